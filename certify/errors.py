@@ -1,0 +1,21 @@
+"""Errors the application layer maps to exit codes (DESIGN.md "Interfaces users touch")."""
+
+from __future__ import annotations
+
+EXIT_CERTIFIED = 0
+EXIT_NOT_CERTIFIED = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
+
+
+class BadInput(ValueError):
+    """User input that cannot be used: the message names the field, the value and what is allowed.
+
+    Maps to exit code 2.
+    """
+
+    def __init__(self, field: str, value, allowed: str):
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+        super().__init__(f"{field}: got {value!r}; {allowed}")
