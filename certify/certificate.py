@@ -1,0 +1,111 @@
+"""The certificate: what `certify run` proved about a configuration, as JSON.
+
+Schema id `dl-certify/certificate/1`. Interval endpoints are decimal strings (Python's `repr` of
+the float) that round-trip exactly. `content_sha256` hashes the canonical JSON of everything
+else, so any edit of the file is detected by `certify check` even before recomputation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from certify.errors import BadInput
+
+SCHEMA_ID = "dl-certify/certificate/1"
+
+
+def tool_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("dl-certify")
+    except Exception:  # pragma: no cover - running from a source tree without metadata
+        return "0+unknown"
+
+
+def environment() -> dict:
+    import numpy
+    import sympy
+
+    env = {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "numpy": numpy.__version__,
+        "sympy": sympy.__version__,
+    }
+    try:
+        import flint
+
+        env["python-flint"] = flint.__version__
+    except Exception:  # pragma: no cover
+        env["python-flint"] = None
+    mod = sys.modules.get("torch")
+    env["torch"] = getattr(mod, "__version__", None) if mod is not None else _dist_version("torch")
+    return env
+
+
+def _dist_version(name: str) -> str | None:
+    try:
+        from importlib.metadata import version
+
+        return version(name)
+    except Exception:
+        return None
+
+
+def canonical_json(obj: Any) -> bytes:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False).encode()
+
+
+def content_hash(cert: dict) -> str:
+    body = {k: v for k, v in cert.items() if k != "content_sha256"}
+    return hashlib.sha256(canonical_json(body)).hexdigest()
+
+
+def seal(cert: dict) -> dict:
+    cert = dict(cert)
+    cert["content_sha256"] = content_hash(cert)
+    return cert
+
+
+def write_json_atomic(path: Path, obj: Any) -> None:
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(obj, fh, indent=2, sort_keys=False, allow_nan=False)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def load_certificate(path: str | Path) -> dict:
+    """Read a certificate; malformed or foreign JSON is bad input (exit 2)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInput("CERT", str(path), "an existing certificate.json written by `certify run`") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput("CERT", str(path), f"a readable UTF-8 JSON file ({exc})") from None
+    try:
+        cert = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInput("CERT", str(path), f"valid JSON ({exc.msg} at line {exc.lineno})") from None
+    if not isinstance(cert, dict) or "schema" not in cert:
+        raise BadInput("CERT.schema", None if not isinstance(cert, dict) else cert.get("schema"),
+                       f"a dl-certify certificate with schema {SCHEMA_ID!r}")
+    if cert["schema"] != SCHEMA_ID:
+        raise BadInput("CERT.schema", cert["schema"], f"{SCHEMA_ID!r}")
+    return cert

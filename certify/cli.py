@@ -1,0 +1,179 @@
+"""The `certify` command line.
+
+Exit codes (DESIGN.md): 0 certified, 1 not certified (a hypothesis fails or is undecided, or a
+check found a mismatch), 2 bad input (the message names the field, the value and what is
+allowed), 3 internal error. Module-level imports stay light; each verb imports what it needs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from certify.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, BadInput
+
+# verbs contributed by later work: each module defines a click command named `command`
+COMMAND_MODULES = (
+    "certify.commands.sweep",
+    "certify.commands.subgradient",
+    "certify.commands.saddle",
+    "certify.commands.widths",
+    "certify.commands.instance",
+    "certify.commands.audit",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dl-certify")
+def cli() -> None:
+    """Check deep-learning optimization theorems on a concrete configuration."""
+
+
+@cli.command("theorems")
+def theorems_cmd() -> None:
+    """List the theorems dl-certify knows, with their stable ids."""
+    from proofs.registry import all_theorems
+
+    for thm in all_theorems():
+        click.echo(f"{thm.id:34s} {thm.title}  [{thm.citation.arxiv} {thm.citation.result}]")
+
+
+@cli.command("explain")
+@click.argument("theorem_id")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "html"]), default="text",
+              help="text (terminal), md or html (a proof-check report).")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to this file instead of stdout.")
+def explain_cmd(theorem_id: str, fmt: str, out: str | None) -> None:
+    """Show a theorem's statement, hypotheses, constants and every derivation step with its check."""
+    from certify.report import render_explain_markdown
+    from proofs.registry import get_theorem, theorem_ids
+
+    try:
+        thm = get_theorem(theorem_id)
+    except KeyError:
+        raise BadInput("THEOREM_ID", theorem_id, f"one of: {', '.join(theorem_ids())}") from None
+    checks = [[v.value for _, v in c.derivation.check()] for c in thm.constants]
+    text = render_explain_markdown(thm.statement_dict(), checks)
+    if fmt == "html":
+        from certify.report import render_explain_html
+
+        text = render_explain_html(thm.statement_dict(), checks)
+    if out:
+        with open(out, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        click.echo(text)
+
+
+@cli.command("run")
+@click.argument("config_path", metavar="CONFIG", type=click.Path(dir_okay=False))
+@click.option("--out", type=click.Path(file_okay=False), default="out", show_default=True,
+              help="Directory for certificate.json, report.md and report.html.")
+@click.option("--no-empirical", is_flag=True, help="Skip the [empirical] section even if enabled.")
+def run_cmd(config_path: str, out: str, no_empirical: bool) -> None:
+    """Certify the configuration in CONFIG (TOML); exit 0 when every theorem is certified."""
+    from certify.config import load_config
+    from certify.pipeline import evaluate_config, write_outputs
+    from certify.certificate import seal
+
+    config = load_config(config_path)
+    cert = seal(evaluate_config(config, empirical=not no_empirical, progress=sys.stderr.isatty()))
+    write_outputs(cert, out)
+    _print_summary(cert)
+    click.echo(f"wrote {out}/certificate.json, {out}/report.md, {out}/report.html")
+    sys.exit(0 if cert["verdict"] == "certified" else 1)
+
+
+def _print_summary(cert: dict) -> None:
+    click.echo(f"verdict: {cert['verdict']}")
+    for t in cert["theorems"]:
+        click.echo(f"  {t['id']}: {t['status']}")
+        for h in t["hypotheses"]:
+            mark = {"holds": "+", "fails": "x", "undecided": "?"}[h["verdict"]]
+            msg = f" ({h['message']})" if h.get("message") else ""
+            click.echo(f"    [{mark}] {h['id']}: {h['verdict']}{msg}")
+        for name, q in t.get("quantities", {}).items():
+            click.echo(f"    {name} in [{q['lo']}, {q['hi']}]")
+        for name, c in t.get("constants", {}).items():
+            if c.get("hi") is not None:
+                click.echo(f"    {name} <= {float(c['hi']):.6g}")
+        for k, v in t.get("parameters", {}).items():
+            if k in ("m", "eta"):
+                click.echo(f"    {k} = {v}")
+
+
+@cli.command("check")
+@click.argument("cert_path", metavar="CERT", type=click.Path(dir_okay=False))
+def check_cmd(cert_path: str) -> None:
+    """Recompute every rigorous verdict of CERT from its recorded inputs; exit 1 on any mismatch."""
+    from certify.certificate import load_certificate
+    from certify.pipeline import check_certificate
+
+    cert = load_certificate(cert_path)
+    problems = check_certificate(cert)
+    if problems:
+        click.echo("certificate check FAILED:", err=True)
+        for p in problems:
+            click.echo(f"  - {p}", err=True)
+        sys.exit(1)
+    click.echo(f"certificate check passed: {len(cert['theorems'])} theorem(s) recomputed, verdict {cert['verdict']}")
+
+
+@cli.command("report")
+@click.argument("cert_path", metavar="CERT", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["html", "md"]), default="html", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Output file (default: stdout).")
+def report_cmd(cert_path: str, fmt: str, out: str | None) -> None:
+    """Render CERT as a Markdown or self-contained HTML report."""
+    from certify.certificate import load_certificate
+    from certify.report import render_html, render_markdown
+
+    cert = load_certificate(cert_path)
+    text = render_html(cert) if fmt == "html" else render_markdown(cert)
+    if out:
+        with open(out, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        click.echo(text)
+
+
+def _register_contributed_commands() -> None:
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue  # that verb is not part of this build
+            raise
+        cli.add_command(module.command)
+
+
+_register_contributed_commands()
+
+
+def main(argv=None) -> None:
+    """Entry point: map BadInput to exit 2 and unexpected errors to exit 3."""
+    try:
+        cli.main(args=argv, prog_name="certify", standalone_mode=False)
+    except BadInput as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(EXIT_INTERNAL)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_BAD_INPUT)
+    except SystemExit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,188 @@
+"""The TOML configuration of `certify run`, validated by pydantic; unknown keys are rejected.
+
+Every validation error becomes a `BadInput` naming the key (dotted path), the value and what is
+allowed. Nothing in a config is ever evaluated as code.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from pathlib import Path
+from typing import Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from certify.errors import BadInput
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+
+class DataConfig(_Section):
+    """`path` to an .npz with arrays X (n, d) and y (n,), or a generator (`source = "sphere"`)."""
+
+    path: Optional[str] = None
+    source: Optional[Literal["sphere"]] = None
+    n: Optional[int] = Field(default=None, ge=2)
+    d: Optional[int] = Field(default=None, ge=1)
+    seed: int = 0
+    labels: Literal["random-sign", "random-uniform", "zeros"] = "random-sign"
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        if (self.path is None) == (self.source is None):
+            raise ValueError("give exactly one of `path` (an .npz file) or `source` (\"sphere\")")
+        if self.source is not None and (self.n is None or self.d is None):
+            raise ValueError("a generated dataset needs `n` (>= 2) and `d` (>= 1)")
+        if self.path is not None and (self.n is not None or self.d is not None):
+            raise ValueError("`n` and `d` belong to a generated dataset; the file defines them")
+        return self
+
+
+class ModelConfig(_Section):
+    kind: Literal["two-layer-relu"] = "two-layer-relu"
+    width: Optional[Union[int, float]] = None
+
+    @field_validator("width")
+    @classmethod
+    def _width(cls, v):
+        if v is None:
+            return v
+        if isinstance(v, bool) or not math.isfinite(float(v)) or float(v) < 1:
+            raise ValueError("width must be a finite number >= 1 (an integer, or a float such as 1e22)")
+        if isinstance(v, float) and v != math.floor(v):
+            raise ValueError("width must be a whole number of neurons")
+        return v
+
+
+class TrainConfig(_Section):
+    step_size: Union[Literal["auto"], float] = "auto"
+    steps: int = Field(default=1000, ge=0)
+    seed: int = 0
+
+    @field_validator("step_size")
+    @classmethod
+    def _step(cls, v):
+        if v == "auto":
+            return v
+        if isinstance(v, bool) or not math.isfinite(float(v)) or float(v) <= 0:
+            raise ValueError('step_size must be a positive finite number or "auto"')
+        return float(v)
+
+
+class CertifyConfig(_Section):
+    theorems: list[str] = Field(default_factory=lambda: ["dzps2019-lambda0-positive", "dzps2019-two-layer-gf",
+                                                          "dzps2019-two-layer-gd"])
+    delta: float = 0.05
+
+    @field_validator("delta")
+    @classmethod
+    def _delta(cls, v):
+        if not (0 < v < 1):
+            raise ValueError("delta must lie strictly between 0 and 1")
+        return v
+
+    @field_validator("theorems")
+    @classmethod
+    def _known(cls, v):
+        from proofs.registry import theorem_ids
+
+        known = theorem_ids()
+        for tid in v:
+            if tid not in known:
+                raise ValueError(f"unknown theorem id {tid!r}; known ids: {', '.join(known)}")
+        if not v:
+            raise ValueError("list at least one theorem id")
+        return v
+
+
+class NumericsConfig(_Section):
+    backend: Literal["numpy", "arb"] = "numpy"
+    precision_bits: int = Field(default=128, ge=53, le=65536)
+    max_precision_bits: int = Field(default=1024, ge=53, le=65536)
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.max_precision_bits < self.precision_bits:
+            raise ValueError("max_precision_bits must be >= precision_bits")
+        return self
+
+
+class EmpiricalConfig(_Section):
+    enabled: bool = False
+    widths: list[int] = Field(default_factory=lambda: [64, 256, 1024])
+    seeds: list[int] = Field(default_factory=lambda: [0, 1, 2])
+    steps: int = Field(default=300, ge=1)
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    dtype: Literal["float64", "float32"] = "float64"
+    method: Literal["gd", "sgd"] = "gd"
+    batch_size: Optional[int] = Field(default=None, ge=1)
+    eps: float = Field(default=1e-3, gt=0)
+
+    @field_validator("widths")
+    @classmethod
+    def _widths(cls, v):
+        if not v or any(w < 1 for w in v):
+            raise ValueError("widths must be a non-empty list of integers >= 1")
+        return sorted(set(v))
+
+    @field_validator("seeds")
+    @classmethod
+    def _seeds(cls, v):
+        if not v:
+            raise ValueError("seeds must be a non-empty list of integers")
+        return v
+
+
+class Config(_Section):
+    data: DataConfig
+    model: ModelConfig = Field(default_factory=ModelConfig)
+    train: TrainConfig = Field(default_factory=TrainConfig)
+    certify: CertifyConfig = Field(default_factory=CertifyConfig)
+    numerics: NumericsConfig = Field(default_factory=NumericsConfig)
+    empirical: EmpiricalConfig = Field(default_factory=EmpiricalConfig)
+    base_dir: str = Field(default=".", exclude=True)
+
+    def normalized(self) -> dict:
+        """The config as recorded in a certificate (defaults filled in)."""
+        return self.model_dump(mode="json", exclude={"base_dir"})
+
+
+def _bad_input_from(err: ValidationError) -> BadInput:
+    e = err.errors()[0]
+    loc = ".".join(str(p) for p in e["loc"]) or "config"
+    msg = e["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    if e["type"] == "extra_forbidden":
+        msg = "unknown key; remove it (allowed keys are those documented in the README)"
+    value = e.get("input")
+    if isinstance(value, dict):
+        value = "{...}"
+    return BadInput(loc, value, msg)
+
+
+def config_from_dict(raw: dict, base_dir: str | Path = ".") -> Config:
+    try:
+        return Config.model_validate({**raw, "base_dir": str(base_dir)})
+    except ValidationError as err:
+        raise _bad_input_from(err) from None
+
+
+def load_config(path: str | Path) -> Config:
+    path = Path(path)
+    try:
+        text = path.read_bytes()
+    except FileNotFoundError:
+        raise BadInput("CONFIG", str(path), "an existing TOML file") from None
+    except OSError as exc:
+        raise BadInput("CONFIG", str(path), f"a readable TOML file ({exc.strerror})") from None
+    try:
+        raw = tomllib.loads(text.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise BadInput("CONFIG", str(path), f"valid TOML ({exc})") from None
+    if "base_dir" in raw:
+        raise BadInput("base_dir", raw["base_dir"], "unknown key; remove it")
+    return config_from_dict(raw, base_dir=path.resolve().parent)

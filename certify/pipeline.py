@@ -1,0 +1,153 @@
+"""config -> dataset -> theorem evaluations -> certificate; and the recomputation behind `check`.
+
+Everything is computed before anything is written, so bad input never leaves a partial output
+directory behind.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any, Callable
+
+from certify.certificate import SCHEMA_ID, content_hash, environment, seal, tool_version, write_json_atomic
+from certify.config import Config, config_from_dict, load_config
+from certify.data import Dataset, load_dataset
+from certify.errors import BadInput
+
+NORMALIZATION_NOTE = ("The certificate is about the unit vectors x_i = v_i/||v_i|| (exact real arithmetic) "
+                      "of the stored float rows v_i of X; labels y are used as stored.")
+
+# hooks that add evidence (never verdicts) to a theorem's entry: name -> fn(config, dataset, entry, instance)
+EVIDENCE_HOOKS: dict[str, Callable] = {}
+
+
+def _params(config: Config, dataset: Dataset) -> dict[str, Any]:
+    width = config.model.width
+    return {
+        "n": dataset.n,
+        "d": dataset.d,
+        "m": int(width) if width is not None else None,
+        "delta": config.certify.delta,
+        "eta": config.train.step_size,
+    }
+
+
+def numerics_record() -> dict:
+    try:
+        from numerics.elementary import elementary_self_check
+
+        return {"elementary_self_check": elementary_self_check()}
+    except ImportError:  # pragma: no cover - numerics without elementary functions
+        return {"elementary_self_check": None}
+
+
+def evaluate_config(config: Config, dataset: Dataset | None = None, *, empirical: bool = True,
+                    progress: bool = False) -> dict:
+    """The unsealed certificate for `config` (Python API behind `certify run`)."""
+    from proofs.core import InstanceData
+    from proofs.evaluation import evaluate_theorem
+    from proofs.registry import get_theorem
+
+    dataset = dataset if dataset is not None else load_dataset(config)
+    instance = InstanceData(dataset.X, dataset.y)
+    params = _params(config, dataset)
+    theorems = []
+    for tid in config.certify.theorems:
+        thm = get_theorem(tid)
+        entry = evaluate_theorem(thm, instance, params)
+        theorems.append(entry)
+    if empirical and config.empirical.enabled:
+        from certify.empirical_section import add_empirical_evidence
+
+        add_empirical_evidence(config, dataset, instance, theorems, progress=progress)
+    verdict = "certified" if all(t["status"] == "certified" for t in theorems) else "not-certified"
+    return {
+        "schema": SCHEMA_ID,
+        "tool": {"name": "dl-certify", "version": tool_version()},
+        "environment": environment(),
+        "config": config.normalized(),
+        "config_base_dir": str(Path(config.base_dir).resolve()),
+        "data": {"source": dataset.source, "sha256": dataset.sha256, "n": dataset.n, "d": dataset.d,
+                 "normalization": NORMALIZATION_NOTE},
+        "numerics": numerics_record(),
+        "verdict": verdict,
+        "theorems": theorems,
+    }
+
+
+def run(config: Config | dict | str | Path, *, empirical: bool = True, progress: bool = False) -> dict:
+    """Certify a configuration; returns the sealed certificate (a dict)."""
+    if isinstance(config, (str, Path)):
+        config = load_config(config)
+    elif isinstance(config, dict):
+        config = config_from_dict(config)
+    return seal(evaluate_config(config, empirical=empirical, progress=progress))
+
+
+def write_outputs(cert: dict, out: str | Path) -> Path:
+    """Write certificate.json, report.md and report.html into `out`, all or nothing."""
+    from certify.report import render_html, render_markdown
+
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise BadInput("--out", str(out), "a directory path (it exists and is a file)")
+    md = render_markdown(cert)
+    html = render_html(cert)
+    created = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(out / "certificate.json", cert)
+        for name, text in (("report.md", md), ("report.html", html)):
+            tmp = out / f".{name}.tmp"
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(out / name)
+    except BaseException:
+        if created:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+    return out
+
+
+# ------------------------------------------------------------------------------- check
+RIGOROUS_THEOREM_KEYS = ("id", "status", "parameters", "hypotheses", "quantities", "constants", "derivation_status")
+
+
+def check_certificate(cert: dict) -> list[str]:
+    """Recompute every rigorous verdict from the recorded inputs; return the mismatches."""
+    problems = []
+    recorded_hash = cert.get("content_sha256")
+    if recorded_hash is None:
+        problems.append("content_sha256 missing")
+    elif recorded_hash != content_hash(cert):
+        problems.append("content_sha256 does not match the certificate's content (the file was edited)")
+    try:
+        config = config_from_dict(cert["config"], base_dir=cert.get("config_base_dir", "."))
+    except KeyError:
+        raise BadInput("CERT.config", None, "a certificate written by `certify run` (it records its config)") from None
+    dataset = load_dataset(config)
+    if dataset.sha256 != cert.get("data", {}).get("sha256"):
+        problems.append(f"data sha256 mismatch: the data now hash to {dataset.sha256}, "
+                        f"the certificate recorded {cert.get('data', {}).get('sha256')}")
+    fresh = evaluate_config(config, dataset, empirical=False)
+    if fresh["verdict"] != cert.get("verdict"):
+        problems.append(f"verdict: recorded {cert.get('verdict')!r}, recomputed {fresh['verdict']!r}")
+    old = {t.get("id"): t for t in cert.get("theorems", []) if isinstance(t, dict)}
+    for t in fresh["theorems"]:
+        o = old.get(t["id"])
+        if o is None:
+            problems.append(f"theorem {t['id']}: missing from the certificate")
+            continue
+        for key in RIGOROUS_THEOREM_KEYS:
+            if _jsonish(o.get(key)) != _jsonish(t.get(key)):
+                problems.append(f"theorem {t['id']}: {key} differs from the recomputation")
+    extra = set(old) - {t["id"] for t in fresh["theorems"]}
+    for tid in sorted(x for x in extra if x is not None):
+        problems.append(f"theorem {tid}: in the certificate but not in its config")
+    return problems
+
+
+def _jsonish(x):
+    import json
+
+    return json.loads(json.dumps(x, sort_keys=True, allow_nan=False)) if x is not None else None

@@ -1,0 +1,55 @@
+"""Data-dependent quantities of the two-layer ReLU theorems, each with its rigorous computation.
+
+- `lambda0` = lambda_min(H_inf) for H_inf(i,j) = x_i.x_j (pi - arccos(x_i.x_j)) / (2 pi) and
+  x_i = v_i/||v_i|| (real arithmetic, for the stored float rows v_i); enclosed by a verified
+  spectral bound on an interval matrix that contains the exact H_inf (numerics.kernels,
+  numerics.spectral).
+- `C_y` = max_i |y_i|, exact (a float).
+- `parallel_pairs`: the pairs (i, j) with v_i, v_j parallel or antiparallel, decided exactly.
+
+Values are cached on the InstanceData so several theorems share one computation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from numerics.interval import Interval
+from proofs.core import InstanceData
+
+
+def lambda0_enclosure(instance: InstanceData):
+    """SpectralEnclosure of lambda_min(H_inf) for the normalized inputs (cached)."""
+    if "lambda0" not in instance.cache:
+        from numerics.kernels import two_layer_relu_gram
+        from numerics.spectral import lambda_min_enclosure
+
+        H = two_layer_relu_gram(np.asarray(instance.X, dtype=np.float64))
+        instance.cache["H_inf"] = H
+        instance.cache["lambda0"] = lambda_min_enclosure(H)
+    return instance.cache["lambda0"]
+
+
+def lambda0_interval(instance: InstanceData) -> Interval:
+    enc = lambda0_enclosure(instance)
+    return Interval(enc.lo, enc.hi)
+
+
+def lambda0_evidence(instance: InstanceData) -> dict:
+    enc = lambda0_enclosure(instance)
+    return {"method": enc.method, "backend": enc.backend, "precision_bits": enc.precision_bits}
+
+
+def label_bound(instance: InstanceData) -> Interval:
+    """C_y = max_i |y_i| (exact: the labels are floats)."""
+    c = float(np.max(np.abs(np.asarray(instance.y, dtype=np.float64))))
+    return Interval(c, c)
+
+
+def parallel_pairs(instance: InstanceData) -> list[tuple[int, int, str]]:
+    if "parallel_pairs" not in instance.cache:
+        from numerics.kernels import parallel_pairs as exact_parallel_pairs
+
+        instance.cache["parallel_pairs"] = exact_parallel_pairs(np.asarray(instance.X, dtype=np.float64))
+    return instance.cache["parallel_pairs"]
+
