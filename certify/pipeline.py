@@ -50,8 +50,8 @@ def evaluate_config(config: Config, dataset: Dataset | None = None, *, empirical
     from proofs.registry import get_theorem
 
     dataset = dataset if dataset is not None else load_dataset(config)
-    instance = InstanceData(dataset.X, dataset.y)
     params = _params(config, dataset)
+    instance = InstanceData(dataset.X, dataset.y, params=params)
     theorems = []
     for tid in config.certify.theorems:
         thm = get_theorem(tid)

@@ -271,10 +271,12 @@ class Hypothesis:
 
 @dataclass
 class InstanceData:
-    """What a theorem is evaluated on: the raw float inputs, labels and cached enclosures."""
+    """What a theorem is evaluated on: the raw float inputs, labels, the configuration's
+    parameters (by name: n, d, m, delta, eta, depth, ...) and cached enclosures."""
 
     X: Any
     y: Any
+    params: dict = field(default_factory=dict)
     cache: dict = field(default_factory=dict)
 
 
