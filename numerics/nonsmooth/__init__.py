@@ -4,8 +4,13 @@
   lexicographic piece selection; :class:`UnsupportedOperation`, :class:`NotQualified`.
 * :mod:`.subdifferentiation`: Kakade-Lee provably correct subgradients
   (:func:`subgradient`, :func:`module_subgradients`).
+* :mod:`.clarke_enumeration`: the Clarke subdifferential of an expression by exact
+  enumeration of active pieces (ground truth).
+* :mod:`.audit`: where autograd's answer leaves the Clarke subdifferential.
 """
 
+from numerics.nonsmooth.audit import AuditReport, ExpressionAudit, audit, audit_expression
+from numerics.nonsmooth.clarke_enumeration import ClarkeEnumeration, clarke_enumeration
 from numerics.nonsmooth.library import NotQualified, UnsupportedOperation
 from numerics.nonsmooth.subdifferentiation import (
     SubgradientResult,
@@ -17,6 +22,12 @@ from numerics.nonsmooth.subdifferentiation import (
 )
 
 __all__ = [
+    "AuditReport",
+    "ExpressionAudit",
+    "audit",
+    "audit_expression",
+    "ClarkeEnumeration",
+    "clarke_enumeration",
     "NotQualified",
     "UnsupportedOperation",
     "SubgradientResult",

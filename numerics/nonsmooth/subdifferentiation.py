@@ -232,7 +232,7 @@ class _LexicographicMode(TorchFunctionMode):
         return torch.where(cond, x, y)
 
     # ---- kink primitives
-    def _apply(self, rule: Rule, args, kwargs, *, with_indices=False):
+    def _apply(self, rule: Rule, args, kwargs, *, with_indices=False, func=None):
         inputs, params = rule.parse(args, kwargs)
         split = [_split(v) for v in inputs]
         primals = tuple(s[0] for s in split)
@@ -245,29 +245,30 @@ class _LexicographicMode(TorchFunctionMode):
             _user_location() if (self.locate and sel.ties) else None)
         self.trace.records.append(rec)
         if sel.ties and self.on_tie is not None:
-            self.on_tie(rule, primals, sel, params, rec)
+            self.on_tie(rule, inputs, sel, params, rec, func, args, kwargs)
         if with_indices:
             return torch.return_types.max((out, reduce_indices(inputs, sel, params))) if rule is REDUCE_MAX \
                 else torch.return_types.min((out, reduce_indices(inputs, sel, params)))
         return out
 
-    def _max_min(self, name, args, kwargs):
+    def _max_min(self, func, name, args, kwargs):
         binary = (len(args) > 1 and isinstance(args[1], torch.Tensor)) or "other" in kwargs
         if binary:
-            return self._apply(KINK_PRIMITIVES["maximum" if name == "max" else "minimum"], args, kwargs)
+            return self._apply(KINK_PRIMITIVES["maximum" if name == "max" else "minimum"], args, kwargs,
+                               func=func)
         rule = REDUCE_MAX if name == "max" else REDUCE_MIN
         has_dim = len(args) > 1 or "dim" in kwargs
-        return self._apply(rule, args, kwargs, with_indices=has_dim)
+        return self._apply(rule, args, kwargs, with_indices=has_dim, func=func)
 
     # ---- dispatch
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
         name = getattr(func, "__name__", "")
         if name in ("max", "min"):
-            return self._max_min(name, args, kwargs)
+            return self._max_min(func, name, args, kwargs)
         rule = KINK_PRIMITIVES.get(name)
         if rule is not None:
-            return self._apply(rule, args, kwargs)
+            return self._apply(rule, args, kwargs, func=func)
         if name in COMPARISONS:
             return self._compare(COMPARISONS[name], args, kwargs)
         if name == "where":
