@@ -1,0 +1,219 @@
+"""Kernel Gram matrices as interval matrices, and exact parallel-input detection.
+
+Inputs are the stored float vectors ``v_i`` (rows of ``X``); every statement is about the
+exactly normalized points ``x_i = v_i / ||v_i||`` (real arithmetic), never about a float
+normalization of them.
+
+* :func:`normalize_rows` -- interval enclosure of the ``x_i``.
+* :func:`two_layer_relu_gram` -- interval enclosure of Du et al.'s ``H_inf`` (arXiv 1810.02054,
+  Sec. 3, eq. for H^inf; closed form overparam.md 5.3):
+  ``H_ij = x_i.x_j (pi - arccos(x_i.x_j)) / (2 pi)``; the diagonal is exactly 1/2.
+* :func:`parallel_pairs` -- exact (integer arithmetic) list of parallel/antiparallel pairs.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+
+from numerics import elementary
+from numerics.interval import (ETA, Interval, _sum_lower, down, gamma_const,
+                               round_up_fraction, up)
+from numerics.interval import sqrt as isqrt
+
+
+def _check_data(X, name: str = "X") -> np.ndarray:
+    X = np.asarray(X)
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array (n, d), got shape {X.shape}")
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"{name} must be non-empty, got shape {X.shape}")
+    if not np.issubdtype(X.dtype, np.floating) and not np.issubdtype(X.dtype, np.integer):
+        raise TypeError(f"{name} must hold real numbers, got dtype {X.dtype}")
+    X = X.astype(np.float64, copy=False)
+    if not np.isfinite(X).all():
+        bad = np.argwhere(~np.isfinite(X))[0].tolist()
+        raise ValueError(f"{name} has a non-finite entry at {bad}; allowed: finite floats")
+    zero = ~X.any(axis=1)
+    if zero.any():
+        raise ValueError(f"{name} row {int(np.argmax(zero))} is the zero vector; a zero input "
+                         "cannot be normalized (allowed: nonzero rows)")
+    return X
+
+
+def _scaled_rows(X: np.ndarray) -> Interval:
+    """Rows scaled by powers of two so that max |entry| is in [1/2, 1); exact unless an entry
+    underflows, in which case that entry becomes a one-ulp interval."""
+    _, e = np.frexp(np.abs(X).max(axis=1))
+    s = np.ldexp(X, -e[:, None])
+    exact = np.ldexp(s, e[:, None]) == X
+    if exact.all():
+        return Interval._raw(s, s)
+    return Interval._raw(np.where(exact, s, down(s)), np.where(exact, s, up(s)))
+
+
+def normalize_rows(X) -> Interval:
+    """Enclosure of ``x_i = v_i / ||v_i||_2`` for the rows ``v_i`` of ``X`` (real arithmetic).
+
+    Raises ValueError naming the row for a zero row, and for non-finite or empty input.
+    """
+    X = _check_data(X)
+    S = _scaled_rows(X)
+    with np.errstate(under="ignore"):
+        sq_lo = np.maximum(down(S.mig() * S.mig()), 0.0)
+        sq_hi = up(S.mag() * S.mag())
+    sq_lo = np.where(S.mig() == 0, 0.0, sq_lo)
+    norm2 = Interval._raw(_sum_lower(sq_lo, 1), -_sum_lower(-sq_hi, 1))
+    nrm = isqrt(norm2)
+    out = S / nrm[:, None]
+    # |x_ik| <= 1 always: intersect
+    return Interval._raw(np.clip(out.lo, -1.0, 1.0), np.clip(out.hi, -1.0, 1.0))
+
+
+# ---------------------------------------------------------------------- H_inf
+_TAU = 0.999            # entries with |t| + rad > _TAU use the endpoint (interval) route
+_DERIV = 6.0            # >= max |f'(s)| for |s| <= 0.9995, f(s) = s (pi - acos s)/(2 pi)
+_INV_2PI = 1.0 / (2.0 * math.pi)
+
+
+def _relu_kernel_interval(T: Interval) -> Interval:
+    """Interval evaluation of f(t) = t (pi - arccos t) / (2 pi) on ``T ∩ [-1, 1]``."""
+    T = Interval._raw(np.clip(T.lo, -1.0, 1.0), np.clip(T.hi, -1.0, 1.0))
+    A = elementary.arccos(T)
+    g = (elementary.pi_interval() - A) / (elementary.pi_interval() * 2.0)
+    g = Interval._raw(np.maximum(g.lo, 0.0), np.minimum(g.hi, 0.5))
+    return T * g
+
+
+def two_layer_relu_gram(X, block_rows: int = 512) -> Interval:
+    """Interval matrix containing ``H_inf(i,j) = x_i.x_j (pi - arccos(x_i.x_j)) / (2 pi)``,
+    ``x_i = v_i/||v_i||`` for the rows ``v_i`` of ``X`` (Du et al. 2019, arXiv 1810.02054).
+
+    Method: ``t = fl(m_i.m_j)`` with the a-priori product bound ``rho_ij`` (so
+    ``|x_i.x_j - t| <= rho_ij``), then away from ``|t| = 1`` the mean value theorem,
+    ``|f(x_i.x_j) - f(t)| <= 6 rho_ij`` (|f'| <= 6 on [-0.9995, 0.9995]), plus the evaluation
+    error of ``f(t)`` under the libm margin model of :mod:`numerics.elementary`. Entries with
+    ``|t| + rho > 0.999`` are evaluated by interval arithmetic at the endpoints (arccos
+    argument clipped to [-1, 1]: an exactly parallel pair still contains 1/2, an antiparallel
+    pair contains 0). The diagonal is exactly [1/2, 1/2]. The result is exactly symmetric.
+    """
+    Xn = normalize_rows(X)
+    n, d = Xn.shape
+    M = Xn.mid()
+    R = Xn.rad()
+    absM = np.abs(M)
+    g = gamma_const(d)
+    c1 = round_up_fraction(Fraction(g) / (1 - Fraction(g)))
+    onep = round_up_fraction(1 + Fraction(c1))
+    # rho <= fl(|M| @ right.T) * onep^2 + underflow,
+    # right = gamma_d |M| + R + R-terms:  gamma_d |m_i||m_j| + |m_i| r_j + r_i (|m_j| + r_j)
+    right = up(up(g * absM) + R)
+    Mr = up(absM + R)
+    strict = _strict_mode()
+    lo = np.empty((n, n))
+    hi = np.empty((n, n))
+    kmul = (elementary.MARGIN_ULPS + 6) * 2.0 ** -53
+    for s in range(0, n, block_rows):
+        e = min(n, s + block_rows)
+        t = M[s:e] @ M[s:].T
+        rho = absM[s:e] @ right[s:].T
+        rho += R[s:e] @ Mr[s:].T
+        rho *= onep
+        rho *= onep
+        rho += 64 * d * ETA
+        rho *= 1.0 + 2.0 ** -50     # absorbs the rounding of the three lines above
+        np.clip(t, -1.0, 1.0, out=t)
+        edge = (np.abs(t) + rho) > _TAU
+        if strict:
+            edge[:] = True
+        a = np.arccos(t)
+        h = np.subtract(math.pi, a, out=a)
+        h *= t
+        h *= _INV_2PI
+        r = np.abs(t)
+        r *= kmul
+        r += rho * _DERIV
+        r += np.abs(h) * 2.0 ** -51
+        r += 16 * ETA
+        r *= 1.0 + 2.0 ** -48
+        blo = h - r
+        h += r
+        bhi = h
+        if edge.any():
+            ii, jj = np.nonzero(edge)
+            T = Interval._raw(down(t[ii, jj] - rho[ii, jj]), up(t[ii, jj] + rho[ii, jj]))
+            F = _relu_kernel_interval(T)
+            blo[ii, jj] = F.lo
+            bhi[ii, jj] = F.hi
+        # exact diagonal, then make the diagonal block symmetric
+        idx = np.arange(e - s)
+        blo[idx, idx + 0] = 0.5
+        bhi[idx, idx + 0] = 0.5
+        D_lo, D_hi = blo[:, : e - s], bhi[:, : e - s]
+        np.minimum(D_lo, D_lo.T.copy(), out=D_lo)
+        np.maximum(D_hi, D_hi.T.copy(), out=D_hi)
+        lo[s:e, s:] = blo
+        hi[s:e, s:] = bhi
+        lo[s:, s:e] = blo.T
+        hi[s:, s:e] = bhi.T
+    return Interval._raw(lo, hi)
+
+
+def _strict_mode() -> bool:
+    from numerics.context import get_context
+    return get_context().strict_elementary or not elementary.elementary_self_check()["passed"]
+
+
+# ---------------------------------------------------------------------- parallel pairs
+_SCREEN = 1e-8   # float cosines of exactly (anti)parallel pairs are within ~(d+4) u of +-1
+
+
+def _canonical_direction(v: np.ndarray) -> tuple[tuple[int, ...], int]:
+    """Exact canonical form of the ray of a float vector: integer vector with gcd 1 and
+    positive first nonzero entry, and the sign removed from it."""
+    ratios = [float(x).as_integer_ratio() for x in v.tolist()]
+    den = max(q for _, q in ratios)             # all denominators are powers of two
+    ints = [p * (den // q) for p, q in ratios]
+    g = 0
+    for m in ints:
+        g = math.gcd(g, m)
+    ints = [m // g for m in ints]
+    first = next(m for m in ints if m != 0)
+    sign = 1 if first > 0 else -1
+    return tuple(sign * m for m in ints), sign
+
+
+def parallel_pairs(X, block_rows: int = 1024) -> list[tuple[int, int, str]]:
+    """All pairs ``i < j`` whose rows are exactly parallel (``"parallel"``: v_j = c v_i with
+    c > 0) or antiparallel (``"antiparallel"``: c < 0), decided in exact integer arithmetic.
+
+    A float pre-screen (``|cos| >= 1 - 1e-8`` on power-of-two scaled rows, far outside the
+    float error of an exactly parallel pair) selects candidate rows; only those get the exact
+    check, so the cost is one float Gram matrix product in row blocks.
+    """
+    X = _check_data(X)
+    n, d = X.shape
+    _, e = np.frexp(np.abs(X).max(axis=1))
+    S = np.ldexp(X, -e[:, None])
+    U = S / np.linalg.norm(S, axis=1, keepdims=True)
+    candidates: set[int] = set()
+    for s in range(0, n, block_rows):
+        b = min(n, s + block_rows)
+        G = U[s:b] @ U.T
+        ii, jj = np.nonzero(np.abs(G) >= 1.0 - _SCREEN)
+        keep = jj > ii + s
+        candidates.update((ii[keep] + s).tolist())
+        candidates.update(jj[keep].tolist())
+    groups: dict[tuple[int, ...], list[tuple[int, int]]] = {}
+    for i in sorted(candidates):
+        key, sign = _canonical_direction(X[i])
+        groups.setdefault(key, []).append((i, sign))
+    out = []
+    for members in groups.values():
+        for a in range(len(members)):
+            for b in range(a + 1, len(members)):
+                (i, si), (j, sj) = members[a], members[b]
+                out.append((i, j, "parallel" if si == sj else "antiparallel"))
+    return sorted(out)
