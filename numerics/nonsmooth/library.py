@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 
-class UnsupportedOperation(TypeError):
+class UnsupportedOperation(ValueError):
     """A nonsmooth or discontinuous torch operation outside the library.  ``op`` names it."""
 
     def __init__(self, op: str, reason: str):

@@ -282,7 +282,7 @@ class _LexicographicMode(TorchFunctionMode):
                 return self._on_comparison_result(func, name, args, kwargs, tracked)
         out = func(*args, **kwargs)
         if self.check and (name in SINGULAR or name in NORMS):
-            self._check_finite(name, out)
+            self._check_finite(name, out, args, kwargs)
         return out
 
     def _on_comparison_result(self, func, name, args, kwargs, tracked):
@@ -313,7 +313,7 @@ class _LexicographicMode(TorchFunctionMode):
             name, "applied to the result of a comparison: a comparison used as a number is a "
             "step function (use torch.where(cond, a, b), relu or maximum instead)")
 
-    def _check_finite(self, name, out):
+    def _check_finite(self, name, out, args, kwargs):
         for o in _tensors_in(out):
             if not o.is_floating_point():
                 continue
@@ -321,12 +321,12 @@ class _LexicographicMode(TorchFunctionMode):
             if name in NORMS and bool((p == 0).any()):
                 raise NotQualified(name, "a norm evaluated at 0 is a kink outside the library "
                                    "(write it with abs/maximum, or keep it away from 0)")
-            if t is not None:
-                bad = ~torch.isfinite(t) & torch.isfinite(p)
-                if bool(bad.any()):
-                    raise NotQualified(
-                        name, "its directional derivative is infinite or undefined at this point "
-                        "(for example sqrt or log at 0, or division by 0): not differentiable here")
+            bad = not bool(torch.isfinite(p).all()) or (t is not None and not bool(torch.isfinite(t).all()))
+            if bad and all(bool(torch.isfinite(fwAD.unpack_dual(a).primal).all())
+                           for a in _tensors_in((args, kwargs)) if a.is_floating_point()):
+                raise NotQualified(
+                    name, "its value or directional derivative is infinite or undefined at this "
+                    "point (for example sqrt or log at 0, or division by 0): not differentiable here")
 
 
 # ---------------------------------------------------------------------------- drivers
