@@ -93,7 +93,7 @@ def write_outputs(cert: dict, out: str | Path) -> Path:
     if out.exists() and not out.is_dir():
         raise BadInput("--out", str(out), "a directory path (it exists and is a file)")
     md = render_markdown(cert)
-    html = render_html(cert)
+    html = render_html(cert, figures=report_figures(cert))
     created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -106,6 +106,19 @@ def write_outputs(cert: dict, out: str | Path) -> Path:
         if created:
             shutil.rmtree(out, ignore_errors=True)
         raise
+    return out
+
+
+def report_figures(cert: dict) -> dict:
+    """theorem id -> [(title, png bytes)] for every theorem that carries empirical evidence."""
+    out = {}
+    for t in cert.get("theorems", []):
+        summary = t.get("empirical")
+        if not isinstance(summary, dict) or "runs" not in summary:
+            continue
+        from certify.empirical_figures import empirical_figures
+
+        out[t["id"]] = list(empirical_figures(summary).items())
     return out
 
 
