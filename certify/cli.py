@@ -22,6 +22,8 @@ COMMAND_MODULES = (
     "certify.commands.widths",
     "certify.commands.instance",
     "certify.commands.audit",
+    "certify.commands.diff",
+    "certify.commands.schema",
 )
 
 
@@ -47,24 +49,17 @@ def theorems_cmd() -> None:
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to this file instead of stdout.")
 def explain_cmd(theorem_id: str, fmt: str, out: str | None) -> None:
     """Show a theorem's statement, hypotheses, constants and every derivation step with its check."""
-    from certify.report import render_explain_markdown
+    from certify.report import proof_check, render_explain_html, render_explain_markdown, write_or_echo
     from proofs.registry import get_theorem, theorem_ids
 
     try:
         thm = get_theorem(theorem_id)
     except KeyError:
         raise BadInput("THEOREM_ID", theorem_id, f"one of: {', '.join(theorem_ids())}") from None
-    checks = [[v.value for _, v in c.derivation.check()] for c in thm.constants]
-    text = render_explain_markdown(thm.statement_dict(), checks)
-    if fmt == "html":
-        from certify.report import render_explain_html
+    checks = [[st["result"] for st in c["steps"]] for c in proof_check(thm.id)["constants"]]
+    render = render_explain_html if fmt == "html" else render_explain_markdown
+    write_or_echo(render(thm.statement_dict(), checks), out)
 
-        text = render_explain_html(thm.statement_dict(), checks)
-    if out:
-        with open(out, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    else:
-        click.echo(text)
 
 
 @cli.command("run")
@@ -126,17 +121,13 @@ def check_cmd(cert_path: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["html", "md"]), default="html", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Output file (default: stdout).")
 def report_cmd(cert_path: str, fmt: str, out: str | None) -> None:
-    """Render CERT as a Markdown or self-contained HTML report."""
+    """Render CERT as a Markdown or self-contained HTML proof-check report."""
     from certify.certificate import load_certificate
-    from certify.report import render_html, render_markdown
+    from certify.report import render_html, render_markdown, write_or_echo
+    from certify.schema import require_valid_certificate
 
-    cert = load_certificate(cert_path)
-    text = render_html(cert) if fmt == "html" else render_markdown(cert)
-    if out:
-        with open(out, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    else:
-        click.echo(text)
+    cert = require_valid_certificate(load_certificate(cert_path), cert_path)
+    write_or_echo(render_html(cert) if fmt == "html" else render_markdown(cert), out)
 
 
 def _register_contributed_commands() -> None:
