@@ -24,7 +24,7 @@ from numerics.verdict import Verdict
 from proofs.core import (Check, Citation, Constant, Derivation, Eq, Hypothesis, InstanceData, Step,
                          StructuralResult, Theorem)
 
-eta = sp.Symbol("eta", positive=True)
+eta = sp.Symbol("eta_sgd", positive=True)
 eta_max = sp.Symbol("eta_max", positive=True)
 zeta_fail = sp.Symbol("zeta_fail", positive=True)  # failure probability (GHJY call it zeta)
 
@@ -61,7 +61,7 @@ def _undecided(reason):
 
 
 STEP = Constant(
-    name="step_size", symbol=sp.Symbol("eta_bound"), expr=eta_max / sp.Max(1, sp.log(1 / zeta_fail)),
+    name="step_bound", symbol=sp.Symbol("eta_bound"), expr=eta_max / sp.Max(1, sp.log(1 / zeta_fail)),
     description="largest step of the main theorem; eta_max = Theta~(1) is not given numerically (NOT VERIFIED)",
     derivation=Derivation((Step("eta <= eta_max / max(1, log(1/zeta))",
                                 Eq(sp.Symbol("eta_bound"), eta_max / sp.Max(1, sp.log(1 / zeta_fail))),

@@ -1,0 +1,308 @@
+"""`certify saddle`: every critical point of an objective in a box, its kind, the strict-saddle
+constants, the step sizes the saddle theorems allow, and (optionally) how GD behaves.
+
+    certify saddle --expr "x^2/2 + y^4/4 - y^2/2" --box "x=-2:2,y=-2:2" --out DIR
+    certify saddle --builtin monkey-saddle --out DIR
+
+Writes DIR/certificate.json, DIR/report.md and DIR/report.html. Exit 0 when the strict-saddle
+property is certified on the box, 1 when it is not (fails or undecided), 2 on bad input (the
+message gives the position of the error in the expression or box).
+
+Python API: :func:`certify_saddle` returns the certificate dict.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from certify.errors import BadInput
+
+MAX_VARIABLES = 8
+
+
+def _position_message(text: str, exc) -> str:
+    return f"{exc.message} (position {exc.position})\n{exc.pointer(text)}"
+
+
+def objective_from_text(expr_text: str):
+    """Parse user text with the restricted grammar; BadInput (with position) when not C^2."""
+    from numerics.expression import ExpressionError, NONSMOOTH_FUNCTIONS, is_smooth, parse, to_sympy
+
+    try:
+        ast = parse(expr_text)
+    except ExpressionError as exc:
+        raise BadInput("--expr", expr_text, "an expression in the grammar: " + _position_message(expr_text, exc)) from None
+    if not is_smooth(ast):
+        m = re.search(r"\b(" + "|".join(sorted(NONSMOOTH_FUNCTIONS, key=len, reverse=True)) + r")\s*\(", expr_text)
+        pos = m.start() if m else 0
+        name = m.group(1) if m else "a non-smooth function"
+        raise BadInput("--expr", expr_text,
+                       f"a C^2 expression; {name} is not twice differentiable (position {pos})\n"
+                       f"{expr_text}\n{' ' * pos}^")
+    return ast, to_sympy(ast)
+
+
+def _box_from_text(box_text: str):
+    from numerics.expression import ExpressionError, parse_box
+
+    try:
+        return parse_box(box_text)
+    except ExpressionError as exc:
+        raise BadInput("--box", box_text, "a box such as 'x=-2:2,y=-2:2': " + _position_message(box_text, exc)) from None
+
+
+def _interval(lo, hi) -> dict:
+    return {"lo": repr(float(lo)), "hi": repr(float(hi))}
+
+
+def _box_json(names, lo, hi) -> dict:
+    return {n: _interval(a, b) for n, a, b in zip(names, lo, hi)}
+
+
+def _point_json(names, p) -> dict:
+    out = {
+        "box": _box_json(names, p.lo, p.hi),
+        "kind": p.kind,
+        "hessian_min_eig": _interval(*p.hessian_min_eig),
+        "hessian_max_eig": _interval(*p.hessian_max_eig),
+        "exists": p.exists.value,
+        "unique": p.unique,
+        "in_box": p.in_box.value,
+        "method": p.method,
+        "region": _box_json(names, p.region_lo, p.region_hi),
+    }
+    ev = {k: v for k, v in p.evidence.items()}
+    if ev:
+        out["evidence"] = ev
+    return out
+
+
+def _json_safe(x):
+    """Plain JSON values: exact sympy numbers and Verdicts become strings, numpy scalars floats."""
+    import numpy as np
+    from numerics.verdict import Verdict
+
+    if isinstance(x, dict):
+        return {str(k): _json_safe(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_json_safe(v) for v in x]
+    if isinstance(x, Verdict):
+        return x.value
+    if isinstance(x, (bool, str, int)) or x is None:
+        return x
+    if isinstance(x, (float, np.floating)):
+        return repr(float(x)) if not np.isfinite(x) else float(x)
+    if isinstance(x, np.integer):
+        return int(x)
+    if isinstance(x, np.ndarray):
+        return _json_safe(x.tolist())
+    return str(x)
+
+
+def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: str | None = None,
+                   step: float | None = None, epsilon: float | None = None, delta: float | None = None,
+                   c: float | None = None, max_boxes: int = 200_000, empirical: bool = False,
+                   runs: int = 500, seed: int = 0) -> dict:
+    """Run the whole saddle pipeline and return the (unsealed) certificate dict."""
+    import math
+
+    import numpy as np
+    import sympy as sp
+
+    from certify.certificate import SCHEMA_ID, environment, tool_version
+    from numerics.critical_points import (find_critical_points, forward_invariant, gradient_lipschitz_upper,
+                                          hessian_lipschitz_upper, robust_strict_saddle_constants, sup_over_box)
+    from numerics.interval_derivatives import DerivativeEnclosures, smooth_objective
+    from numerics.verdict import Verdict
+    from proofs.core import InstanceData
+    from proofs.evaluation import evaluate_theorem
+    from proofs import ghjy2015, jin2017, lsjr2016
+
+    if (expr is None) == (builtin is None):
+        raise BadInput("--expr/--builtin", expr if expr is not None else builtin, "exactly one of --expr or --builtin")
+    if builtin is not None:
+        from numerics.objectives_catalog import builtin as get_builtin
+        try:
+            entry = get_builtin(builtin)
+        except ValueError as exc:
+            raise BadInput("--builtin", builtin, str(exc).split("; ", 1)[-1]) from None
+        sym_expr, variables, label = entry.expr, entry.variables, entry.name
+        box_dict = _box_from_text(box) if box else dict(entry.box)
+        source = {"builtin": entry.name, "description": entry.description, "expr": sp.sstr(sym_expr)}
+    else:
+        _, sym_expr = objective_from_text(expr)
+        variables = tuple(sorted(sym_expr.free_symbols, key=lambda s: s.name))
+        label = expr
+        if box is None:
+            raise BadInput("--box", None, "a box such as 'x=-2:2,y=-2:2' naming every variable of --expr")
+        box_dict = _box_from_text(box)
+        source = {"expr": expr, "sympy": sp.sstr(sym_expr)}
+    names = [v.name for v in variables]
+    if not names:
+        raise BadInput("--expr", expr, "an expression with at least one variable")
+    if len(names) > MAX_VARIABLES:
+        raise BadInput("--expr", expr or builtin, f"at most {MAX_VARIABLES} variables (got {len(names)})")
+    if set(box_dict) != set(names):
+        raise BadInput("--box", box, f"exactly the variables {names} (got {sorted(box_dict)})")
+    for opt, val, cond in (("--step", step, "a positive finite number"), ("--epsilon", epsilon, "a positive number"),
+                           ("--c", c, "a positive number")):
+        if val is not None and not (val > 0 and math.isfinite(val)):
+            raise BadInput(opt, val, cond)
+    if delta is not None and not (0 < delta < 1):
+        raise BadInput("--delta", delta, "a number in (0, 1)")
+    if max_boxes < 1:
+        raise BadInput("--max-boxes", max_boxes, "a positive integer")
+    blo = np.array([box_dict[n][0] for n in names], dtype=np.float64)
+    bhi = np.array([box_dict[n][1] for n in names], dtype=np.float64)
+    try:
+        objective = smooth_objective(sym_expr, variables, label=label)
+    except ValueError as exc:
+        raise BadInput("--expr", expr or builtin, f"a C^2 expression ({exc})") from None
+
+    D = DerivativeEnclosures(objective)
+    search = find_critical_points(objective, blo, bhi, max_boxes=max_boxes)
+    ell = gradient_lipschitz_upper(D, blo, bhi)
+    rho = hessian_lipschitz_upper(D, blo, bhi)
+    f_sup = sup_over_box(lambda lo, hi: D.value(lo, hi).hi, blo, bhi, rounds=2)
+    f_neg_inf = sup_over_box(lambda lo, hi: -D.value(lo, hi).lo, blo, bhi, rounds=2)
+    delta_f = float(np.nextafter(f_sup + f_neg_inf, np.inf))
+    constants = robust_strict_saddle_constants(D, search)
+    alpha_max = float(np.nextafter(1.0 / ell, 0.0)) if ell > 0 and math.isfinite(ell) else None
+    alpha = step if step is not None else (0.9 / ell if alpha_max else None)
+    if alpha is not None:
+        fi = forward_invariant(D, blo, bhi, alpha)
+    else:
+        fi = (Verdict.UNDECIDED, {"reason": "no finite gradient-Lipschitz bound"})
+
+    cache = {"saddle": {"search": search, "ell": ell, "rho": rho, "smooth": True, "forward_invariance": fi,
+                        "constants": constants, "Delta_f": delta_f, "dim": len(names)}}
+    instance = InstanceData(X=None, y=None, params={}, cache=cache)
+    theorems = []
+    lsjr_params = {"alpha": sp.nsimplify(alpha, rational=True) if alpha is not None else None}
+    theorems.append(evaluate_theorem(lsjr2016.THEOREM, instance, {k: v for k, v in lsjr_params.items() if v is not None}))
+    eps_val = epsilon
+    eps_note = "user"
+    if eps_val is None:
+        th, gm = constants.get("theta"), constants.get("gamma")
+        cands = [v for v in (th, (gm ** 2 / rho) if gm and rho > 0 else None) if v]
+        eps_val = min(cands) if cands else None
+        eps_note = "min(theta, gamma^2/rho) (Theorem 5)"
+    jin_params = {"delta": sp.nsimplify(delta, rational=True) if delta else jin2017.DEFAULT_DELTA,
+                  "c": sp.nsimplify(c, rational=True) if c else jin2017.DEFAULT_C,
+                  "d": len(names), "Delta_f": delta_f if delta_f > 0 else None,
+                  "epsilon": eps_val}
+    instance.params.update({"c": jin_params["c"]})
+    theorems.append(evaluate_theorem(jin2017.THEOREM, instance, {k: v for k, v in jin_params.items() if v is not None}))
+    theorems[-1]["notes"].insert(0, f"epsilon = {eps_val!r} ({eps_note}); c = {jin_params['c']} "
+                                    f"(default {jin2017.DEFAULT_C}); delta = {jin_params['delta']}")
+    theorems.append(evaluate_theorem(ghjy2015.THEOREM, instance, {}))
+
+    ssp = search.strict_saddle_property()
+    cert = {
+        "schema": SCHEMA_ID,
+        "kind": "saddle",
+        "tool_version": tool_version(),
+        "environment": environment(),
+        "objective": {**source, "variables": names, "box": _box_json(names, blo, bhi)},
+        "critical_points": [_point_json(names, p) for p in search.points],
+        "complete": bool(search.complete),
+        "unresolved": {"count": len(search.undecided_boxes),
+                       "boxes": [_box_json(names, a, b) for a, b in search.undecided_boxes[:20]]},
+        "search": {k: (round(v, 3) if isinstance(v, float) else v) for k, v in search.stats.items()},
+        "strict_saddle_property": ssp.value,
+        "constants": {
+            "ell": {"hi": repr(ell), "meaning": "sup ||Hessian f||_2 over the box <= ell"},
+            "rho": {"hi": repr(rho), "meaning": "sup ||D^3 f||_F over the box <= rho (Hessian-Lipschitz)"},
+            "Delta_f": {"hi": repr(delta_f), "meaning": "sup f - inf f over the box <= Delta_f"},
+            "theta": None if constants["theta"] is None else repr(constants["theta"]),
+            "gamma": None if constants["gamma"] is None else repr(constants["gamma"]),
+            "zeta": repr(constants["zeta"]),
+            "strong_convexity": None if constants["strong_convexity"] is None else repr(constants["strong_convexity"]),
+            "robust_strict_saddle": constants["verdict"].value,
+        },
+        "step_size": {
+            "allowed_below": None if alpha_max is None else repr(alpha_max),
+            "rule": "0 < alpha < 1/ell (Lee et al. 2016, Theorem 4.1)",
+            "chosen": None if alpha is None else repr(float(alpha)),
+            "forward_invariance": {"verdict": fi[0].value, "evidence": fi[1]},
+        },
+        "theorems": theorems,
+        "verdict": "certified" if ssp is Verdict.HOLDS else "not-certified",
+    }
+    if empirical and alpha is not None:
+        cert["empirical"] = _empirical(objective, search, blo, bhi, float(alpha), theorems, runs, seed)
+    return _json_safe(cert)
+
+
+def _empirical(objective, search, blo, bhi, alpha, theorems, runs, seed) -> dict:
+    import numpy as np
+
+    from numerics.empirical.saddle_escape import escape_times, gd_endpoints
+
+    pts = []
+    for k, p in enumerate(search.points):
+        if p.exists.value == "holds":
+            pts.append((f"{p.kind}#{k}", p.lo, p.hi))
+    ends = gd_endpoints(objective.expr, objective.variables, blo, bhi, pts, alpha, runs=runs, steps=1000, seed=seed)
+    out = {"evidence_only": True, "gd_endpoints": ends.to_dict()}
+    saddles = [p for p in search.points if p.kind == "strict-saddle" and p.exists.value == "holds"]
+    jin = next(t for t in theorems if t["id"] == "jin2017-pgd")
+    consts = jin["constants"]
+    try:
+        r = float(consts["r"]["hi"])
+        g_thres = float(consts["g_thres"]["lo"])
+        t_thres = int(min(float(consts["t_thres"]["hi"]), 10_000))
+        f_thres = float(consts["f_thres"]["lo"])
+    except (TypeError, KeyError, ValueError):
+        r = g_thres = f_thres = None
+    if saddles and r and g_thres and f_thres:
+        s = saddles[0]
+        out["escape"] = escape_times(objective.expr, objective.variables, 0.5 * (s.lo + s.hi), alpha, radius=r,
+                                     g_thres=g_thres, t_thres=t_thres, drop=f_thres, runs=100,
+                                     max_steps=max(2000, 3 * t_thres), seed=seed)
+    return out
+
+
+@click.command("saddle")
+@click.option("--expr", default=None, help="Objective in the restricted grammar, e.g. \"x^2/2 + y^4/4 - y^2/2\".")
+@click.option("--builtin", "builtin_name", default=None,
+              help="A catalog objective: lsjr-example, monkey-saddle, no-critical-point, quadratic-saddle-d<k>, "
+                   "matrix-factorization-<d>x<r>.")
+@click.option("--box", default=None, help="Search box, e.g. \"x=-2:2,y=-2:2\" (default for --builtin: its own box).")
+@click.option("--out", type=click.Path(file_okay=False), default="out", show_default=True)
+@click.option("--step", type=float, default=None, help="GD step alpha (default 0.9/ell).")
+@click.option("--epsilon", type=float, default=None, help="PGD target epsilon (default min(theta, gamma^2/rho)).")
+@click.option("--delta", type=float, default=None, help="PGD failure probability (default 0.1).")
+@click.option("--c", "c_const", type=float, default=None, help="PGD absolute constant c (default 1).")
+@click.option("--max-boxes", type=int, default=200_000, show_default=True)
+@click.option("--empirical/--no-empirical", default=False, show_default=True,
+              help="Also run GD/PGD in torch (evidence only).")
+@click.option("--runs", type=int, default=500, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+def command(expr, builtin_name, box, out, step, epsilon, delta, c_const, max_boxes, empirical, runs, seed) -> None:
+    """Certify every critical point of an objective in a box and its strict-saddle property."""
+    from certify.certificate import seal, write_json_atomic
+    from certify.saddle_report import render_saddle_html, render_saddle_markdown
+
+    if runs < 1:
+        raise BadInput("--runs", runs, "a positive integer")
+    cert = seal(certify_saddle(expr=expr, builtin=builtin_name, box=box, step=step, epsilon=epsilon, delta=delta,
+                               c=c_const, max_boxes=max_boxes, empirical=empirical, runs=runs, seed=seed))
+    outdir = Path(out)
+    outdir.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(outdir / "certificate.json", cert)
+    (outdir / "report.md").write_text(render_saddle_markdown(cert), encoding="utf-8")
+    (outdir / "report.html").write_text(render_saddle_html(cert), encoding="utf-8")
+    kinds = {}
+    for p in cert["critical_points"]:
+        kinds[p["kind"]] = kinds.get(p["kind"], 0) + 1
+    click.echo(f"critical points: {len(cert['critical_points'])} {kinds}; complete: {cert['complete']}")
+    click.echo(f"strict-saddle property: {cert['strict_saddle_property']}")
+    if cert["step_size"]["allowed_below"]:
+        click.echo(f"allowed step: alpha < {float(cert['step_size']['allowed_below']):.6g}")
+    click.echo(f"wrote {outdir}/certificate.json, {outdir}/report.md, {outdir}/report.html")
+    sys.exit(0 if cert["strict_saddle_property"] == "holds" else 1)
