@@ -193,7 +193,8 @@ def summarise_two_layer_runs(records: Sequence[dict], *, y: np.ndarray, H_inf: n
         "counterexamples": [{"width": r["width"], "seed": r["seed"], "first_violation_step": r["first_violation_step"],
                              "worst_bound_ratio": r["worst_bound_ratio"]} for r in ce],
         "counterexample_flag": (f"COUNTEREXAMPLE: {len(ce)} run(s) broke the theorem's loss bound at a "
-                                "configuration where it applies") if ce else None,
+                                "configuration where it applies (the theorem allows failure only with "
+                                "probability <= delta over the initialisation)") if ce else None,
         "theorem_applies_runs": sum(r["theorem_applies"] for r in recs),
         "movement_slope": _fit([(r["width"], r.get("final_max_movement")) for r in recs]),
         "mean_movement_slope": _fit([(r["width"], r.get("final_mean_movement")) for r in recs]),
