@@ -80,8 +80,23 @@ class Selection:
 # ---------------------------------------------------------------------------- helpers
 
 
+def _const_like(value, like: torch.Tensor) -> torch.Tensor:
+    """A constant tensor for building a piece next to ``like``; when ``like`` carries a
+    tangent, the constant gets an explicit zero tangent (forward-mode AD's implicit zero
+    tensors take a slow path)."""
+    import torch.autograd.forward_ad as fwAD
+
+    if isinstance(value, torch.Tensor):
+        c = value
+    else:
+        c = torch.full((), float(value), dtype=like.dtype, device=like.device)
+    if fwAD.unpack_dual(like).tangent is not None and fwAD.unpack_dual(c).tangent is None:
+        c = fwAD.make_dual(c, torch.zeros_like(c))
+    return c
+
+
 def _zeros_like(p: torch.Tensor) -> torch.Tensor:
-    return torch.zeros_like(p)
+    return _const_like(0.0, p)
 
 
 def _tangent(p, t):
@@ -116,9 +131,7 @@ def _selection(mask, tie, degenerate) -> Selection:
 
 
 def _as_tensor_like(v, like: torch.Tensor) -> torch.Tensor:
-    if isinstance(v, torch.Tensor):
-        return v
-    return torch.as_tensor(v, dtype=like.dtype, device=like.device)
+    return _const_like(v, like)
 
 
 # ---------------------------------------------------------------------------- argument parsing
@@ -181,7 +194,7 @@ def _leaky_select(p, t, params):
 
 def _leaky_build(inputs, sel, params):
     (x,) = inputs
-    return torch.where(sel.data, x, x * params["slope"])
+    return torch.where(sel.data, x, x * _const_like(params["slope"], x))
 
 
 def _prelu_parse(args, kwargs):
@@ -198,7 +211,7 @@ def _prelu_build(inputs, sel, params):
         shape = [1] * x.dim()
         shape[1] = w.numel()
         w = w.reshape(shape)
-    return torch.where(sel.data, x, x * w)
+    return torch.where(sel.data, x, x * _const_like(w, x))
 
 
 def _abs_select(p, t, params):

@@ -98,6 +98,19 @@ _SHAPE_OPS = frozenset({
     "transpose", "t", "__getitem__", "contiguous", "clone", "detach", "broadcast_to", "movedim",
     "repeat", "view_as", "reshape_as",
 })
+_ARITHMETIC = frozenset({
+    "mul", "__mul__", "__rmul__", "add", "__add__", "__radd__", "sub", "__sub__", "__rsub__",
+    "rsub", "div", "__truediv__", "__rtruediv__", "true_divide", "divide",
+})
+_ZERO_SINGULAR = frozenset({"sqrt", "pow", "__pow__", "__rpow__", "float_power", "norm", "vector_norm",
+                            "linalg_vector_norm", "matrix_norm", "linalg_norm", "frobenius_norm",
+                            "nuclear_norm", "cdist", "pdist", "dist", "pairwise_distance"})
+
+
+class _NeedTangents(Exception):
+    """Raised in the primal-only pass when a tie (or a singular point) needs tangents."""
+
+
 _META = frozenset({"__get__", "size", "dim", "numel", "__len__", "__repr__", "__format__",
                    "__hash__", "is_floating_point", "__bool__", "item", "tolist"})
 
@@ -122,6 +135,7 @@ class Trace:
     records: list[KinkRecord] = field(default_factory=list)
     comparisons: int = 0
     qualification_checked: bool = True
+    tangent_pass: bool = True
 
     @property
     def ties(self) -> int:
@@ -170,9 +184,11 @@ class _LexicographicMode(TorchFunctionMode):
     nonsmooth ops raise, comparisons are tracked, singular smooth ops are checked."""
 
     def __init__(self, trace: Trace, *, check: bool = True, locate: bool = False,
-                 on_tie: Callable | None = None):
+                 on_tie: Callable | None = None, tangents: bool = True):
         super().__init__()
         self.trace = trace
+        self.tangents = tangents
+        self._zero_duals: dict[int, tuple] = {}
         self.check = check
         self.locate = locate
         self.on_tie = on_tie
@@ -200,6 +216,8 @@ class _LexicographicMode(TorchFunctionMode):
             gt = torch.as_tensor(pa > pb)
             tie = torch.as_tensor(pa == pb)
             if bool(tie.any()):
+                if not self.tangents:
+                    raise _NeedTangents(kind)
                 ta = ta if ta is not None else torch.zeros_like(torch.as_tensor(pa, dtype=torch.float64))
                 tb = tb if tb is not None else 0.0
                 dt = torch.as_tensor(ta - tb)
@@ -239,6 +257,8 @@ class _LexicographicMode(TorchFunctionMode):
         tangents = tuple(s[1] for s in split)
         with torch.no_grad():
             sel = rule.select(primals, tangents, params)
+        if sel.ties and not self.tangents:
+            raise _NeedTangents(rule.name)
         out = rule.build(inputs, sel, params)
         rec = KinkRecord(
             rule.name, len(self.trace.records), tuple(out.shape), sel.ties, sel.degenerate,
@@ -280,10 +300,48 @@ class _LexicographicMode(TorchFunctionMode):
             tracked += [(t, self._cmp_tie(t)[1]) for t in _tensors_in(kwargs) if self._cmp_tie(t)[0]]
             if tracked:
                 return self._on_comparison_result(func, name, args, kwargs, tracked)
+        if not self.tangents:
+            out = func(*args, **kwargs)
+            if name in SINGULAR or name in NORMS:
+                self._check_primal(name, out)
+            return out
+        if name not in _META and not name.endswith("_") and not name.startswith("__set"):
+            args = self._with_zero_tangents(args, name in _ARITHMETIC)
+            kwargs = {k: self._with_zero_tangents(v, False) for k, v in kwargs.items()}
         out = func(*args, **kwargs)
         if self.check and (name in SINGULAR or name in NORMS):
             self._check_finite(name, out, args, kwargs)
         return out
+
+    def _with_zero_tangents(self, obj, scalars: bool):
+        """Give constant operands an explicit zero tangent: forward-mode AD otherwise builds
+        implicit zero tensors whose arithmetic runs through slow Python decompositions."""
+        if isinstance(obj, torch.Tensor):
+            if not obj.is_floating_point() or fwAD.unpack_dual(obj).tangent is not None:
+                return obj
+            hit = self._zero_duals.get(id(obj))
+            if hit is not None and hit[0]() is obj:
+                return hit[1]
+            dual = fwAD.make_dual(obj, torch.zeros_like(obj))
+            self._zero_duals[id(obj)] = (weakref.ref(obj), dual)
+            return dual
+        if scalars and isinstance(obj, float):
+            return fwAD.make_dual(torch.tensor(obj, dtype=torch.get_default_dtype()),
+                                  torch.zeros((), dtype=torch.get_default_dtype()))
+        if isinstance(obj, (list, tuple)) and not isinstance(obj, torch.Size):
+            return type(obj)(self._with_zero_tangents(o, scalars) for o in obj)
+        return obj
+
+    def _check_primal(self, name, out):
+        """Primal-only pass: a singular op evaluated at (or near) its singular set sends the
+        computation to the tangent pass, which decides qualification."""
+        for o in _tensors_in(out):
+            if not o.is_floating_point():
+                continue
+            if not bool(torch.isfinite(o).all()):
+                raise _NeedTangents(name)
+            if name in _ZERO_SINGULAR and bool((o == 0).any()):
+                raise _NeedTangents(name)
 
     def _on_comparison_result(self, func, name, args, kwargs, tracked):
         ties = [tie for _, tie in tracked if tie is not None]
@@ -352,18 +410,53 @@ class SubgradientResult:
 
 
 def _run(call: Callable, primals: dict, directions: dict, *, check: bool, locate: bool,
-         on_tie: Callable | None):
-    trace = Trace(qualification_checked=check)
+         on_tie: Callable | None, tangents: str = "auto"):
+    """``tangents="auto"``: a primal-only pass first (pieces chosen by values); if it meets a
+    tie, a singular point or a non-finite gradient, the pass with tangents is run instead.
+    ``"always"``: only the pass with tangents (the algorithm as stated by Kakade-Lee)."""
+    if tangents not in ("auto", "always"):
+        raise ValueError(f"tangents: got {tangents!r}; allowed: 'auto', 'always'")
+    if tangents == "auto":
+        try:
+            result = _pass(call, primals, directions, check=check, locate=locate, on_tie=on_tie,
+                           tangents=False)
+            if all(bool(torch.isfinite(g).all()) for g in result[2].values()):
+                return result
+        except _NeedTangents:
+            pass
+    return _pass(call, primals, directions, check=check, locate=locate, on_tie=on_tie, tangents=True)
+
+
+def _check_output(out):
+    if not isinstance(out, torch.Tensor) or out.numel() != 1:
+        raise ValueError(
+            f"fn: must return a tensor with one element (a scalar loss), got "
+            f"{type(out).__name__}{'' if not isinstance(out, torch.Tensor) else tuple(out.shape)}")
+
+
+def _pass(call, primals, directions, *, check, locate, on_tie, tangents: bool):
+    trace = Trace(qualification_checked=check, tangent_pass=tangents)
     leaves = {k: p.detach().requires_grad_(True) for k, p in primals.items()}
-    mode = _LexicographicMode(trace, check=check, locate=locate, on_tie=on_tie)
-    with fwAD.dual_level():
+    mode = _LexicographicMode(trace, check=check, locate=locate, on_tie=on_tie, tangents=tangents)
+    if not tangents:
+        with torch.enable_grad():
+            with mode:
+                out = call(leaves)
+            _check_output(out)
+            value = out.reshape(())
+            grads = (torch.autograd.grad(value, list(leaves.values()), allow_unused=True)
+                     if value.requires_grad else [None] * len(leaves))
+        grads = {k: (torch.zeros_like(leaves[k]) if g is None else g.detach())
+                 for k, g in zip(leaves, grads)}
+        # no tie anywhere: f is smooth near x along the selected pieces, f'(x; v) = <grad, v>
+        tangent = sum((grads[k].to(torch.float64) * directions[k].to(torch.float64)).sum()
+                      for k in leaves)
+        return value.detach(), torch.as_tensor(tangent).to(value.dtype), grads, trace
+    with torch.enable_grad(), fwAD.dual_level():
         duals = {k: fwAD.make_dual(leaves[k], directions[k].to(leaves[k].dtype)) for k in leaves}
         with mode:
             out = call(duals)
-        if not isinstance(out, torch.Tensor) or out.numel() != 1:
-            raise ValueError(
-                f"fn: must return a tensor with one element (a scalar loss), got "
-                f"{type(out).__name__}{'' if not isinstance(out, torch.Tensor) else tuple(out.shape)}")
+        _check_output(out)
         value, tangent = fwAD.unpack_dual(out)
         value = value.reshape(())
         tangent = torch.zeros_like(value) if tangent is None else tangent.reshape(())
@@ -379,10 +472,14 @@ def _run(call: Callable, primals: dict, directions: dict, *, check: bool, locate
 def subdifferentiate(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor,
                      generator: torch.Generator | None = None, *,
                      direction: torch.Tensor | None = None, check_qualification: bool = True,
-                     locate: bool = False, on_tie: Callable | None = None) -> SubgradientResult:
+                     locate: bool = False, on_tie: Callable | None = None,
+                     tangents: str = "auto") -> SubgradientResult:
     """Kakade-Lee subdifferentiation of a scalar function of one tensor (module docstring).
 
-    ``direction`` fixes the direction (default: Gaussian from ``generator``).  Raises
+    ``direction`` fixes the direction (default: Gaussian from ``generator``).
+    ``tangents="auto"`` (default) first tries a primal-only pass, which is exact when no
+    kink is reached exactly (then ``f`` is differentiable at ``x``), and runs the pass with
+    tangents when one is; ``"always"`` runs the tangent pass directly.  Raises
     :class:`UnsupportedOperation` or :class:`NotQualified` outside the qualification
     condition."""
     if not isinstance(x, torch.Tensor) or not x.is_floating_point():
@@ -391,7 +488,8 @@ def subdifferentiate(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor
     if v.shape != x.shape:
         raise ValueError(f"direction: shape {tuple(v.shape)} differs from x's {tuple(x.shape)}")
     value, tan, grads, trace = _run(lambda d: fn(d["x"]), {"x": x}, {"x": v},
-                                    check=check_qualification, locate=locate, on_tie=on_tie)
+                                    check=check_qualification, locate=locate, on_tie=on_tie,
+                                    tangents=tangents)
     return SubgradientResult(value, tan, grads["x"], v, trace)
 
 
@@ -405,7 +503,8 @@ def subgradient(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor,
 def module_subdifferentiate(module: torch.nn.Module, inputs, loss_fn: Callable,
                             generator: torch.Generator | None = None, *,
                             directions: dict | None = None, check_qualification: bool = True,
-                            locate: bool = False, on_tie: Callable | None = None) -> SubgradientResult:
+                            locate: bool = False, on_tie: Callable | None = None,
+                            tangents: str = "auto") -> SubgradientResult:
     """Kakade-Lee subdifferentiation of ``loss_fn(module(*inputs))`` with respect to the
     module's trainable parameters (the inputs are held fixed)."""
     from torch.func import functional_call
@@ -418,7 +517,7 @@ def module_subdifferentiate(module: torch.nn.Module, inputs, loss_fn: Callable,
     args = inputs if isinstance(inputs, tuple) else (inputs,)
     value, tan, grads, trace = _run(
         lambda d: loss_fn(functional_call(module, d, args)), params, directions,
-        check=check_qualification, locate=locate, on_tie=on_tie)
+        check=check_qualification, locate=locate, on_tie=on_tie, tangents=tangents)
     return SubgradientResult(value, tan, grads, directions, trace)
 
 
