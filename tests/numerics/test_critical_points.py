@@ -1,0 +1,216 @@
+"""Certified critical points: the paper's example, negative controls, soundness of the eigenvalue
+enclosures and of the strict-saddle constants against high-precision references."""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from numerics.critical_points import (find_critical_points, forward_invariant, gradient_lipschitz_upper,
+                                      hessian_lipschitz_upper, lambda_min_bounds, eigen_bounds,
+                                      robust_strict_saddle_constants, _lambda_min_arb)
+from numerics.interval import Interval
+from numerics.interval_derivatives import DerivativeEnclosures, smooth_objective
+from numerics.objectives_catalog import builtin
+from numerics.verdict import Verdict
+
+x, y = sp.symbols("x y", real=True)
+
+
+def _contains(p, point):
+    return bool((p.lo <= np.asarray(point)).all() and (np.asarray(point) <= p.hi).all())
+
+
+@pytest.fixture(scope="module")
+def paper():
+    o = smooth_objective(x**2 / 2 + y**4 / 4 - y**2 / 2, (x, y))
+    return o, find_critical_points(o, [-2, -2], [2, 2])
+
+
+def test_paper_example_three_critical_points(paper):
+    o, r = paper
+    assert r.complete
+    assert len(r.points) == 3
+    assert all(p.exists is Verdict.HOLDS and p.unique for p in r.points)
+    saddle = [p for p in r.points if _contains(p, [0, 0])]
+    plus = [p for p in r.points if _contains(p, [0, 1])]
+    minus = [p for p in r.points if _contains(p, [0, -1])]
+    assert len(saddle) == len(plus) == len(minus) == 1
+    assert saddle[0].kind == "strict-saddle"
+    # Hessian at the origin is diag(1, -1)
+    lo, hi = saddle[0].hessian_min_eig
+    assert lo <= -1 <= hi < 0
+    lo, hi = saddle[0].hessian_max_eig
+    assert 0 < lo <= 1 <= hi
+    for p in plus + minus:
+        assert p.kind == "local-min"
+        assert p.hessian_min_eig[0] <= 1 <= p.hessian_min_eig[1]   # Hessian diag(1, 2) at (0, +-1)
+    assert r.strict_saddle_property() is Verdict.HOLDS
+
+
+def test_enclosures_are_small(paper):
+    _, r = paper
+    for p in r.points:
+        assert np.max(p.hi - p.lo) < 1e-12
+        assert (p.region_lo <= p.lo).all() and (p.hi <= p.region_hi).all()
+
+
+def test_monkey_saddle_never_strict():
+    e = builtin("monkey-saddle")
+    o = smooth_objective(e.expr, e.variables)
+    r = find_critical_points(o, [-1, -1], [1, 1])
+    assert not any(p.kind == "strict-saddle" for p in r.points)
+    assert r.strict_saddle_property() is not Verdict.HOLDS
+    # the origin is found exactly, with a zero Hessian, and f decreases along a ray
+    origin = [p for p in r.points if _contains(p, [0, 0])]
+    assert origin and origin[0].kind == "degenerate"
+    assert origin[0].hessian_min_eig == (0.0, 0.0)
+    assert r.strict_saddle_property() is Verdict.FAILS
+    assert not r.complete
+
+
+def test_monkey_saddle_off_centre_box():
+    o = smooth_objective(x**3 - 3 * x * y**2, (x, y))
+    r = find_critical_points(o, [-0.3, -0.7], [0.9, 0.2])
+    assert not any(p.kind == "strict-saddle" for p in r.points)
+    assert r.strict_saddle_property() is not Verdict.HOLDS
+
+
+def test_no_critical_point():
+    o = smooth_objective(x + y**2, (x, y))
+    r = find_critical_points(o, [-1, -1], [1, 1])
+    assert r.points == [] and r.complete
+    assert r.strict_saddle_property() is Verdict.HOLDS
+
+
+def test_no_critical_point_nonpolynomial():
+    o = smooth_objective(sp.exp(x) + sp.sin(y), (x, y))   # sin' = cos vanishes at pi/2, outside
+    r = find_critical_points(o, [-1, -1], [1, 1])
+    assert r.points == [] and r.complete
+
+
+def test_quadratic_saddle_in_three_variables():
+    e = builtin("quadratic-saddle-d3")
+    o = smooth_objective(e.expr, e.variables)
+    r = find_critical_points(o, [-1] * 3, [1] * 3)
+    assert r.complete and len(r.points) == 1
+    p = r.points[0]
+    assert _contains(p, [0, 0, 0]) and p.kind == "strict-saddle"
+    assert p.hessian_min_eig[0] <= -2 <= p.hessian_min_eig[1]
+
+
+def test_local_max_and_shifted_critical_points():
+    # f = -(x - 1/3)^2 - (y + 0.2)^2: one local maximum at (1/3, -0.2)
+    o = smooth_objective(-(x - sp.Rational(1, 3)) ** 2 - (y + sp.Rational(1, 5)) ** 2, (x, y))
+    r = find_critical_points(o, [-1, -1], [1, 1])
+    assert r.complete and len(r.points) == 1
+    p = r.points[0]
+    assert p.kind == "local-max"
+    assert p.lo[0] <= 1 / 3 <= p.hi[0] and p.lo[1] <= -0.2 <= p.hi[1]
+
+
+def test_critical_point_on_box_boundary():
+    # minimum at y = 1, exactly on the boundary of the box
+    o = smooth_objective(x**2 + (y - 1) ** 2, (x, y))
+    r = find_critical_points(o, [-1, -1], [1, 1])
+    assert len(r.points) == 1 and r.points[0].kind == "local-min"
+    assert _contains(r.points[0], [0, 1])
+    assert r.points[0].in_box is not Verdict.FAILS
+
+
+def test_matrix_factorization_rank_one_vector():
+    e = builtin("matrix-factorization-3x1")
+    o = smooth_objective(e.expr, e.variables)
+    r = find_critical_points(o, [-2] * 3, [2] * 3)
+    assert r.complete
+    m = np.array([1.0, 0.5, 0.0])
+    kinds = sorted(p.kind for p in r.points)
+    assert kinds == ["local-min", "local-min", "strict-saddle"]
+    assert any(_contains(p, m) for p in r.points) and any(_contains(p, -m) for p in r.points)
+    saddle = [p for p in r.points if p.kind == "strict-saddle"][0]
+    assert _contains(saddle, [0, 0, 0])
+    # Hessian at 0 is -2 m m^T: lambda_min = -2 ||m||^2 = -2.5
+    assert saddle.hessian_min_eig[0] <= -2.5 <= saddle.hessian_min_eig[1]
+    assert r.strict_saddle_property() is Verdict.HOLDS
+
+
+def test_bad_box():
+    o = smooth_objective(x + y, (x, y))
+    with pytest.raises(ValueError, match="lo < hi"):
+        find_critical_points(o, [1, 0], [0, 1])
+    with pytest.raises(ValueError, match="2 lower"):
+        find_critical_points(o, [0], [1])
+
+
+# --------------------------------------------------------------- eigenvalue enclosures
+sym_entries = st.floats(-10, 10, allow_nan=False)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(1, 4), data=st.data(), rad=st.sampled_from([0.0, 1e-12, 1e-6, 0.1]))
+def test_lambda_min_bounds_sound(n, data, rad):
+    vals = data.draw(st.lists(sym_entries, min_size=n * n, max_size=n * n))
+    A = np.array(vals).reshape(n, n)
+    A = 0.5 * (A + A.T)
+    Ai = Interval(A - rad, A + rad)
+    t = data.draw(st.floats(0, 1))
+    X = A - rad + 2 * rad * t  # a symmetric member of the interval matrix
+    X = np.minimum(np.maximum(0.5 * (X + X.T), A - rad), A + rad)
+    mpmath.mp.prec = 200
+    ev = sorted(mpmath.eigsy(mpmath.matrix(X.tolist()))[0])
+    for lo, hi in (lambda_min_bounds(Ai), _lambda_min_arb(Ai)):
+        assert mpmath.mpf(lo) <= ev[0] <= mpmath.mpf(hi)
+    e = eigen_bounds(Ai)
+    assert mpmath.mpf(e["max"][0]) <= ev[-1] <= mpmath.mpf(e["max"][1])
+
+
+def test_lambda_min_repeated_eigenvalues():
+    A = Interval(np.eye(3) * 2.0)
+    lo, hi = lambda_min_bounds(A)
+    assert lo <= 2.0 <= hi and hi - lo < 1e-9
+
+
+# --------------------------------------------------------------- constants
+def test_lipschitz_constants_paper(paper):
+    o, r = paper
+    D = DerivativeEnclosures(o)
+    ell = gradient_lipschitz_upper(D, r.box_lo, r.box_hi)
+    rho = hessian_lipschitz_upper(D, r.box_lo, r.box_hi)
+    # exact sup ||Hessian|| = max(1, |3 y^2 - 1|) = 11 at y = +-2; sup |6 y| = 12
+    assert 11 <= ell <= 11 * 1.01
+    assert 12 <= rho <= 12 * 1.5
+
+
+def test_forward_invariance(paper):
+    o, r = paper
+    D = DerivativeEnclosures(o)
+    v, _ = forward_invariant(D, r.box_lo, r.box_hi, 0.9 / 11)
+    assert v is Verdict.HOLDS
+    # alpha = 1: (x, 2) -> (0, 2 - 6) leaves the box
+    v, ev = forward_invariant(D, r.box_lo, r.box_hi, 1.0)
+    assert v is Verdict.FAILS
+
+
+@settings(max_examples=200, deadline=None)
+@given(px=st.floats(-2, 2), py=st.floats(-2, 2))
+def test_robust_strict_saddle_triple_holds_pointwise(paper, px, py):
+    o, r = paper
+    if "c" not in _CONST:
+        _CONST["c"] = robust_strict_saddle_constants(DerivativeEnclosures(o), r)
+    c = _CONST["c"]
+    assert c["verdict"] is Verdict.HOLDS and c["theta"] > 0 and c["gamma"] > 0 and c["zeta"] > 0
+    mpmath.mp.prec = 200
+    X, Y = mpmath.mpf(px), mpmath.mpf(py)
+    gnorm = mpmath.sqrt(X ** 2 + (Y ** 3 - Y) ** 2)
+    lmin = min(mpmath.mpf(1), 3 * Y ** 2 - 1)
+    dist = min(mpmath.sqrt(X ** 2 + (Y - 1) ** 2), mpmath.sqrt(X ** 2 + (Y + 1) ** 2))
+    assert gnorm >= c["theta"] or lmin <= -c["gamma"] or dist <= c["zeta"]
+
+
+_CONST: dict = {}
