@@ -54,6 +54,11 @@ def test_sweep_writes_runs_summary_and_figures_and_resumes(tmp_path, capsys):
     for name in ("loss_vs_bound", "movement_vs_width", "flips_vs_width", "arora_trajectory"):
         assert (out / "figures" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "4 runs" in capsys.readouterr().out
+    # figures are reproducible: the same summary renders to the same bytes
+    from certify.empirical_figures import empirical_figures
+
+    assert empirical_figures(summary)["movement_vs_width"] == (out / "figures" / "movement_vs_width.png").read_bytes()
+    assert empirical_figures({}) == {}
     # resume: nothing rerun, nothing duplicated, same summary
     assert _exit_code(["sweep", str(cfg), "--out", str(out), "--resume", "--no-progress"]) == 0
     assert (out / "runs.jsonl").read_text().splitlines() == lines
