@@ -42,8 +42,38 @@ class DataConfig(_Section):
 
 
 class ModelConfig(_Section):
-    kind: Literal["two-layer-relu"] = "two-layer-relu"
+    kind: Literal["two-layer-relu", "deep-fc", "resnet", "cnn"] = "two-layer-relu"
     width: Optional[Union[int, float]] = None
+    # deep networks (1811.03804): depth H, activation, ResNet scale c_res, CNN channels/patches
+    depth: Optional[int] = Field(default=None, ge=1)
+    activation: Literal["relu", "softplus", "tanh"] = "relu"
+    c_res: Optional[float] = None
+    channels: Optional[int] = Field(default=None, ge=1)
+    patch_size: Optional[int] = Field(default=None, ge=1)
+
+    @field_validator("c_res")
+    @classmethod
+    def _c_res(cls, v):
+        if v is not None and not (0 < v < 1):
+            raise ValueError("c_res must lie strictly between 0 and 1 (1811.03804 Sec. 3.3)")
+        return v
+
+    @field_validator("patch_size")
+    @classmethod
+    def _patch(cls, v):
+        if v is not None and v % 2 == 0:
+            raise ValueError("patch_size must be odd (a centred patch, zero padding (q-1)/2)")
+        return v
+
+    @model_validator(mode="after")
+    def _deep(self):
+        if self.kind in ("deep-fc", "resnet", "cnn") and self.depth is None:
+            raise ValueError(f"model kind {self.kind!r} needs `depth` (an integer >= 1)")
+        if self.kind == "two-layer-relu" and self.activation != "relu":
+            raise ValueError("the two-layer model is ReLU; use kind = \"deep-fc\" with depth = 1 for other activations")
+        if self.kind == "cnn" and (self.channels is None or self.patch_size is None):
+            raise ValueError("model kind \"cnn\" needs `channels` and `patch_size` (rows of X are channel-major signals)")
+        return self
 
     @field_validator("width")
     @classmethod
@@ -72,10 +102,27 @@ class TrainConfig(_Section):
         return float(v)
 
 
+_RESERVED_NAMES = frozenset({"n", "d", "m", "delta", "eta", "depth", "H", "activation", "c_res", "channels",
+                             "patch_size", "p"})
+
+
 class CertifyConfig(_Section):
     theorems: list[str] = Field(default_factory=lambda: ["dzps2019-lambda0-positive", "dzps2019-two-layer-gf",
                                                           "dzps2019-two-layer-gd"])
     delta: float = 0.05
+    # values for constants a paper leaves unnamed (e.g. c_w = 1.0); otherwise critical values are reported
+    constants: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("constants")
+    @classmethod
+    def _constants(cls, v):
+        for k, x in v.items():
+            if not k.isidentifier() or k in _RESERVED_NAMES:
+                raise ValueError(f"constant name {k!r} must be an identifier such as c_w, "
+                                 f"not one of the reserved parameter names {', '.join(sorted(_RESERVED_NAMES))}")
+            if not (math.isfinite(x) and x > 0):
+                raise ValueError(f"constant {k} = {x!r}: must be a positive finite number")
+        return v
 
     @field_validator("delta")
     @classmethod

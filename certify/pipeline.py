@@ -30,7 +30,27 @@ def _params(config: Config, dataset: Dataset) -> dict[str, Any]:
         "m": int(width) if width is not None else None,
         "delta": config.certify.delta,
         "eta": config.train.step_size,
+        **_deep_params(config, dataset),
+        **config.certify.constants,
     }
+
+
+def _deep_params(config: Config, dataset: Dataset) -> dict[str, Any]:
+    """Depth, activation and architecture details of the deep theorems (1811.03804)."""
+    model = config.model
+    depth = model.depth if model.depth is not None else 1
+    out = {"depth": depth, "H": depth, "activation": model.activation,
+           "c_res": model.c_res if model.c_res is not None else 0.5}
+    if model.kind == "cnn":
+        if dataset.d % model.channels:
+            raise BadInput("model.channels", model.channels,
+                           f"a divisor of the input dimension d = {dataset.d} (rows are channel-major signals)")
+        pixels = dataset.d // model.channels
+        if model.patch_size > pixels:
+            raise BadInput("model.patch_size", model.patch_size,
+                           f"at most the signal length ({pixels} pixels = d / channels)")
+        out.update(channels=model.channels, patch_size=model.patch_size, p=pixels)
+    return out
 
 
 def numerics_record() -> dict:

@@ -294,6 +294,9 @@ class Theorem:
     observables: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     family: str = ""
+    # constants the paper leaves unnamed ("some small constant c", 2^O(H)): sympy symbols the user
+    # may supply; otherwise a hypothesis mentioning them is undecided and reports critical values
+    unnamed_constants: tuple[sp.Symbol, ...] = ()
 
     def constant(self, name: str) -> Constant:
         for c in self.constants:

@@ -124,6 +124,10 @@ def evaluate_theorem(theorem: Theorem, instance: InstanceData, params: Mapping[s
         missing = []
         if h.relation is not None:
             missing = sorted(s.name for s in h.relation.free_symbols if s not in values)
+        unnamed = {u.name for u in theorem.unnamed_constants}
+        if missing and set(missing) <= unnamed:
+            hypotheses.append(_undecided_with_critical_values(h, missing, theorem, values))
+            continue
         if missing:
             hypotheses.append({"id": h.id, "statement": h.statement,
                                "latex": h.latex or sp.latex(h.relation), "verdict": Verdict.UNDECIDED.value,
@@ -147,3 +151,70 @@ def evaluate_theorem(theorem: Theorem, instance: InstanceData, params: Mapping[s
         "conclusion": theorem.conclusion,
         "notes": notes + list(theorem.notes),
     }
+
+
+# ------------------------------------------------------------------ unnamed constants
+def critical_value(relation: sp.Basic, symbol: sp.Symbol, values: Mapping[sp.Symbol, Any]) -> dict:
+    """The value s* of an unnamed constant `symbol` at which `relation` switches, and the side on
+    which it holds ("holds if c <= s*").
+
+    s* solves lhs = rhs for `symbol` (sympy `solve`; exactly one solution is required); its
+    enclosure uses the instance's values. The side comes from the sign of d(lhs - rhs)/d symbol,
+    proved by sympy from the symbols' assumptions (otherwise the side is reported as unknown).
+    """
+    from numerics.expression_enclosure import enclose
+
+    out = {"symbol": symbol.name, "lo": None, "hi": None, "holds_if": None, "expr": None}
+    try:
+        sols = sp.solve(sp.Eq(relation.lhs, relation.rhs), symbol, simplify=False, rational=False)
+    except (NotImplementedError, ValueError):
+        sols = []
+    if len(sols) != 1:
+        out["message"] = f"{len(sols)} solutions for {symbol.name}; no single critical value"
+        return out
+    sol = sols[0]
+    out["expr"] = sp.sstr(sol)
+    try:
+        enc = enclose(sol, values)
+        out.update(interval_json(enc))
+    except (KeyError, TypeError, ValueError) as exc:
+        out["message"] = f"critical value not enclosed ({exc})"
+        return out
+    slope = sp.diff(relation.lhs - relation.rhs, symbol)
+    upper_side = isinstance(relation, (sp.GreaterThan, sp.StrictGreaterThan))
+    if slope.is_negative:
+        out["holds_if"] = "<=" if upper_side else ">="
+    elif slope.is_positive:
+        out["holds_if"] = ">=" if upper_side else "<="
+    return out
+
+
+def _undecided_with_critical_values(h, missing: list[str], theorem: Theorem,
+                                    values: Mapping[sp.Symbol, Any]) -> dict:
+    """Verdict undecided; for each unnamed constant, its critical value with the others = 1."""
+    syms = {u.name: u for u in theorem.unnamed_constants}
+    crit = []
+    for name in missing:
+        others = {syms[o]: 1 for o in missing if o != name}
+        crit.append(critical_value(h.relation.subs(others), syms[name], values))
+    parts = []
+    for c in crit:
+        if c["holds_if"] is not None and c["hi"] is not None and math.isfinite(float(c["hi"])):
+            # the conservative end of the enclosure: holds for every value on that side of it
+            bound = c["lo"] if c["holds_if"] == "<=" else c["hi"]
+            others = [o for o in missing if o != c["symbol"]]
+            tail = f" (with {', '.join(others)} = 1)" if others else ""
+            positive = bool(syms[c["symbol"]].is_positive)
+            if positive and c["holds_if"] == "<=" and float(c["hi"]) <= 0:
+                parts.append(f"fails for every {c['symbol']} > 0 (critical value {float(c['hi']):.3g}){tail}")
+            elif positive and c["holds_if"] == ">=" and float(c["hi"]) <= 0:
+                parts.append(f"holds for every {c['symbol']} > 0 (critical value {float(c['hi']):.3g}){tail}")
+            else:
+                parts.append(f"holds if {c['symbol']} {c['holds_if']} {float(bound):.3g}{tail}")
+        else:
+            parts.append(f"{c['symbol']}: {c.get('message', 'no critical value')}")
+    return {"id": h.id, "statement": h.statement, "latex": h.latex or sp.latex(h.relation),
+            "verdict": Verdict.UNDECIDED.value,
+            "method": "unnamed constant(s) of the paper: critical value by sympy solve, enclosed in Arb",
+            "evidence": {"critical_values": crit},
+            "message": "the paper leaves " + ", ".join(missing) + " unnamed; " + "; ".join(parts)}
