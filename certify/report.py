@@ -55,7 +55,7 @@ def interval_display(lo, hi, digits: int = DISPLAY_DIGITS) -> str:
     if lo is None or hi is None:
         return "not enclosed"
     if lo == hi:
-        return f"{_decimal_outward(lo, digits + 10, ROUND_FLOOR)}"
+        return str(lo)  # a point: shown exactly
     return f"[{_decimal_outward(lo, digits, ROUND_FLOOR)}, {_decimal_outward(hi, digits, ROUND_CEILING)}]"
 
 
@@ -94,7 +94,7 @@ _MATHTEXT_REWRITES = (
     (re.compile(r"\\nolimits(?![a-zA-Z])"), ""),
     (re.compile(r"\\[td]frac(?![a-zA-Z])"), r"\\frac"),
     (re.compile(r"\\text(?:rm)?\{"), r"\\mathrm{"),
-    (re.compile(r"\\mathbb\{R\}"), r"\\mathbb{R}"),
+    (re.compile(r"\\(mathcal|mathbf|mathrm|mathit|mathbb|mathsf)\s+([A-Za-z0-9])"), r"\\\1{\2}"),
     (re.compile(r"\\displaystyle(?![a-zA-Z])"), ""),
     (re.compile(r"\\(?:big|Big|bigg|Bigg)(?=[(\[|)\]])"), ""),
 )

@@ -187,7 +187,7 @@ def _endpoint_problem(s, where: str) -> str | None:
 
 
 def _interval_problems(iv: dict, where: str) -> list[str]:
-    out = [p for p in (_endpoint_problem(iv.get("lo"), f"{where}.lo"), _endpoint_problem(iv.get("hi"), f"{where}.hi"))
+    out = [p for p in (_endpoint_problem(iv.get("lo"), f"{where}/lo"), _endpoint_problem(iv.get("hi"), f"{where}/hi"))
            if p]
     if not out and iv.get("lo") is not None and iv.get("hi") is not None and float(iv["lo"]) > float(iv["hi"]):
         out.append(f"{where}: lo {iv['lo']} > hi {iv['hi']} (an empty interval)")
