@@ -1,0 +1,121 @@
+"""Du-Lee-Li-Wang-Zhai theorems: the symbolic derivation of the ResNet headline, unnamed constants
+as symbols with critical values that really separate holds from fails, activation conditions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from numerics.expression_enclosure import decide_relation
+from numerics.interval import Interval
+from numerics.verdict import Verdict
+from proofs import dllwz2019 as D
+from proofs.core import Check, InstanceData, Step
+from proofs.evaluation import critical_value, evaluate_theorem
+
+
+def _instance(activation="relu", depth=3, n=6, seed=0, parallel=False):
+    X = np.random.default_rng(seed).standard_normal((n, 3))
+    if parallel:
+        X[1] = 4.0 * X[0]      # exact in binary64
+    y = np.sign(np.random.default_rng(seed + 1).standard_normal(n))
+    params = dict(n=n, d=3, m=10**6, delta=0.05, eta=1e-3, depth=depth, H=depth, activation=activation,
+                  c_res=0.5)
+    return InstanceData(X, y, params=params), params
+
+
+def _hyp(entry, hid):
+    return next(h for h in entry["hypotheses"] if h["id"] == hid)
+
+
+def test_headline_derivation_every_sympy_step_proved():
+    c = D.RESNET_THEOREM.constant("headline_width")
+    results = c.derivation.check()
+    assert c.derivation.status() == "checked-with-cited"
+    for step, verdict in results:
+        if step.check is Check.SYMPY:
+            assert verdict is Verdict.HOLDS, step.description
+    assert D._leading(D.n) == D.n**4 * D.H**2 / D.kappa0**4
+    assert D._leading(D.H) == D.n**2 * D.H**4 * D.L / D.kappa0**2
+
+
+def test_headline_dominance_is_not_unconditional():
+    """Without n^2 >= kappa0^2 H^2 L the first term need not dominate: the bare claim is unproved,
+    and a concrete point violates it."""
+    claim = sp.GreaterThan(D.n**4 * D.H**2 / D.kappa0**4, D.n**2 * D.H**4 * D.L / D.kappa0**2, evaluate=False)
+    assert Step("bare", claim, Check.SYMPY).verify() is Verdict.UNDECIDED
+    point = {D.n: 5, D.H: 64, D.kappa0: sp.Rational(1, 4), D.L: 8}
+    assert not bool(claim.subs(point))
+
+
+def test_resnet_step_size_is_depth_free_after_substitution():
+    assert sp.simplify(D.RES_STEP.subs(D.lam, D.kappa0 / D.H**2) - D.c_eta * D.kappa0 / D.n**2) == 0
+
+
+def test_relu_is_outside_condition_31_and_softplus_inside():
+    inst, params = _instance("relu")
+    e = evaluate_theorem(D.RESNET_THEOREM, inst, params)
+    assert _hyp(e, "activation-condition-3.1")["verdict"] == "fails"
+    assert "not Lipschitz" in _hyp(e, "activation-condition-3.1")["message"]
+    assert _hyp(e, "activation-condition-3.2")["verdict"] == "fails"
+    assert _hyp(e, "lambda-positive")["verdict"] == "holds"
+    assert e["status"] == "not-certified"
+    inst, params = _instance("softplus")
+    e = evaluate_theorem(D.RESNET_THEOREM, inst, params)
+    assert _hyp(e, "activation-condition-3.1")["verdict"] == "holds"
+    assert _hyp(e, "activation-condition-3.2")["verdict"] == "holds"
+    assert _hyp(e, "lambda-positive")["verdict"] == "holds"          # Prop. F.2, no parallel inputs
+    assert "F.1" in _hyp(e, "lambda-positive")["method"]
+    assert e["quantities"]["lambda_H"]["rigorous"] is False            # float estimate only
+    assert _hyp(e, "width")["verdict"] == "undecided"
+
+
+def test_parallel_inputs_make_lambda_fail():
+    inst, params = _instance("softplus", parallel=True)
+    e = evaluate_theorem(D.FC_THEOREM, inst, params)
+    assert _hyp(e, "lambda-positive")["verdict"] == "fails"
+
+
+@pytest.mark.parametrize("theorem", [D.RESNET_THEOREM, D.FC_THEOREM])
+def test_critical_value_separates_holds_from_fails(theorem):
+    inst, params = _instance("relu")
+    e = evaluate_theorem(theorem, inst, params)
+    width = _hyp(e, "width")
+    assert width["verdict"] == "undecided" and "holds if c_w <=" in width["message"]
+    crit = next(c for c in width["evidence"]["critical_values"] if c["symbol"] == "c_w")
+    lo, hi = float(crit["lo"]), float(crit["hi"])
+    assert 0 < lo <= hi and crit["holds_if"] == "<="
+    lam = theorem.quantities[0].compute(inst)
+    values = {D.n: 6, D.m: 10**6, D.delta: 0.05, D.H: 3, D.lam: lam, D.kappa: 1}
+    rel = theorem.hypotheses[4].relation
+    assert decide_relation(rel, {**values, D.c_w: lo * 0.999})[0] is Verdict.HOLDS
+    assert decide_relation(rel, {**values, D.c_w: hi * 1.001})[0] is Verdict.FAILS
+    step = _hyp(e, "step-size")
+    crit = step["evidence"]["critical_values"][0]
+    assert crit["symbol"] == "c_eta" and crit["holds_if"] == ">="
+
+
+def test_supplied_constants_decide_the_hypothesis():
+    inst, params = _instance("relu")
+    e = evaluate_theorem(D.RESNET_THEOREM, inst, {**params, "c_w": 1e-30, "c_eta": 1e6})
+    assert _hyp(e, "width")["verdict"] == "holds"
+    assert _hyp(e, "step-size")["verdict"] == "holds"
+    e = evaluate_theorem(D.RESNET_THEOREM, inst, {**params, "c_w": 1e30})
+    assert _hyp(e, "width")["verdict"] == "fails"
+
+
+def test_critical_value_direction_and_positivity_message():
+    x, c = sp.symbols("x c", positive=True)
+    r = critical_value(sp.LessThan(x, c * 3, evaluate=False), c, {x: Interval(6.0, 6.0)})
+    assert r["holds_if"] == ">=" and float(r["lo"]) <= 2.0 <= float(r["hi"])
+    inst, params = _instance("relu")
+    e = evaluate_theorem(D.FC_THEOREM, inst, {**params, "m": 10})
+    assert "fails for every kappa > 0" in _hyp(e, "width")["message"]
+
+
+def test_depth_is_required():
+    inst, params = _instance()
+    inst.params.pop("depth")
+    with pytest.raises(ValueError, match="depth"):
+        D.lambda_of(inst, "resnet")
