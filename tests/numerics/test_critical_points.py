@@ -214,3 +214,42 @@ def test_robust_strict_saddle_triple_holds_pointwise(paper, px, py):
 
 
 _CONST: dict = {}
+
+
+def D_grad_check(o, q) -> bool:
+    """The gradient enclosure over the point's box contains 0 (a necessary condition)."""
+    g = DerivativeEnclosures(o).gradient(q.lo[None, :], q.hi[None, :])
+    return bool(((g.lo <= 0) & (g.hi >= 0)).all())
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(2, 3), data=st.data())
+def test_random_quadratics_with_cubic_term(n, data):
+    """f = (x-a)^T A (x-a) + (x_1 - a_1)^3 / 10 on a box around the rational point a: a is a critical
+    point with Hessian 2A; its enclosure, kind and lambda_min enclosure must agree with mpmath."""
+    ints = st.integers(-4, 4)
+    entries = data.draw(st.lists(ints, min_size=n * n, max_size=n * n))
+    A = sp.Matrix(n, n, entries)
+    A = (A + A.T) / 2 + sp.eye(n) * data.draw(st.integers(-3, 3))
+    if A.det() == 0:
+        return
+    a = [sp.Rational(data.draw(st.integers(-30, 30)), 37) for _ in range(n)]
+    xs = sp.symbols(f"z0:{n}", real=True)
+    dv = sp.Matrix([xi - ai for xi, ai in zip(xs, a)])
+    f = (dv.T * A * dv)[0] + dv[0] ** 3 / 10
+    o = smooth_objective(f, xs)
+    lo = [float(ai) - 0.37 for ai in a]
+    hi = [float(ai) + 0.41 for ai in a]
+    r = find_critical_points(o, lo, hi, max_boxes=20_000)
+    mpmath.mp.prec = 200
+    ev = sorted(mpmath.eigsy(mpmath.matrix([[2 * float(A[i, j]) for j in range(n)] for i in range(n)]))[0])
+    hits = [p for p in r.points if all(p.lo[k] <= a[k] <= p.hi[k] for k in range(n))]
+    assert len(hits) == 1, [(p.lo, p.hi) for p in r.points]
+    p = hits[0]
+    assert mpmath.mpf(p.hessian_min_eig[0]) <= ev[0] <= mpmath.mpf(p.hessian_min_eig[1])
+    expected = "local-min" if ev[0] > 0 else ("local-max" if ev[-1] < 0 else "strict-saddle")
+    assert p.kind in (expected, "undecided")
+    for q in r.points:   # any other critical point must really be one (gradient zero somewhere inside)
+        if q is not p and q.exists is Verdict.HOLDS and q.unique:
+            g = D_grad_check(o, q)
+            assert g
