@@ -107,6 +107,17 @@ _ZERO_SINGULAR = frozenset({"sqrt", "pow", "__pow__", "__rpow__", "float_power",
                             "nuclear_norm", "cdist", "pdist", "dist", "pairwise_distance"})
 
 
+def _op_label(name: str, args) -> str:
+    """The op name, with division by a nonzero Python number labelled apart (it is linear)."""
+    if name in ("div", "__truediv__", "true_divide", "divide") and len(args) > 1 \
+            and isinstance(args[1], (int, float)) and args[1] != 0:
+        return "div_by_constant"
+    if name in ("pow", "__pow__") and len(args) > 1 and isinstance(args[1], (int, float)) \
+            and float(args[1]).is_integer() and args[1] >= 0:
+        return "pow_natural"
+    return name
+
+
 class _NeedTangents(Exception):
     """Raised in the primal-only pass when a tie (or a singular point) needs tangents."""
 
@@ -136,6 +147,7 @@ class Trace:
     comparisons: int = 0
     qualification_checked: bool = True
     tangent_pass: bool = True
+    ops: set = field(default_factory=set)
 
     @property
     def ties(self) -> int:
@@ -284,6 +296,7 @@ class _LexicographicMode(TorchFunctionMode):
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
         name = getattr(func, "__name__", "")
+        self.trace.ops.add(_op_label(name, args))
         if name in ("max", "min"):
             return self._max_min(func, name, args, kwargs)
         rule = KINK_PRIMITIVES.get(name)
