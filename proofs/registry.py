@@ -17,6 +17,10 @@ THEOREM_MODULES = (
     "proofs.lsjr2016",
     "proofs.jin2017",
     "proofs.ghjy2015",
+    "proofs.kakade_lee2018",
+    "proofs.ddkl2018",
+    "proofs.nonsmooth_rates",
+    "proofs.lazy_global_minimizer",
 )
 
 
