@@ -30,6 +30,7 @@ def _params(config: Config, dataset: Dataset) -> dict[str, Any]:
         "m": int(width) if width is not None else None,
         "delta": config.certify.delta,
         "eta": config.train.step_size,
+        "seed": config.train.seed,
         **_deep_params(config, dataset),
         **config.certify.constants,
     }
