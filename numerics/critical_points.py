@@ -575,42 +575,46 @@ def _exact_critical_point(objective: SmoothObjective, guesses, digits=range(0, 9
 
 
 def _classify_exact(objective: SmoothObjective, point, p: CriticalPoint) -> None:
-    """Hessian at an exact rational point: exact eigen-sign information via sympy."""
+    """Hessian at an exact rational point, in exact arithmetic where it matters.
+
+    The Hessian entries are simplified by sympy at the rational point; when all are rational,
+    the eigenvalue enclosures come from :func:`eigen_bounds` on the (exactly enclosed) matrix,
+    positive (semi)definiteness from the signs of its principal minors (exact rationals; Sylvester's
+    criterion: PD iff all leading minors > 0, PSD iff all principal minors >= 0), and singularity
+    from the exact determinant.
+    """
+    import itertools
+
     import sympy as sp
     subs = {s: sp.Rational(c.numerator, c.denominator) for s, c in zip(objective.variables, point)}
-    Hs = sp.Matrix([[sp.nsimplify(sp.simplify(h.subs(subs))) for h in row] for row in objective.hessian])
+    Hs = sp.Matrix([[sp.simplify(h.subs(subs)) for h in row] for row in objective.hessian])
     if not all(e.is_Rational for e in Hs):
         p.kind = "undecided"
         return
+    n = Hs.shape[0]
+    q = [[Fraction(int(Hs[i, j].p), int(Hs[i, j].q)) for j in range(n)] for i in range(n)]
+    lo = np.array([[iv.round_down_fraction(v) for v in row] for row in q])
+    hi = np.array([[iv.round_up_fraction(v) for v in row] for row in q])
+    e = eigen_bounds(Interval(lo, hi))
+    p.hessian_min_eig, p.hessian_max_eig = e["min"], e["max"]
     det = Hs.det()
-    evs = Hs.eigenvals()
-    # the Hessian is an exact rational symmetric matrix, so its eigenvalues are real algebraic
-    # numbers: rational ones are enclosed exactly, others from sympy's 30-digit evalf +- 1e-12 rel.
-    encl = []
-    for e in evs:
-        if e.is_Rational:
-            q = Fraction(int(e.p), int(e.q))
-            encl.append((iv.round_down_fraction(q), iv.round_up_fraction(q)))
-        else:
-            v = float(sp.re(sp.N(e, 30)))
-            encl.append((v - 1e-12 * (1 + abs(v)), v + 1e-12 * (1 + abs(v))))
-    if encl:
-        encl.sort()
-        p.hessian_min_eig = encl[0]
-        p.hessian_max_eig = max(encl, key=lambda t: t[1])
-    lmin, lmax = p.hessian_min_eig, p.hessian_max_eig
-    if lmin[0] > 0:
+    leading_pos = all(Hs[:k, :k].det() > 0 for k in range(1, n + 1))
+    psd = n <= 10 and all(Hs.extract(list(idx), list(idx)).det() >= 0
+                          for k in range(1, n + 1) for idx in itertools.combinations(range(n), k))
+    if leading_pos:
         p.kind = "local-min"
         return
-    if lmax[1] < 0:
+    if p.hessian_max_eig[1] < 0:
         p.kind = "local-max"
         return
-    if lmin[1] < 0:
-        p.kind = "strict-saddle"
+    if not psd:
+        p.kind = "strict-saddle"   # a rational matrix that is not PSD has a negative eigenvalue
+        p.hessian_min_eig = (p.hessian_min_eig[0], min(p.hessian_min_eig[1], -0.0))
         return
     if det != 0:
         p.kind = "undecided"
         return
+    p.hessian_min_eig = (0.0, 0.0)   # PSD and singular: lambda_min = 0 exactly
     # singular positive semidefinite Hessian: degenerate; look for a ray along which f decreases
     p.kind = "degenerate"
     p.evidence["hessian_exact"] = [[str(e) for e in row] for row in Hs.tolist()]

@@ -152,6 +152,31 @@ def test_bad_box():
 sym_entries = st.floats(-10, 10, allow_nan=False)
 
 
+def _exact_spectrum_checks(X, lmin, lmax):
+    """Exact oracle (Sturm sequences on the rational characteristic polynomial of the float matrix
+    X): lambda_min(X) in lmin and lambda_max(X) in lmax."""
+    from fractions import Fraction
+    lam = sp.Symbol("lam")
+    R = sp.Matrix([[sp.Rational(Fraction(float(v)).numerator, Fraction(float(v)).denominator) for v in row]
+                   for row in X])
+    poly = sp.Poly(R.charpoly(lam).as_expr(), lam)
+    bound = 1 + sum(abs(v) for v in R)
+
+    def q(v):
+        f = Fraction(float(v))
+        return sp.Rational(f.numerator, f.denominator)
+
+    def roots_in(a, b):
+        return poly.count_roots(a, b)
+
+    a, b = q(lmin[0]), q(lmin[1])
+    assert roots_in(-bound, a) - (1 if poly.eval(a) == 0 else 0) == 0   # nothing below lmin.lo
+    assert roots_in(-bound, b) >= 1                                    # something at or below lmin.hi
+    a, b = q(lmax[0]), q(lmax[1])
+    assert roots_in(b, bound) - (1 if poly.eval(b) == 0 else 0) == 0    # nothing above lmax.hi
+    assert roots_in(a, bound) >= 1
+
+
 @settings(max_examples=40, deadline=None)
 @given(n=st.integers(1, 4), data=st.data(), rad=st.sampled_from([0.0, 1e-12, 1e-6, 0.1]))
 def test_lambda_min_bounds_sound(n, data, rad):
@@ -162,12 +187,10 @@ def test_lambda_min_bounds_sound(n, data, rad):
     t = data.draw(st.floats(0, 1))
     X = A - rad + 2 * rad * t  # a symmetric member of the interval matrix
     X = np.minimum(np.maximum(0.5 * (X + X.T), A - rad), A + rad)
-    mpmath.mp.prec = 200
-    ev = sorted(mpmath.eigsy(mpmath.matrix(X.tolist()))[0])
-    for lo, hi in (lambda_min_bounds(Ai), _lambda_min_arb(Ai)):
-        assert mpmath.mpf(lo) <= ev[0] <= mpmath.mpf(hi)
     e = eigen_bounds(Ai)
-    assert mpmath.mpf(e["max"][0]) <= ev[-1] <= mpmath.mpf(e["max"][1])
+    _exact_spectrum_checks(X, e["min"], e["max"])
+    _exact_spectrum_checks(X, _lambda_min_arb(Ai), e["max"])
+    _exact_spectrum_checks(X, lambda_min_bounds(Ai), e["max"])
 
 
 def test_lambda_min_repeated_eigenvalues():
@@ -253,3 +276,11 @@ def test_random_quadratics_with_cubic_term(n, data):
         if q is not p and q.exists is Verdict.HOLDS and q.unique:
             g = D_grad_check(o, q)
             assert g
+
+
+def test_lambda_min_tiny_negative_eigenvalue():
+    # lambda_min = -(4.5e-122)^2 < 0: a relative-accuracy eigensolver returns 0 here
+    A = np.array([[0.0, 4.54398951011e-122], [4.54398951011e-122, 1.0]])
+    e = eigen_bounds(Interval(A))
+    _exact_spectrum_checks(A, e["min"], e["max"])
+    assert e["min"][1] < 0
