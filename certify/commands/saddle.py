@@ -104,10 +104,15 @@ def _json_safe(x):
 
 
 def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: str | None = None,
+                   sympy_expr=None,
                    step: float | None = None, epsilon: float | None = None, delta: float | None = None,
                    c: float | None = None, max_boxes: int = 200_000, empirical: bool = False,
                    runs: int = 500, seed: int = 0) -> dict:
-    """Run the whole saddle pipeline and return the (unsealed) certificate dict."""
+    """Run the whole saddle pipeline and return the (unsealed) certificate dict.
+
+    The objective is one of: ``expr`` (text in the restricted grammar), ``builtin`` (a catalog
+    name) or ``sympy_expr`` (a sympy expression, Python API only); ``box`` is the box text
+    (default for a builtin: its own box)."""
     import math
 
     import numpy as np
@@ -122,9 +127,18 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
     from proofs.evaluation import evaluate_theorem
     from proofs import ghjy2015, jin2017, lsjr2016
 
-    if (expr is None) == (builtin is None):
-        raise BadInput("--expr/--builtin", expr if expr is not None else builtin, "exactly one of --expr or --builtin")
-    if builtin is not None:
+    given = [v for v in (expr, builtin, sympy_expr) if v is not None]
+    if len(given) != 1:
+        raise BadInput("--expr/--builtin", given or None, "exactly one of --expr or --builtin")
+    if sympy_expr is not None:
+        sym_expr = sp.sympify(sympy_expr)
+        variables = tuple(sorted(sym_expr.free_symbols, key=lambda s: s.name))
+        label = sp.sstr(sym_expr)
+        if box is None:
+            raise BadInput("box", None, "a box such as 'x=-2:2,y=-2:2' naming every variable")
+        box_dict = _box_from_text(box)
+        source = {"sympy": label}
+    elif builtin is not None:
         from numerics.objectives_catalog import builtin as get_builtin
         try:
             entry = get_builtin(builtin)

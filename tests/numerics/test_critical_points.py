@@ -284,3 +284,48 @@ def test_lambda_min_tiny_negative_eigenvalue():
     e = eigen_bounds(Interval(A))
     _exact_spectrum_checks(A, e["min"], e["max"])
     assert e["min"][1] < 0
+
+
+_TRIG: dict = {}
+
+
+def _trig_setup():
+    if not _TRIG:
+        o = smooth_objective(sp.sin(x) * sp.cos(y) + x**2 / 4, (x, y))
+        D = DerivativeEnclosures(o)
+        blo, bhi = np.array([-2.0, -2.0]), np.array([2.0, 2.0])
+        ell = gradient_lipschitz_upper(D, blo, bhi)
+        alpha = 0.9 / ell
+        _TRIG.update(o=o, ell=ell, rho=hessian_lipschitz_upper(D, blo, bhi), alpha=alpha,
+                     fi=forward_invariant(D, blo, bhi, alpha)[0])
+    return _TRIG
+
+
+@settings(max_examples=150, deadline=None)
+@given(px=st.floats(-2, 2), py=st.floats(-2, 2), qx=st.floats(-2, 2), qy=st.floats(-2, 2))
+def test_lipschitz_bounds_and_invariance_pointwise(px, py, qx, qy):
+    c = _trig_setup()
+    mpmath.mp.prec = 200
+    X, Y = mpmath.mpf(px), mpmath.mpf(py)
+    # Hessian of sin x cos y + x^2/4 and its spectral norm
+    a = -mpmath.sin(X) * mpmath.cos(Y) + mpmath.mpf(1) / 2
+    b = -mpmath.cos(X) * mpmath.sin(Y)
+    d = -mpmath.sin(X) * mpmath.cos(Y)
+    disc = mpmath.sqrt(((a - d) / 2) ** 2 + b ** 2)
+    norm = max(abs((a + d) / 2 + disc), abs((a + d) / 2 - disc))
+    assert norm <= c["ell"]
+    # Hessian-Lipschitz: ||H(p) - H(q)||_2 <= rho ||p - q||
+    Q1, Q2 = mpmath.mpf(qx), mpmath.mpf(qy)
+    a2 = -mpmath.sin(Q1) * mpmath.cos(Q2) + mpmath.mpf(1) / 2
+    b2 = -mpmath.cos(Q1) * mpmath.sin(Q2)
+    d2 = -mpmath.sin(Q1) * mpmath.cos(Q2)
+    da, db, dd = a - a2, b - b2, d - d2
+    dnorm = max(abs((da + dd) / 2 + mpmath.sqrt(((da - dd) / 2) ** 2 + db ** 2)),
+                abs((da + dd) / 2 - mpmath.sqrt(((da - dd) / 2) ** 2 + db ** 2)))
+    assert dnorm <= c["rho"] * mpmath.sqrt((X - Q1) ** 2 + (Y - Q2) ** 2) + mpmath.mpf(10) ** -40
+    # forward invariance: the GD image of the point stays in the box
+    assert c["fi"] is Verdict.HOLDS
+    gx = mpmath.cos(X) * mpmath.cos(Y) + X / 2
+    gy = -mpmath.sin(X) * mpmath.sin(Y)
+    al = mpmath.mpf(c["alpha"])
+    assert -2 <= X - al * gx <= 2 and -2 <= Y - al * gy <= 2
