@@ -296,8 +296,7 @@ def _trig_setup():
         blo, bhi = np.array([-2.0, -2.0]), np.array([2.0, 2.0])
         ell = gradient_lipschitz_upper(D, blo, bhi)
         alpha = 0.9 / ell
-        _TRIG.update(o=o, ell=ell, rho=hessian_lipschitz_upper(D, blo, bhi), alpha=alpha,
-                     fi=forward_invariant(D, blo, bhi, alpha)[0])
+        _TRIG.update(o=o, ell=ell, rho=hessian_lipschitz_upper(D, blo, bhi), alpha=alpha)
     return _TRIG
 
 
@@ -323,9 +322,30 @@ def test_lipschitz_bounds_and_invariance_pointwise(px, py, qx, qy):
     dnorm = max(abs((da + dd) / 2 + mpmath.sqrt(((da - dd) / 2) ** 2 + db ** 2)),
                 abs((da + dd) / 2 - mpmath.sqrt(((da - dd) / 2) ** 2 + db ** 2)))
     assert dnorm <= c["rho"] * mpmath.sqrt((X - Q1) ** 2 + (Y - Q2) ** 2) + mpmath.mpf(10) ** -40
-    # forward invariance: the GD image of the point stays in the box
-    assert c["fi"] is Verdict.HOLDS
-    gx = mpmath.cos(X) * mpmath.cos(Y) + X / 2
-    gy = -mpmath.sin(X) * mpmath.sin(Y)
-    al = mpmath.mpf(c["alpha"])
-    assert -2 <= X - al * gx <= 2 and -2 <= Y - al * gy <= 2
+
+
+def test_forward_invariance_failure_has_a_real_witness():
+    # sin x cos y + x^2/4: at (1, 2) the y-gradient -sin(1) sin(2) < 0 pushes y above 2
+    o = smooth_objective(sp.sin(x) * sp.cos(y) + x**2 / 4, (x, y))
+    D = DerivativeEnclosures(o)
+    v, ev = forward_invariant(D, np.array([-2.0, -2.0]), np.array([2.0, 2.0]), 0.5)
+    assert v is Verdict.FAILS
+    mpmath.mp.prec = 200
+    X, Y = (mpmath.mpf(t) for t in ev["point"])
+    img = (X - mpmath.mpf(0.5) * (mpmath.cos(X) * mpmath.cos(Y) + X / 2),
+           Y - mpmath.mpf(0.5) * (-mpmath.sin(X) * mpmath.sin(Y)))
+    assert any(t < -2 or t > 2 for t in img)
+
+
+@settings(max_examples=100, deadline=None)
+@given(px=st.floats(-2, 2), py=st.floats(-2, 2))
+def test_forward_invariance_holds_pointwise(paper, px, py):
+    o, r = paper
+    v, _ = forward_invariant(DerivativeEnclosures(o), r.box_lo, r.box_hi, 0.9 / 11) if "fi" not in _CONST \
+        else (_CONST["fi"], None)
+    _CONST["fi"] = v
+    assert v is Verdict.HOLDS
+    mpmath.mp.prec = 200
+    X, Y = mpmath.mpf(px), mpmath.mpf(py)
+    al = mpmath.mpf(0.9 / 11)
+    assert -2 <= X - al * X <= 2 and -2 <= Y - al * (Y ** 3 - Y) <= 2
