@@ -1,0 +1,384 @@
+"""`certify instance`: prove that an exact zero-loss global minimizer lies next to *this* network.
+
+    certify instance CONFIG --out DIR                      # seeded init, then GD, certify both
+    certify instance CONFIG --out DIR --weights net.npz    # certify given weights (W, a[, W0])
+    certify instance CONFIG --out DIR --widths 100,1000,10000 [--seeds 0,1]
+
+Without weights the network is the seeded initialization of the configuration ([model] width,
+[train] seed, numerics.empirical.two_layer.init_two_layer); the certificate is tried there, then
+the net is trained by full-batch GD (numerics.empirical, [train] steps and step_size; "auto" means
+1/lambda_max(H(0)), a float choice) and certified again at the trained weights. With ``--weights``
+the arrays ``W`` (m, d), ``a`` (m,) in {-1, +1} and optionally ``W0`` are certified as given.
+
+Writes DIR/certificate.json (with an ``instance`` object), report.md, report.html and
+weights.npz; with ``--widths`` also widths.md and widths.png. Exit 0 when the final point is
+certified, 1 when not, 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from certify.errors import BadInput
+
+THEOREM_ID = "lazy-global-minimizer-nearby"
+
+
+# ------------------------------------------------------------------------ inputs
+def parse_int_list(text: str | None, option: str) -> list[int] | None:
+    if text is None:
+        return None
+    out = []
+    for part in text.split(","):
+        part = part.strip()
+        try:
+            v = int(float(part)) if part and float(part).is_integer() else None
+        except ValueError:
+            v = None
+        if v is None or v < (1 if option == "--widths" else 0):
+            raise BadInput(option, text, "a comma-separated list of integers"
+                           + (" >= 1 such as 100,1000,10000" if option == "--widths" else " >= 0"))
+        out.append(v)
+    if not out:
+        raise BadInput(option, text, "at least one integer")
+    return sorted(set(out)) if option == "--widths" else out
+
+
+def load_weights(path: str, d: int) -> dict:
+    """Read W (m, d), a (m,) and optional W0 from an .npz; every defect is a BadInput (exit 2)."""
+    import zipfile
+
+    import numpy as np
+
+    p = Path(path)
+    if not p.exists():
+        raise BadInput("--weights", path, "an existing .npz file with arrays W (m, d) and a (m,)")
+    try:
+        with np.load(p, allow_pickle=False) as npz:
+            names = set(npz.files)
+            if not {"W", "a"} <= names:
+                raise BadInput("--weights", path, f"an .npz with arrays W and a (optional W0); found {sorted(names)}")
+            arrays = {k: np.asarray(npz[k]) for k in ("W", "a", "W0") if k in names}
+    except BadInput:
+        raise
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise BadInput("--weights", path, f"a readable .npz file ({exc})") from None
+    for k, arr in arrays.items():
+        if not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
+            raise BadInput(f"--weights.{k}", f"dtype {arr.dtype}", "a real numeric array")
+    W = arrays["W"].astype(np.float64)
+    if W.ndim != 2 or W.shape[1] != d or W.shape[0] < 1:
+        raise BadInput("--weights.W", f"array of shape {W.shape}", f"shape (m, {d}): one row per neuron, d = {d} as the data")
+    m = W.shape[0]
+    a = arrays["a"].astype(np.float64)
+    if a.shape != (m,):
+        raise BadInput("--weights.a", f"array of shape {a.shape}", f"shape ({m},), one output sign per neuron")
+    W0 = arrays.get("W0")
+    if W0 is not None:
+        W0 = W0.astype(np.float64)
+        if W0.shape != W.shape:
+            raise BadInput("--weights.W0", f"array of shape {W0.shape}", f"the shape of W, {W.shape}")
+    for k, arr in (("W", W), ("a", a), ("W0", W0)):
+        if arr is not None and not np.isfinite(arr).all():
+            idx = tuple(int(t) for t in np.argwhere(~np.isfinite(arr))[0])
+            raise BadInput(f"--weights.{k}{list(idx)}", float(arr[idx]), "finite values (no NaN or inf)")
+    bad = ~((a == 1.0) | (a == -1.0))
+    if bad.any():
+        r = int(np.argmax(bad))
+        raise BadInput(f"--weights.a[{r}]", float(a[r]), "exactly -1 or +1 (the output layer is fixed)")
+    return {"W": W, "a": a, "W0": W0 if W0 is not None else W, "point": "given"}
+
+
+# ------------------------------------------------------------------------ pieces
+def theorem_width(dataset, config) -> dict:
+    """Du-Zhai-Poczos-Singh GD width (Thm 4.1, explicit constants of proofs.dzps2019) for the data:
+    the smallest integer above the enclosures of its width constants (as proofs.evaluation does)."""
+    import math
+
+    from proofs.core import InstanceData
+    from proofs.dzps2019 import C_y, GRADIENT_DESCENT_THEOREM, delta, lambda0, n
+    from proofs.two_layer_quantities import label_bound, lambda0_interval
+
+    inst = InstanceData(dataset.X, dataset.y, params={"n": dataset.n, "d": dataset.d})
+    lam = lambda0_interval(inst)
+    values = {n: dataset.n, delta: config.certify.delta, lambda0: lam, C_y: label_bound(inst)}
+    width = GRADIENT_DESCENT_THEOREM.constant("width").enclose(values)
+    lemma = GRADIENT_DESCENT_THEOREM.constant("width_lemma31").enclose(values)
+    hi = max(float(width.hi), float(lemma.hi))
+    required = int(math.floor(hi)) + 1 if math.isfinite(hi) and float(lam.lo) > 0 else None
+    return {"theorem": GRADIENT_DESCENT_THEOREM.id, "delta": config.certify.delta, "m": required,
+            "constant": {"lo": repr(float(width.lo)), "hi": repr(float(width.hi))},
+            "lambda0": {"lo": repr(float(lam.lo)), "hi": repr(float(lam.hi))},
+            "_lambda0_float": float(lam.lo)}
+
+
+def _iv(x) -> dict | None:
+    if x is None:
+        return None
+    return {"lo": repr(float(x.lo)), "hi": repr(float(x.hi))}
+
+
+def instance_object(res, point: str, width_info: dict | None, train: dict | None = None) -> dict:
+    """The certificate's ``instance`` object for one LazyMinimizerResult."""
+    import numpy as np
+
+    obj = {
+        "status": res.status,
+        "point": point,
+        "m": res.m, "n": res.n, "d": res.d,
+        "stable_neurons": int(len(res.stable)),
+        "fully_weighted_neurons": int(np.sum(res.weights == 1.0)) if len(res.weights) else 0,
+        "tau": _iv(res.tau),
+        "tau_threshold": repr(float(res.tau_threshold)),
+        "lambda_min_HS": _iv(res.lambda_min_HS),
+        "lambda_min_method": res.lambda_min_method,
+        "correction_max": _iv(res.correction_max),
+        "correction_frobenius": _iv(res.correction_fro),
+        "distance_from_init_max": _iv(res.distance_from_init_max),
+        "sqrt_m_distance": _iv(res.sqrt_m_distance),
+        "residual_norm": _iv(res.residual_norm),
+        "ratio_max": None if res.ratio_max is None else repr(float(res.ratio_max)),
+        "reason": res.reason,
+        "attempts": [a.as_dict() for a in res.attempts],
+        "seconds": round(res.seconds, 3),
+        "theorem_width": None if width_info is None else {k: v for k, v in width_info.items()
+                                                          if not k.startswith("_")},
+    }
+    if train is not None:
+        obj["training"] = train
+    return obj
+
+
+def auto_step(Xf, W, a) -> float:
+    """Float step 1/lambda_max(H(W)) (a practical GD step; evidence only, not the theorem's)."""
+    import numpy as np
+
+    m = W.shape[0]
+    P = (W @ Xf.T >= 0).astype(np.float64)
+    H = (P.T @ P) * (Xf @ Xf.T) / m
+    return float(1.0 / np.linalg.eigvalsh(H)[-1])
+
+
+def train_gd(X, y, W0, a, steps: int, step_size, lambda0: float) -> tuple:
+    """Full-batch GD with the empirical engine; returns (W, info)."""
+    import numpy as np
+    import torch
+
+    from numerics.empirical.training import train_two_layer_ensemble
+    from numerics.empirical.two_layer import TwoLayerEnsemble
+
+    Xf = X / np.linalg.norm(X, axis=1, keepdims=True)
+    eta = auto_step(Xf, W0, a) if step_size == "auto" else float(step_size)
+    W0t = torch.tensor(W0, dtype=torch.float64).unsqueeze(0)
+    ens = TwoLayerEnsemble(W=W0t.clone(), a=torch.tensor(a, dtype=torch.float64).unsqueeze(0), W0=W0t,
+                           seeds=(0,), width=W0.shape[0])
+    t0 = time.perf_counter()
+    trace = train_two_layer_ensemble(ens, torch.tensor(Xf), torch.tensor(y, dtype=torch.float64),
+                                     step_size=eta, steps=int(steps), lambda0=max(lambda0, 0.0),
+                                     observe=(), schedule=[0, int(steps)])
+    seconds = time.perf_counter() - t0
+    info = {"method": "full-batch GD (numerics.empirical.training)", "steps": int(steps),
+            "step_size": repr(eta), "step_size_rule": "1/lambda_max(H(0)) (float)" if step_size == "auto" else "config",
+            "final_loss_float": repr(0.5 * float(trace.loss[0, -1])), "seconds": round(seconds, 3)}
+    return ens.W[0].numpy().copy(), info
+
+
+def _certify(dataset, weights: dict):
+    from numerics.lazy_minimizer import certify_lazy_minimizer
+
+    try:
+        return certify_lazy_minimizer(dataset.X, dataset.y, weights["W"], weights["a"], weights.get("W0"))
+    except ValueError as exc:  # shapes/values already checked; keep the exit-2 contract anyway
+        raise BadInput("--weights", "the given network", str(exc)) from None
+
+
+def _theorem_entry(dataset, config, weights: dict, res, m: int) -> dict:
+    from proofs.core import InstanceData
+    from proofs.evaluation import evaluate_theorem
+    from proofs.lazy_global_minimizer import CACHE_KEY, THEOREM, WEIGHTS_KEY
+
+    params = {"n": dataset.n, "d": dataset.d, "m": m, "seed": config.train.seed}
+    inst = InstanceData(dataset.X, dataset.y, params=params)
+    inst.cache[WEIGHTS_KEY] = weights
+    inst.cache[CACHE_KEY] = res
+    return evaluate_theorem(THEOREM, inst, params)
+
+
+def run_point_pair(dataset, config, m: int, seed: int, steps: int, lambda0: float, width_info: dict | None):
+    """Initialization and (if steps > 0) trained point for one width and seed."""
+    from numerics.empirical.two_layer import init_two_layer
+
+    W0t, at = init_two_layer(seed, m, dataset.d)
+    W0, a = W0t.numpy(), at.numpy()
+    init_w = {"W": W0, "a": a, "W0": W0, "point": "initialization"}
+    res0 = _certify(dataset, init_w)
+    points = [(init_w, res0, None)]
+    if steps > 0:
+        W, info = train_gd(dataset.X, dataset.y, W0, a, steps, config.train.step_size, lambda0)
+        tw = {"W": W, "a": a, "W0": W0, "point": "trained"}
+        points.append((tw, _certify(dataset, tw), info))
+    return points
+
+
+def _summary_line(obj: dict) -> str:
+    def hi(k):
+        v = obj.get(k)
+        return "-" if v is None else f"{float(v['hi']):.4g}"
+    return (f"{obj['point']:>14s} m={obj['m']:<8d} {obj['status']:<14s} |S|={obj['stable_neurons']:<8d} "
+            f"sqrt(m)D<={hi('sqrt_m_distance')} corr<={hi('correction_max')} ({obj['seconds']}s)")
+
+
+# ------------------------------------------------------------------------ sweep
+def width_sweep(dataset, config, widths, seeds, steps, lambda0, width_info, zero_tol: float) -> dict:
+    rows = []
+    for m in widths:
+        for seed in seeds:
+            for w, res, info in run_point_pair(dataset, config, m, seed, steps, lambda0, width_info):
+                row = {"m": m, "seed": seed, "point": w["point"], "status": res.status,
+                       "stable_neurons": int(len(res.stable)),
+                       "sqrt_m_distance": _iv(res.sqrt_m_distance),
+                       "correction_max": _iv(res.correction_max), "seconds": round(res.seconds, 3)}
+                if info is not None:
+                    row["final_loss_float"] = info["final_loss_float"]
+                    row["gd_zero_loss"] = float(info["final_loss_float"]) <= zero_tol
+                    row["train_seconds"] = info["seconds"]
+                rows.append(row)
+                click.echo(f"  width {m:>8d} seed {seed}: {w['point']:>14s} {res.status}", err=True)
+
+    def smallest(pred):
+        out = {}
+        for seed in seeds:
+            ok = [r["m"] for r in rows if r["seed"] == seed and pred(r)]
+            out[str(seed)] = min(ok) if ok else None
+        return out
+
+    summary = {
+        "theorem_width": None if width_info is None else width_info.get("m"),
+        "certified_width_initialization": smallest(lambda r: r["point"] == "initialization" and r["status"] == "certified"),
+        "certified_width_trained": smallest(lambda r: r["point"] == "trained" and r["status"] == "certified"),
+        "gd_zero_loss_width": smallest(lambda r: r.get("gd_zero_loss", False)),
+        "zero_loss_tolerance": zero_tol,
+    }
+    return {"widths": list(widths), "seeds": list(seeds), "rows": rows, "summary": summary}
+
+
+def sweep_markdown(sweep: dict) -> str:
+    s = sweep["summary"]
+    lines = ["# Width sweep: theorem width vs certified width vs GD", "",
+             f"- theorem width (DZPS Thm 4.1, explicit constants): {s['theorem_width']}",
+             f"- smallest certified width at initialization (per seed): {s['certified_width_initialization']}",
+             f"- smallest certified width after training (per seed): {s['certified_width_trained']}",
+             f"- smallest width where GD reached loss <= {s['zero_loss_tolerance']:g} (per seed): {s['gd_zero_loss_width']}",
+             "", "| m | seed | point | status | sqrt(m) D (hi) | final loss (float) |", "|---|---|---|---|---|---|"]
+    for r in sweep["rows"]:
+        smd = r["sqrt_m_distance"]["hi"] if r["sqrt_m_distance"] else "-"
+        lines.append(f"| {r['m']} | {r['seed']} | {r['point']} | {r['status']} | {smd} | {r.get('final_loss_float', '-')} |")
+    return "\n".join(lines) + "\n"
+
+
+def sweep_figure(sweep: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for point, marker in (("initialization", "o"), ("trained", "s")):
+        for status, fill in (("certified", True), ("not-certified", False)):
+            rs = [r for r in sweep["rows"] if r["point"] == point and r["status"] == status and r["sqrt_m_distance"]]
+            if rs:
+                ax.scatter([r["m"] for r in rs], [float(r["sqrt_m_distance"]["hi"]) for r in rs], marker=marker,
+                           facecolors=None if fill else "none", edgecolors="C0" if point == "initialization" else "C1",
+                           color="C0" if point == "initialization" else "C1", label=f"{point}, {status}")
+    ax.set_xscale("log")
+    ax.set_xlabel("width m")
+    ax.set_ylabel("sqrt(m) x certified distance from init")
+    tw = sweep["summary"]["theorem_width"]
+    ax.set_title(f"theorem width (DZPS Thm 4.1) = {tw:.3g}" if tw else "instance certificates")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120, metadata={"Software": None})
+    plt.close(fig)
+
+
+# ------------------------------------------------------------------------ the command
+@click.command("instance")
+@click.argument("config_path", metavar="CONFIG", type=click.Path(dir_okay=False))
+@click.option("--out", type=click.Path(file_okay=False), default="out", show_default=True,
+              help="Directory for certificate.json, report.md, report.html, weights.npz.")
+@click.option("--weights", "weights_path", type=click.Path(dir_okay=False), default=None,
+              help=".npz with W (m, d), a (m,) in {-1,+1}, optional W0: certify these weights.")
+@click.option("--widths", default=None, help="Comma-separated widths to sweep, e.g. 100,1000,10000.")
+@click.option("--seeds", default=None, help="Comma-separated seeds for the sweep (default: [train] seed).")
+@click.option("--zero-loss-tol", type=float, default=1e-10, show_default=True,
+              help="Float loss 1/2||u - y||^2 below which GD counts as having reached zero loss (sweep).")
+def command(config_path: str, out: str, weights_path: str | None, widths: str | None, seeds: str | None,
+            zero_loss_tol: float) -> None:
+    """Prove that an exact zero-loss global minimizer lies within O(1/sqrt m) of this network."""
+    from certify.certificate import SCHEMA_ID, environment, seal, tool_version
+    from certify.config import load_config
+    from certify.data import load_dataset
+    from certify.pipeline import NORMALIZATION_NOTE, numerics_record, write_outputs
+
+    config = load_config(config_path)
+    dataset = load_dataset(config)
+    width_list = parse_int_list(widths, "--widths")
+    seed_list = parse_int_list(seeds, "--seeds") or [config.train.seed]
+    weights = load_weights(weights_path, dataset.d) if weights_path else None
+    if weights is not None and width_list:
+        raise BadInput("--widths", widths, "not together with --weights (the weights fix the width)")
+    m = config.model.width
+    if weights is None and m is None and not width_list:
+        raise BadInput("model.width", None, "a width (or --widths, or --weights) for an instance certificate")
+
+    width_info = theorem_width(dataset, config)
+    lambda0 = width_info.pop("_lambda0_float")
+    steps = config.train.steps
+    sweep = None
+    if weights is not None:
+        res = _certify(dataset, weights)
+        points = [(weights, res, None)]
+    else:
+        if width_list:
+            sweep = width_sweep(dataset, config, width_list, seed_list, steps, lambda0, width_info, zero_loss_tol)
+        m_main = int(m) if m is not None else max(width_list)
+        points = run_point_pair(dataset, config, m_main, seed_list[0], steps, lambda0, width_info)
+    objs = [instance_object(res, w["point"], width_info, info) for w, res, info in points]
+    final_w, final_res, _ = points[-1]
+    entry = _theorem_entry(dataset, config, final_w, final_res, final_w["W"].shape[0])
+    cert = {
+        "schema": SCHEMA_ID,
+        "kind": "instance",
+        "tool": {"name": "dl-certify", "version": tool_version()},
+        "environment": environment(),
+        "config": config.normalized(),
+        "config_base_dir": str(Path(config.base_dir).resolve()),
+        "data": {"source": dataset.source, "sha256": dataset.sha256, "n": dataset.n, "d": dataset.d,
+                 "normalization": NORMALIZATION_NOTE},
+        "numerics": numerics_record(),
+        "verdict": final_res.status,
+        "theorems": [entry],
+        "instance": objs[-1],
+        "instance_points": objs,
+    }
+    if sweep is not None:
+        cert["width_sweep"] = sweep
+    cert = seal(cert)
+    outp = write_outputs(cert, out)
+    import numpy as np
+
+    np.savez(outp / "weights.npz", W=final_w["W"], a=final_w["a"], W0=final_w["W0"])
+    for o in objs:
+        click.echo(_summary_line(o))
+    tw = width_info.get("m")
+    click.echo(f"theorem width (DZPS Thm 4.1, delta={config.certify.delta}): {tw}")
+    if sweep is not None:
+        (outp / "widths.md").write_text(sweep_markdown(sweep), encoding="utf-8")
+        sweep_figure(sweep, outp / "widths.png")
+        click.echo(sweep_markdown(sweep))
+    click.echo(f"verdict: {final_res.status}; wrote {outp}/certificate.json, report.md, report.html, weights.npz")
+    sys.exit(0 if final_res.certified else 1)
