@@ -138,7 +138,7 @@ def requirements() -> tuple[WidthRequirement, ...]:
                          "main theorem", "2-layer smooth sigma, GD on both layers",
                          C * n**sp.Rational(3, 2) / d, "V",
                          "tilde-Omega(n^(3/2)) parameters, i.e. width n^(3/2)/d"),
-        WidthRequirement("kawaguchi-huang2019", "Kawaguchi, Huang", "2019", "main theorem",
+        WidthRequirement("kawaguchi-huang2019", "Kawaguchi, Huang", "(2019; id not recorded)", "main theorem",
                          "GD on the last layer only", C * n, "S", "secondary source"),
         WidthRequirement("cczg2019", "Chen, Cao, Zou, Gu", "1911.12360", "abstract",
                          "deep ReLU, margin assumptions", None, "V",

@@ -1,0 +1,223 @@
+"""`certify widths CONFIG`: the literature's width requirements evaluated on the user's data.
+
+For the dataset of CONFIG it prints, per requirement of proofs.width_table, the width the theorem
+asks for (rigorous Arb enclosures of the formula; "explicit" where every constant is known, "with
+unnamed constants = 1" where the paper leaves them unnamed, FLOAT where an input is only a float
+estimate), its verification tag and citation, beside the empirically sufficient width (smallest
+width at which every seed of a GD run on the same data reached loss <= eps) when asked for.
+`--depths 2,4,...` adds rigorous enclosures of lambda_min(K^(H)) of the ResNet at each depth with
+the fitted exponent of H (the theory: -2). `--figure FILE.png` draws the table on a log scale.
+
+Module-level imports stay light (click only).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import click
+
+
+def _phi(X, y):
+    """Rigorous enclosures of min_{i<j} ||x_i - x_j|| (all pairs, and differently labelled pairs)
+    for the normalized inputs: ||x_i - x_j||^2 = 2 - 2 x_i.x_j."""
+    import numpy as np
+
+    from numerics.interval import Interval
+    from numerics.interval import sqrt as isqrt
+    from numerics.kernels import normalize_rows
+
+    Xn = normalize_rows(X)
+    G = Xn @ Xn.T
+    D2 = Interval(2.0) - G * 2.0
+    n = X.shape[0]
+    iu = np.triu_indices(n, 1)
+    out = {}
+    for name, mask in (("phi", np.ones(len(iu[0]), bool)), ("phi_labels", y[iu[0]] != y[iu[1]])):
+        if not mask.any():
+            out[name] = None
+            continue
+        lo = max(float(np.min(D2.lo[iu][mask])), 0.0)
+        hi = max(float(np.min(D2.hi[iu][mask])), 0.0)
+        out[name] = isqrt(Interval(lo, hi))
+    return out
+
+
+def width_inputs(config, dataset) -> tuple[dict, dict, dict]:
+    """(values, float_values, evidence) for proofs.width_table.evaluate_requirements."""
+    import numpy as np
+
+    from certify.pipeline import _deep_params
+    from proofs.core import InstanceData
+    from proofs.dllwz2019 import lambda_of
+    from proofs.two_layer_quantities import label_bound, lambda0_interval
+    from numerics.interval import Interval
+
+    deep = _deep_params(config, dataset)
+    params = {"n": dataset.n, "d": dataset.d, "delta": config.certify.delta, **deep}
+    inst = InstanceData(dataset.X, dataset.y, params=params)
+    depth = deep["depth"]
+    values = {"n": dataset.n, "d": dataset.d, "L": depth, "delta": config.certify.delta,
+              "eps": config.empirical.eps, "C_y": label_bound(inst), "lambda0": lambda0_interval(inst),
+              **{k: v for k, v in _phi(dataset.X, dataset.y).items()}}
+    if "gamma" in config.certify.constants:
+        values["gamma"] = config.certify.constants["gamma"]
+    if "p" in deep:
+        values["p"] = deep["p"]
+    floats, evidence = {}, {}
+    archs = [("lambda_fc", "fc"), ("lambda_res", "resnet")]
+    if config.model.kind == "cnn":
+        archs.append(("lambda_cnn", "cnn"))
+    for name, arch in archs:
+        lam = lambda_of(inst, arch)
+        if isinstance(lam, float):
+            floats[name] = lam
+            evidence[name] = {"float": lam}
+        else:
+            values[name] = Interval(lam.lo, lam.hi)
+            evidence[name] = {"lo": lam.lo, "hi": lam.hi, "method": lam.method}
+    del np
+    return values, floats, evidence
+
+
+def lambda_depth_study(X, depths, c_res: float, activation: str) -> dict:
+    """lambda_min(K^(H)) of the ResNet for each depth, H^2 lambda, and the fitted exponent of H."""
+    from numerics.empirical.statistics import loglog_slope
+    from numerics.ntk import lambda_min_by_depth
+
+    rows = lambda_min_by_depth(X, depths, "resnet", c_res, activation)
+    mids = [0.5 * (r["lo"] + r["hi"]) for r in rows]
+    for r, mid in zip(rows, mids):
+        r["H2_lambda"] = mid * r["depth"] ** 2
+    fit = None
+    if len({r["depth"] for r in rows}) >= 2 and all(x > 0 for x in mids):
+        fit = loglog_slope([r["depth"] for r in rows], mids).to_dict()
+    return {"rows": rows, "fitted_exponent": fit, "theory_exponent": -2,
+            "note": "enclosures are rigorous (ReLU); the fitted exponent is a float regression of their midpoints"}
+
+
+def _fmt(x) -> str:
+    if x is None:
+        return "-"
+    x = float(x)
+    if not math.isfinite(x):
+        return "inf"
+    return f"{x:.3g}"
+
+
+def _figure(rows, empirical_width, path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    shown = [r for r in rows if r["hi"] is not None and math.isfinite(float(r["hi"])) and float(r["hi"]) > 0]
+    fig, ax = plt.subplots(figsize=(8, 0.35 * len(shown) + 1.5))
+    colors = {"explicit": "tab:blue"}
+    for i, r in enumerate(shown):
+        ax.barh(i, float(r["hi"]), color=colors.get(r["label"], "tab:gray" if "FLOAT" not in r["label"] else "tab:orange"))
+    ax.set_yticks(range(len(shown)), [f"{r['id']} [{r['tag']}]" for r in shown], fontsize=7)
+    ax.set_xscale("log")
+    if empirical_width:
+        ax.axvline(empirical_width, color="tab:red", label=f"empirically sufficient width {empirical_width}")
+        ax.legend(fontsize=7)
+    ax.set_xlabel("width m (blue: explicit constants; gray: unnamed constants = 1; orange: float inputs)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def width_report(config, *, empirical: bool, depths=None) -> dict:
+    from certify.data import load_dataset
+    from proofs.width_table import evaluate_requirements
+
+    dataset = load_dataset(config)
+    values, floats, evidence = width_inputs(config, dataset)
+    rows = evaluate_requirements(values, floats)
+    report = {"n": dataset.n, "d": dataset.d, "depth": values["L"], "activation": config.model.activation,
+              "quantities": {k: (repr(v) if not hasattr(v, "lo") else {"lo": repr(float(v.lo)), "hi": repr(float(v.hi))})
+                             for k, v in values.items()},
+              "float_quantities": floats, "lambda_evidence": evidence, "requirements": rows,
+              "empirical": None, "depth_study": None}
+    if empirical:
+        from numerics.empirical.deep import smallest_interpolating_width
+
+        arch = "resnet" if config.model.kind == "resnet" else "fc"
+        report["empirical"] = smallest_interpolating_width(
+            dataset.X, dataset.y, arch, int(values["L"]), config.empirical.widths, tuple(config.empirical.seeds),
+            config.empirical.steps, None, config.empirical.eps, config.model.activation,
+            config.model.c_res if config.model.c_res is not None else 0.5)
+    if depths:
+        report["depth_study"] = lambda_depth_study(dataset.X, depths, config.model.c_res or 0.5,
+                                                   config.model.activation)
+    return report
+
+
+def _parse_depths(text: str | None):
+    from certify.errors import BadInput
+
+    if not text:
+        return None
+    try:
+        depths = [int(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise BadInput("--depths", text, "a comma-separated list of integers >= 1, e.g. 2,4,8,16") from None
+    if not depths or any(h < 1 for h in depths):
+        raise BadInput("--depths", text, "a comma-separated list of integers >= 1, e.g. 2,4,8,16")
+    return sorted(set(depths))
+
+
+@click.command("widths")
+@click.argument("config_path", metavar="CONFIG", type=click.Path(dir_okay=False))
+@click.option("--empirical/--no-empirical", default=None,
+              help="Also train GD on the data to find the empirically sufficient width "
+                   "(default: the config's [empirical] enabled).")
+@click.option("--depths", default=None, help="Rigorous lambda_min(K^(H)) of the ResNet at these depths, e.g. 2,4,8,16,32,64.")
+@click.option("--figure", type=click.Path(dir_okay=False), default=None, help="Write a log-scale PNG of the table.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None, help="Write the report as JSON.")
+def command(config_path: str, empirical, depths, figure, json_path) -> None:
+    """Width requirements of the literature evaluated on CONFIG's data, beside the width that suffices."""
+    from certify.config import load_config
+
+    config = load_config(config_path)
+    depth_list = _parse_depths(depths)
+    run_empirical = config.empirical.enabled if empirical is None else empirical
+    rep = width_report(config, empirical=run_empirical, depths=depth_list)
+    click.echo(f"data: n = {rep['n']}, d = {rep['d']}; depth H = {rep['depth']}; activation {rep['activation']}")
+    for k in ("lambda0", "lambda_fc", "lambda_res", "lambda_cnn", "phi", "phi_labels"):
+        q = rep["quantities"].get(k)
+        if isinstance(q, dict):
+            click.echo(f"  {k} in [{q['lo']}, {q['hi']}]")
+        elif k in rep["float_quantities"]:
+            click.echo(f"  {k} ~ {rep['float_quantities'][k]!r} (FLOAT estimate, not enclosed)")
+    click.echo("")
+    click.echo(f"{'requirement':22s} {'tag':3s} {'width (upper end)':>18s}  {'label':30s} source")
+    for r in rep["requirements"]:
+        click.echo(f"{r['id']:22s} {r['tag']:3s} {_fmt(r['hi']):>18s}  {r['label']:30s} "
+                   f"{r['work']} {'arXiv:' if r['arxiv'][:1].isdigit() else ''}{r['arxiv']} {r['result']}")
+    click.echo("")
+    click.echo("'with unnamed constants = 1': the paper states only Omega(.); the number is a scale, not a requirement.")
+    emp = rep["empirical"]
+    if emp is not None:
+        w = emp["empirical_width"]
+        click.echo(f"empirically sufficient width ({emp['architecture']}, depth {emp['depth']}, loss <= {emp['eps']} "
+                   f"within {emp['steps']} GD steps, every seed): {w if w is not None else 'none in the sweep'}"
+                   + (f"; parameters {emp['parameters_at_width']} = {emp['parameters_at_width'] / rep['n']:.3g} n"
+                      if w is not None else ""))
+    if rep["depth_study"] is not None:
+        st = rep["depth_study"]
+        click.echo("lambda_min(K^(H)) of the ResNet (rigorous enclosures):")
+        for r in st["rows"]:
+            click.echo(f"  H = {r['depth']:3d}: [{r['lo']:.6e}, {r['hi']:.6e}]  H^2 lambda = {r['H2_lambda']:.4g}")
+        fit = st["fitted_exponent"]
+        if fit:
+            click.echo(f"  fitted exponent of H: {fit['estimate']:.3f} (95% bootstrap CI [{fit['lo']:.3f}, {fit['hi']:.3f}]); "
+                       "theory: -2")
+    if figure:
+        _figure(rep["requirements"], emp["empirical_width"] if emp else None, figure)
+        click.echo(f"wrote {figure}")
+    if json_path:
+        with open(json_path, "w", encoding="utf-8") as fh:
+            json.dump(rep, fh, indent=1, default=str)
+        click.echo(f"wrote {json_path}")
