@@ -31,6 +31,7 @@ from typing import Any
 import pytest
 
 LOCK_SCHEMA = "dl-certify/bounds-lock/1"
+DEFAULT_RTOL = 1e-9
 _STATE_KEY = pytest.StashKey[dict]()
 
 
@@ -41,6 +42,8 @@ def pytest_addoption(parser):
     group.addoption("--certify-lock", default=None, metavar="PATH",
                     help="the bounds lock file (default: ini option certify_lock, else certify.lock in rootdir)")
     parser.addini("certify_lock", "path of the dl-certify bounds lock, relative to the rootdir", default="certify.lock")
+    parser.addini("certify_rtol", "relative tolerance below which a bound's move is not a change (platform libm "
+                  "differences); disjoint enclosures always fail", default=str(DEFAULT_RTOL))
 
 
 def pytest_configure(config):
@@ -61,7 +64,9 @@ def lock_entry(cert: dict) -> dict:
             "status": t["status"],
             "hypotheses": [{"id": h["id"], "verdict": h["verdict"], "statement": h.get("statement", ""),
                             "latex": h.get("latex", "")} for h in t["hypotheses"]],
-            "quantities": {k: {"lo": q.get("lo"), "hi": q.get("hi")} for k, q in t.get("quantities", {}).items()},
+            "quantities": {k: {"lo": q.get("lo"), "hi": q.get("hi"), **({"rigorous": False} if q.get("rigorous") is False
+                                                                          else {})}
+                           for k, q in t.get("quantities", {}).items()},
             "constants": {k: {"lo": c.get("lo"), "hi": c.get("hi"), "expr": c.get("expr"), "big_o": c.get("big_o"),
                               "order": c.get("order"), "tighter": constant_sense(t["id"], k)}
                           for k, c in t.get("constants", {}).items()},
@@ -70,7 +75,7 @@ def lock_entry(cert: dict) -> dict:
     return {"config_hash": config_hash(cert), "theorems": theorems}
 
 
-def compare_entries(old: dict, new: dict) -> list:
+def compare_entries(old: dict, new: dict, rtol: float = DEFAULT_RTOL) -> list:
     """The changes from a locked entry to a fresh one (certify.commands.diff.Change objects)."""
     from certify.commands.diff import Change, compare_theorem
 
@@ -88,7 +93,7 @@ def compare_entries(old: dict, new: dict) -> list:
             changes.append(Change("theorem", f"theorem {tid}", None, nt[tid]["status"], "not in the lock",
                                   verdict_changed=True, regression=True))
         else:
-            changes += compare_theorem(tid, ot[tid], nt[tid], same)
+            changes += compare_theorem(tid, ot[tid], nt[tid], same, rtol)
     return changes
 
 
@@ -118,12 +123,13 @@ class BoundsLock:
 
     path: Path
     update: bool
+    rtol: float = DEFAULT_RTOL
     entries: dict = field(default_factory=dict)
     fresh: dict = field(default_factory=dict)
     outcomes: dict = field(default_factory=dict)  # key -> (kind, detail)
 
     @classmethod
-    def open(cls, path: Path, update: bool) -> "BoundsLock":
+    def open(cls, path: Path, update: bool, rtol: float = DEFAULT_RTOL) -> "BoundsLock":
         entries = {}
         if path.exists():
             try:
@@ -133,7 +139,7 @@ class BoundsLock:
             if not isinstance(data, dict) or data.get("schema") != LOCK_SCHEMA:
                 raise pytest.UsageError(f"dl-certify: {path} is not a bounds lock (schema {LOCK_SCHEMA!r})")
             entries = data.get("entries", {})
-        return cls(path=path, update=update, entries=entries)
+        return cls(path=path, update=update, rtol=rtol, entries=entries)
 
     def check(self, cert: dict, key: str) -> list:
         """Compare `cert` with the entry `key`; fail the test on a regression (unless updating)."""
@@ -146,7 +152,7 @@ class BoundsLock:
                 pytest.fail(f"dl-certify: the lock {self.path} has no entry {key!r}; "
                             f"run `pytest --certify-update` to record its bounds", pytrace=False)
             return []
-        changes = compare_entries(old, entry)
+        changes = compare_entries(old, entry, self.rtol)
         regressions = [c for c in changes if c.regression]
         tighter = [c for c in changes if c.tighter]
         if regressions:
@@ -179,7 +185,11 @@ def _lock_for(config, path: Path) -> BoundsLock:
     locks = config.stash[_STATE_KEY]["locks"]
     path = Path(path).resolve()
     if path not in locks:
-        locks[path] = BoundsLock.open(path, config.getoption("certify_update"))
+        try:
+            rtol = float(config.getini("certify_rtol"))
+        except ValueError:
+            raise pytest.UsageError(f"dl-certify: certify_rtol must be a number, got {config.getini('certify_rtol')!r}")
+        locks[path] = BoundsLock.open(path, config.getoption("certify_update"), rtol)
     return locks[path]
 
 

@@ -100,8 +100,16 @@ def _rel(old: float, new: float) -> str:
     return f"{(new - old) / abs(old):+.3g} relative"
 
 
-def compare_bound(old: dict, new: dict, sense: str | None) -> tuple[str, bool, bool]:
-    """(note, regression, tighter) for a constant's enclosure going from `old` to `new`."""
+def _close(x: float, y: float, rtol: float) -> bool:
+    return x == y or (rtol > 0 and math.isfinite(x) and math.isfinite(y) and abs(x - y) <= rtol * max(abs(x), abs(y)))
+
+
+def compare_bound(old: dict, new: dict, sense: str | None, rtol: float = 0.0) -> tuple[str, bool, bool]:
+    """(note, regression, tighter) for a constant's enclosure going from `old` to `new`.
+
+    Moves of the usable endpoint within `rtol` (relative) count as unchanged: the lock uses a
+    small tolerance so that last-bit differences between platforms' libm do not fail a build.
+    """
     o_lo, o_hi, n_lo, n_hi = _f(old.get("lo")), _f(old.get("hi")), _f(new.get("lo")), _f(new.get("hi"))
     if (o_lo, o_hi) == (n_lo, n_hi):
         return "unchanged", False, False
@@ -110,37 +118,44 @@ def compare_bound(old: dict, new: dict, sense: str | None) -> tuple[str, bool, b
     if n_hi is None:
         return "no longer enclosed (looser)", True, False
     if sense == SMALLER_IS_TIGHTER:
+        if _close(o_hi, n_hi, rtol):
+            return "enclosure changed, usable (upper) end unchanged", False, False
         if n_hi > o_hi:
             return f"looser: upper end grew ({_rel(o_hi, n_hi)}); the theorem now asks for more", True, False
-        if n_hi < o_hi:
-            return f"tighter: upper end shrank ({_rel(o_hi, n_hi)})", False, True
-        return "enclosure changed, usable (upper) end unchanged", False, False
+        return f"tighter: upper end shrank ({_rel(o_hi, n_hi)})", False, True
     if sense == LARGER_IS_TIGHTER:
+        if _close(o_lo, n_lo, rtol):
+            return "enclosure changed, usable (lower) end unchanged", False, False
         if n_lo < o_lo:
             return f"looser: lower end shrank ({_rel(o_lo, n_lo)}); the theorem now allows less", True, False
-        if n_lo > o_lo:
-            return f"tighter: lower end grew ({_rel(o_lo, n_lo)})", False, True
-        return "enclosure changed, usable (lower) end unchanged", False, False
+        return f"tighter: lower end grew ({_rel(o_lo, n_lo)})", False, True
+    if _close(o_lo, n_lo, rtol) and _close(o_hi, n_hi, rtol):
+        return "enclosure changed within the tolerance", False, False
     return "changed; direction unknown (no hypothesis shows which way is tighter)", True, False
 
 
-def compare_enclosure(old: dict, new: dict, same_value: bool) -> tuple[str, bool, bool]:
+def compare_enclosure(old: dict, new: dict, same_value: bool, rtol: float = 0.0) -> tuple[str, bool, bool]:
     """(note, regression, tighter) for an enclosure of a quantity going from `old` to `new`.
 
     With `same_value` (same data and configuration) both enclose one true value: containment
-    decides tighter/looser, and disjoint enclosures are flagged as unsound.
+    decides tighter/looser (up to `rtol`), and disjoint enclosures are flagged as unsound
+    whatever the tolerance. Float estimates (`"rigorous": false`) are compared as values only.
     """
     o_lo, o_hi, n_lo, n_hi = _f(old.get("lo")), _f(old.get("hi")), _f(new.get("lo")), _f(new.get("hi"))
     if (o_lo, o_hi) == (n_lo, n_hi):
         return "unchanged", False, False
     if None in (o_lo, o_hi, n_lo, n_hi):
         return ("now enclosed", False, True) if o_lo is None else ("no longer enclosed", True, False)
+    if old.get("rigorous") is False or new.get("rigorous") is False:
+        return f"float estimate changed ({_rel(o_lo, n_lo)}); not an enclosure", False, False
     if not same_value:
         return f"changed (different data or configuration; lower end {_rel(o_lo, n_lo)})", False, False
     if n_hi < o_lo or n_lo > o_hi:
         return "DISJOINT from the old enclosure: one of them does not contain the true value (soundness bug)", True, False
     if o_lo <= n_lo and n_hi <= o_hi:
         return f"tighter: inside the old enclosure (width {o_hi - o_lo:.3g} -> {n_hi - n_lo:.3g})", False, True
+    if (n_lo >= o_lo or _close(o_lo, n_lo, rtol)) and (n_hi <= o_hi or _close(o_hi, n_hi, rtol)):
+        return "enclosure changed within the tolerance", False, False
     return f"looser: sticks out of the old enclosure (width {o_hi - o_lo:.3g} -> {n_hi - n_lo:.3g})", True, False
 
 
@@ -157,7 +172,7 @@ def _flatten(d, prefix="") -> dict:
     return out
 
 
-def compare_theorem(tid: str, a: dict, b: dict, same_value: bool) -> list[Change]:
+def compare_theorem(tid: str, a: dict, b: dict, same_value: bool, rtol: float = 0.0) -> list[Change]:
     """Changes in one theorem entry from `a` (old) to `b` (new)."""
     ch: list[Change] = []
     w = f"theorem {tid}"
@@ -186,8 +201,8 @@ def compare_theorem(tid: str, a: dict, b: dict, same_value: bool) -> list[Change
         if x is None or y is None:
             ch.append(Change("quantity", f"{w} / quantity {name}", _fmt(x), _fmt(y), "added" if x is None else "removed"))
             continue
-        note, reg, tight = compare_enclosure(x, y, same_value)
-        if note != "unchanged":
+        note, reg, tight = compare_enclosure(x, y, same_value, rtol)
+        if note != "unchanged" and "within the tolerance" not in note:
             ch.append(Change("quantity", f"{w} / quantity {name}", _fmt(x), _fmt(y), note, regression=reg, tighter=tight))
     for name in sorted(set(a.get("constants", {})) | set(b.get("constants", {}))):
         x, y = a.get("constants", {}).get(name), b.get("constants", {}).get(name)
@@ -199,8 +214,8 @@ def compare_theorem(tid: str, a: dict, b: dict, same_value: bool) -> list[Change
             if x.get(key) != y.get(key):
                 ch.append(Change("formula", f"{w} / constant {name} {key}", x.get(key), y.get(key),
                                  "symbolic form changed", regression=True))
-        note, reg, tight = compare_bound(x, y, constant_sense(tid, name))
-        if note != "unchanged":
+        note, reg, tight = compare_bound(x, y, constant_sense(tid, name), rtol)
+        if note != "unchanged" and "within the tolerance" not in note:
             ch.append(Change("constant", f"{w} / constant {name}", _fmt(x), _fmt(y), note, regression=reg, tighter=tight))
     pa, pb = a.get("parameters", {}) or {}, b.get("parameters", {}) or {}
     for k in sorted(set(pa) | set(pb)):
@@ -224,8 +239,8 @@ def config_hash(cert: dict) -> str:
     return hashlib.sha256(canonical_json(body)).hexdigest()
 
 
-def diff_certificates(a: dict, b: dict) -> list[Change]:
-    """Every change from certificate `a` (old) to `b` (new)."""
+def diff_certificates(a: dict, b: dict, rtol: float = 0.0) -> list[Change]:
+    """Every change from certificate `a` (old) to `b` (new); bound moves within `rtol` are ignored."""
     ch: list[Change] = []
     same_value = config_hash(a) == config_hash(b)
     if a.get("verdict") != b.get("verdict"):
@@ -240,7 +255,7 @@ def diff_certificates(a: dict, b: dict) -> list[Change]:
         elif tid not in ta:
             ch.append(Change("theorem", f"theorem {tid}", None, tb[tid]["status"], "added", verdict_changed=True))
         else:
-            ch += compare_theorem(tid, ta[tid], tb[tid], same_value)
+            ch += compare_theorem(tid, ta[tid], tb[tid], same_value, rtol)
     da, db = a.get("data") or {}, b.get("data") or {}
     for k in sorted(set(da) | set(db)):
         if da.get(k) != db.get(k):
@@ -304,7 +319,9 @@ def format_changes(changes: list[Change], a_name: str = "A", b_name: str = "B") 
 @click.argument("old", metavar="A.json", type=click.Path(dir_okay=False))
 @click.argument("new", metavar="B.json", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def command(old: str, new: str, fmt: str) -> None:
+@click.option("--rtol", type=click.FloatRange(min=0.0), default=0.0, show_default=True,
+              help="Ignore moves of a bound's endpoints smaller than this relative amount.")
+def command(old: str, new: str, fmt: str, rtol: float) -> None:
     """What changed from certificate A to certificate B; exit 1 when a verdict changed."""
     import sys
 
@@ -313,7 +330,7 @@ def command(old: str, new: str, fmt: str) -> None:
 
     a = require_valid_certificate(load_certificate(old), old)
     b = require_valid_certificate(load_certificate(new), new)
-    changes = diff_certificates(a, b)
+    changes = diff_certificates(a, b, rtol)
     if fmt == "json":
         click.echo(json.dumps({"a": old, "b": new, "verdict_changed": any(c.verdict_changed for c in changes),
                                "changes": [c.as_dict() for c in changes]}, indent=2, default=str))

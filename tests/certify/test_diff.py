@@ -178,3 +178,23 @@ def test_format_groups_changes_by_section(certs):
     a, b, _ = certs
     text = format_changes(diff_certificates(a, b), "a", "b")
     assert text.index("bounds and enclosures:") < text.index("data and configuration:")
+
+
+def test_tolerance_ignores_last_bit_moves_but_not_disjointness():
+    import math
+
+    x = 1.2345e20
+    old = {"lo": repr(x), "hi": repr(x)}
+    new = {"lo": repr(math.nextafter(x, math.inf)), "hi": repr(math.nextafter(x, math.inf))}
+    assert compare_bound(old, new, SMALLER_IS_TIGHTER)[1]
+    assert not compare_bound(old, new, SMALLER_IS_TIGHTER, rtol=1e-9)[1]
+    assert not compare_bound(old, new, None, rtol=1e-9)[1]
+    assert compare_bound(old, {"lo": repr(2 * x), "hi": repr(2 * x)}, SMALLER_IS_TIGHTER, rtol=1e-9)[1]
+    # enclosures of one value: a one-ulp overhang is tolerated, disjointness never is
+    q_old = {"lo": "1.0", "hi": "2.0"}
+    assert not compare_enclosure(q_old, {"lo": "1.0", "hi": repr(math.nextafter(2.0, 3))}, True, rtol=1e-9)[1]
+    assert compare_enclosure(q_old, {"lo": "1.0", "hi": repr(math.nextafter(2.0, 3))}, True)[1]
+    assert "DISJOINT" in compare_enclosure(q_old, {"lo": repr(math.nextafter(2.0, 3)), "hi": "3.0"}, True, rtol=1.0)[0]
+    # float estimates are not enclosures: no containment judgement
+    est = compare_enclosure({**q_old, "rigorous": False}, {"lo": "5.0", "hi": "6.0"}, True)
+    assert not est[1] and "float estimate" in est[0]
