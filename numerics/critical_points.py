@@ -315,16 +315,22 @@ def _check_box(objective: SmoothObjective, box_lo, box_hi):
 
 def find_critical_points(objective: SmoothObjective, box_lo, box_hi, *, max_boxes: int = 200_000,
                          min_width: float = 1e-7, batch: int = 2048,
-                         classify: bool = True) -> CriticalPointSearch:
+                         classify: bool = True, extra_equations=()) -> CriticalPointSearch:
     """Enclose every critical point of ``objective`` in the box ``[box_lo, box_hi]``.
 
     ``min_width``: boxes narrower than ``min_width`` times the box width (in every variable)
-    are not bisected further; ``max_boxes`` bounds the work. See the module docstring for what
-    is proved.
+    are not bisected further; ``max_boxes`` bounds the work. ``extra_equations``: sympy
+    expressions (in the same variables) that also vanish at every point sought; a box is also
+    excluded when one of them provably does not vanish on it (used by the symmetry-reduced
+    search). See the module docstring for what is proved.
     """
     t0 = time.perf_counter()
     blo, bhi = _check_box(objective, box_lo, box_hi)
     D = DerivativeEnclosures(objective)
+    extra = None
+    if extra_equations:
+        from numerics.interval_derivatives import IntervalProgram
+        extra = IntervalProgram(list(extra_equations), objective.variables)
     scale = bhi - blo
     n = objective.dim
     queue_lo, queue_hi = [blo[None, :]], [bhi[None, :]]
@@ -343,6 +349,12 @@ def find_critical_points(objective: SmoothObjective, box_lo, box_hi, *, max_boxe
         stats["boxes_processed"] += m
         g, H, gc = D.gradient_mean_value(cur_L, cur_U)
         excl = ((g.lo > 0) | (g.hi < 0)).any(axis=1)
+        if extra is not None:
+            env = {v: Interval._raw(cur_L[:, k], cur_U[:, k]) for k, v in enumerate(objective.variables)}
+            for e in extra.evaluate(env):
+                elo = np.broadcast_to(e.lo, excl.shape)
+                ehi = np.broadcast_to(e.hi, excl.shape)
+                excl = excl | (elo > 0) | (ehi < 0)
         stats["excluded_gradient"] += int(excl.sum())
         keep = ~excl
         cur_L, cur_U, H, gc = cur_L[keep], cur_U[keep], H[keep], gc[keep]
@@ -615,6 +627,12 @@ def _classify_exact(objective: SmoothObjective, point, p: CriticalPoint) -> None
         p.kind = "undecided"
         return
     p.hessian_min_eig = (0.0, 0.0)   # PSD and singular: lambda_min = 0 exactly
+    if structurally_nonnegative(objective.expr) and sp.simplify(objective.expr.subs(subs)) == 0:
+        p.kind = "local-min"
+        p.evidence["global_min"] = ("f >= 0 everywhere (sum of nonnegative terms, checked on the expression "
+                                    "tree) and f(x*) = 0 exactly: a global, hence local, minimum with a "
+                                    "singular Hessian")
+        return
     # singular positive semidefinite Hessian: degenerate; look for a ray along which f decreases
     p.kind = "degenerate"
     p.evidence["hessian_exact"] = [[str(e) for e in row] for row in Hs.tolist()]
@@ -651,6 +669,24 @@ def _classify_exact(objective: SmoothObjective, point, p: CriticalPoint) -> None
                 "direction": d, "leading_term": f"{lead} t^{order}",
                 "proof": "sympy series of f(x* + t d) - f(x*) in t > 0: lowest nonzero term is negative"}
             return
+
+
+def structurally_nonnegative(e) -> bool:
+    """True when the sympy expression is >= 0 everywhere by its form: sums and products of
+    non-negative numbers, even powers, exp, and non-negative terms raised to any power."""
+    import sympy as sp
+    if e.is_Number:
+        return bool(e >= 0)
+    if isinstance(e, sp.Add) or isinstance(e, sp.Mul):
+        return all(structurally_nonnegative(a) for a in e.args)
+    if isinstance(e, sp.Pow):
+        base, ex = e.args
+        if ex.is_Integer and int(ex) % 2 == 0:
+            return True
+        return structurally_nonnegative(base) and ex.is_real is True and (ex.is_nonnegative or False)
+    if isinstance(e, sp.exp):
+        return True
+    return False
 
 
 def _classify(D: DerivativeEnclosures, p: CriticalPoint) -> None:
@@ -878,3 +914,158 @@ def robust_strict_saddle_constants(D: DerivativeEnclosures, search: CriticalPoin
         "verdict": (Verdict.HOLDS if holds and search.complete else Verdict.UNDECIDED),
         "boxes": processed,
     }
+
+
+# ============================================================================ symmetry
+def right_rotation_invariant(objective: SmoothObjective, rows: int) -> bool:
+    """sympy proof that f(U R) = f(U) for every rotation R of the plane, where the variables are
+    the entries of U in R^{rows x 2} in row-major order.
+
+    Substituting U -> U [[c, -s], [s, c]] gives a polynomial identity in (c, s); it holds on the
+    circle c^2 + s^2 = 1 iff its remainder modulo c^2 + s^2 - 1 is 0 (the principal ideal is real
+    radical and the real circle is Zariski dense in the complex one). Non-polynomial objectives
+    return False (no claim)."""
+    import sympy as sp
+    if objective.dim != 2 * rows:
+        return False
+    c, s = sp.symbols("_c _s", real=True)
+    v = objective.variables
+    sub = {}
+    for i in range(rows):
+        a, b = v[2 * i], v[2 * i + 1]
+        sub[a] = c * a + s * b
+        sub[b] = -s * a + c * b
+    diff = sp.expand(objective.expr.subs(sub, simultaneous=True) - objective.expr)
+    if diff == 0:
+        return True
+    try:
+        _, rem = sp.reduced(diff, [c**2 + s**2 - 1], c, s)
+    except Exception:  # noqa: BLE001 - not a polynomial in (c, s): no proof
+        return False
+    return sp.expand(rem) == 0
+
+
+def find_critical_orbits_right_rotation(objective: SmoothObjective, rows: int, box_lo, box_hi,
+                                        **kwargs) -> CriticalPointSearch:
+    """Critical points of an f with f(U R) = f(U) for all plane rotations R (U in R^{rows x 2}),
+    in the box, found modulo the rotation orbits (circles).
+
+    Such an f has no isolated critical point outside U = 0, so :func:`find_critical_points`
+    cannot enclose them. Here the rotation-invariant region ``prod_i {||row_i|| <= r_i}``
+    containing the box is searched on the slices
+    ``S_k = {rows 1..k-1 = 0, U_k2 = 0, U_k1 >= 0}`` (k = 1..rows), which meet every orbit. On
+    S_k the search uses the gradient components of the free variables, plus the components of
+    rows < k as extra equations. A point of S_k with U_k1 > 0 where these vanish is a critical
+    point of f, because grad f is orthogonal to the orbit direction U J, whose U_k2 component is
+    +-U_k1 != 0. For k = 1 and U_11 > 0, S_1 is a local cross-section of a free action, so the
+    slice Hessian decides the kind (positive definite: a circle of local minima, Morse-Bott;
+    a negative eigenvalue: strict saddles, since lambda_min(Hessian f) <= lambda_min of any
+    restriction). Points on U_k1 = 0 are kept only when sympy proves the whole gradient of f is
+    exactly 0 there, and are then classified with the full Hessian. Each listed point stands for
+    its orbit (``evidence["orbit"]``); the orbit may leave the box.
+    """
+    import sympy as sp
+    from numerics.interval_derivatives import IntervalProgram, smooth_objective
+
+    if not right_rotation_invariant(objective, rows):
+        raise ValueError("objective: f(U R) = f(U) for plane rotations R could not be proved by sympy; "
+                         "allowed: a polynomial objective invariant under U -> U R")
+    t0 = time.perf_counter()
+    blo, bhi = _check_box(objective, box_lo, box_hi)
+    mag = np.maximum(np.abs(blo), np.abs(bhi))
+    radii = []
+    for i in range(rows):
+        sq = Interval._raw(mag[2 * i:2 * i + 1], mag[2 * i:2 * i + 1]) ** 2 + \
+            Interval._raw(mag[2 * i + 1:2 * i + 2], mag[2 * i + 1:2 * i + 2]) ** 2
+        radii.append(float(iv.sqrt(sq).hi[0]))
+    v = objective.variables
+    n = objective.dim
+    points: list[CriticalPoint] = []
+    leftovers: list = []
+    complete = True
+    stats: dict = {"slices": []}
+    for k in range(rows):
+        fixed = {v[j]: sp.Integer(0) for j in range(2 * k)}
+        fixed[v[2 * k + 1]] = sp.Integer(0)
+        free_idx = [2 * k] + list(range(2 * k + 2, n))
+        free = tuple(v[j] for j in free_idx)
+        gk = smooth_objective(objective.expr.subs(fixed), free, label=f"slice {k + 1}")
+        extras = [objective.gradient[j].subs(fixed) for j in range(2 * k)]
+        dropped = [objective.gradient[2 * k + 1].subs(fixed)] + extras
+        lo_k = np.array([0.0] + [-radii[j // 2] for j in free_idx[1:]])
+        hi_k = np.array([radii[k]] + [radii[j // 2] for j in free_idx[1:]])
+        res = find_critical_points(gk, lo_k, hi_k, extra_equations=extras, **kwargs)
+        stats["slices"].append({"slice": k + 1, **res.stats, "complete": res.complete})
+        complete = complete and res.complete
+
+        def embed(x):
+            out = np.zeros(n)
+            out[free_idx] = x
+            return out
+
+        check = IntervalProgram(dropped, free) if dropped else None
+        for p in res.points:
+            q = CriticalPoint(embed(p.lo), embed(p.hi), embed(p.region_lo), embed(p.region_hi),
+                              p.exists, p.unique, f"slice-{k + 1}:{p.method}", p.kind,
+                              p.hessian_min_eig, p.hessian_max_eig, Verdict.HOLDS, dict(p.evidence))
+            q.evidence["slice"] = (f"rows 1..{k} = 0, U_{k + 1}2 = 0, U_{k + 1}1 >= 0" if k else
+                                   "U_12 = 0, U_11 >= 0")
+            positive = p.lo[0] > 0
+            nonzero_extra = False
+            if check is not None:
+                env = {s_: Interval(p.lo[i], p.hi[i]) for i, s_ in enumerate(free)}
+                encs = check.evaluate(env)
+                nonzero_extra = any((np.asarray(e.lo) > 0).any() or (np.asarray(e.hi) < 0).any()
+                                    for e in (encs[1:] if positive else encs))
+            if nonzero_extra:
+                continue  # a critical point of the slice function only, not of f
+            if positive and k == 0:
+                if p.kind == "local-min" and "global_min" in p.evidence:
+                    q.evidence["orbit"] = "circle {U R} of global minima (f >= 0 and f = 0 on it)"
+                elif p.kind == "local-min":
+                    q.evidence["orbit"] = ("circle {U R}: Morse-Bott local minima (slice Hessian positive "
+                                           "definite on a local cross-section)")
+                elif p.kind in ("strict-saddle", "local-max"):
+                    q.kind = "strict-saddle"
+                    q.evidence["orbit"] = "circle {U R} of strict saddles"
+                points.append(q)
+                continue
+            if p.exists is not Verdict.HOLDS and p.kind == "strict-saddle":
+                points.append(q)   # every critical point of f in the region is a strict saddle
+                continue
+            exact = p.evidence.get("exact_point")
+            full = None
+            if exact is not None:
+                from fractions import Fraction as _F
+                full = [_F(0)] * n
+                for i, j in enumerate(free_idx):
+                    full[j] = _F(exact[i])
+            else:
+                cand = _exact_critical_point(objective, [0.5 * q.lo + 0.5 * q.hi])
+                if cand is not None and all(q.lo[i] <= cand[i] <= q.hi[i] for i in range(n)):
+                    full = list(cand)
+            if full is not None:
+                if any(r.evidence.get("exact_point") == [str(f) for f in full] for r in points):
+                    continue  # the same exact point from another slice
+                subs = {s_: sp.Rational(f.numerator, f.denominator) for s_, f in zip(v, full)}
+                if all(sp.simplify(g.subs(subs)) == 0 for g in objective.gradient):
+                    q.method = f"slice-{k + 1}:exact-point"
+                    q.evidence = {"exact_point": [str(f) for f in full], "slice": q.evidence["slice"]}
+                    _classify_exact(objective, full, q)
+                    if p.kind == "strict-saddle" and p.evidence.get("region_rayleigh_upper") is not None:
+                        q.evidence["region_rayleigh_upper"] = p.evidence["region_rayleigh_upper"]
+                        q.region_lo, q.region_hi = embed(p.region_lo), embed(p.region_hi)
+                    points.append(q)
+                    continue
+            if p.kind == "strict-saddle":
+                points.append(q)
+                continue
+            complete = False
+            q.kind = "undecided"
+            points.append(q)
+        for a, b in res.undecided_boxes:
+            leftovers.append((embed(a), embed(b)))
+    stats["seconds"] = time.perf_counter() - t0
+    stats["boxes_processed"] = sum(s_["boxes_processed"] for s_ in stats["slices"])
+    stats["invariant_region_row_radii"] = radii
+    return CriticalPointSearch(objective.names, blo, bhi, points, complete and not leftovers, stats, leftovers)

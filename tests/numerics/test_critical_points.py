@@ -349,3 +349,46 @@ def test_forward_invariance_holds_pointwise(paper, px, py):
     X, Y = mpmath.mpf(px), mpmath.mpf(py)
     al = mpmath.mpf(0.9 / 11)
     assert -2 <= X - al * X <= 2 and -2 <= Y - al * (Y ** 3 - Y) <= 2
+
+
+# --------------------------------------------------------------- rotation orbits
+def test_right_rotation_invariance_is_proved_or_refused():
+    from numerics.critical_points import right_rotation_invariant
+    e = builtin("matrix-factorization-2x2")
+    assert right_rotation_invariant(smooth_objective(e.expr, e.variables), 2)
+    u = sp.symbols("a b c d", real=True)
+    assert not right_rotation_invariant(smooth_objective(u[0] ** 2 + u[1] * u[2] + u[3] ** 4, u), 2)
+    assert right_rotation_invariant(smooth_objective((u[0] ** 2 + u[1] ** 2 - 1) ** 2 + u[2] ** 2 + u[3] ** 2, u), 2)
+
+
+def test_structurally_nonnegative():
+    from numerics.critical_points import structurally_nonnegative
+    assert structurally_nonnegative((x - 1) ** 2 / 2 + sp.Rational(3, 4) * (x * y - 2) ** 4 + sp.exp(x))
+    assert not structurally_nonnegative((x - 1) ** 2 - y ** 2)
+    assert not structurally_nonnegative(x ** 3)
+
+
+def test_matrix_factorization_2x2_orbits():
+    """U in R^{2x2}, M = m m^T of rank 1: critical set = {0} (strict saddle) and the circle
+    U U^T = M (global minima, degenerate even modulo rotations: f = t^4/2 along u22)."""
+    from numerics.critical_points import find_critical_orbits_right_rotation
+    e = builtin("matrix-factorization-2x2")
+    o = smooth_objective(e.expr, e.variables)
+    r = find_critical_orbits_right_rotation(o, 2, [-2] * 4, [2] * 4)
+    kinds = sorted(p.kind for p in r.points if p.exists is Verdict.HOLDS)
+    assert kinds == ["local-min", "strict-saddle"]
+    mins = [p for p in r.points if p.kind == "local-min"]
+    # representative on the slice U_12 = 0, U_11 >= 0: U = [[1, 0], [1/2, 0]]
+    assert _contains(mins[0], [1, 0, 0.5, 0]) and "global" in mins[0].evidence["orbit"]
+    saddle = [p for p in r.points if p.kind == "strict-saddle"][0]
+    assert _contains(saddle, [0, 0, 0, 0])
+    assert saddle.hessian_min_eig[0] <= -2.5 <= saddle.hessian_min_eig[1]
+    # the degenerate minimum cannot be enclosed with uniqueness: the search says so
+    assert not r.complete and r.strict_saddle_property() is Verdict.UNDECIDED
+
+
+def test_orbit_search_refuses_non_invariant():
+    from numerics.critical_points import find_critical_orbits_right_rotation
+    u = sp.symbols("a b c d", real=True)
+    with pytest.raises(ValueError, match="could not be proved"):
+        find_critical_orbits_right_rotation(smooth_objective(u[0] + u[1] ** 2 + u[2] * u[3], u), 2, [-1] * 4, [1] * 4)
