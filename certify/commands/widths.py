@@ -46,8 +46,6 @@ def _phi(X, y):
 
 def width_inputs(config, dataset) -> tuple[dict, dict, dict]:
     """(values, float_values, evidence) for proofs.width_table.evaluate_requirements."""
-    import numpy as np
-
     from certify.pipeline import _deep_params
     from proofs.core import InstanceData
     from proofs.dllwz2019 import lambda_of
@@ -77,7 +75,6 @@ def width_inputs(config, dataset) -> tuple[dict, dict, dict]:
         else:
             values[name] = Interval(lam.lo, lam.hi)
             evidence[name] = {"lo": lam.lo, "hi": lam.hi, "method": lam.method}
-    del np
     return values, floats, evidence
 
 
