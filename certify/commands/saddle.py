@@ -107,7 +107,7 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
                    sympy_expr=None,
                    step: float | None = None, epsilon: float | None = None, delta: float | None = None,
                    c: float | None = None, max_boxes: int = 200_000, empirical: bool = False,
-                   runs: int = 500, seed: int = 0) -> dict:
+                   runs: int = 500, seed: int = 0, symmetry: str = "none") -> dict:
     """Run the whole saddle pipeline and return the (unsealed) certificate dict.
 
     The objective is one of: ``expr`` (text in the restricted grammar), ``builtin`` (a catalog
@@ -178,7 +178,18 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
         raise BadInput("--expr", expr or builtin, f"a C^2 expression ({exc})") from None
 
     D = DerivativeEnclosures(objective)
-    search = find_critical_points(objective, blo, bhi, max_boxes=max_boxes)
+    if symmetry == "right-rotation":
+        from numerics.critical_points import find_critical_orbits_right_rotation
+        if len(names) % 2:
+            raise BadInput("--symmetry", symmetry, "an objective in the entries of U in R^{d x 2} (even count)")
+        try:
+            search = find_critical_orbits_right_rotation(objective, len(names) // 2, blo, bhi, max_boxes=max_boxes)
+        except ValueError as exc:
+            raise BadInput("--symmetry", symmetry, str(exc)) from None
+    elif symmetry == "none":
+        search = find_critical_points(objective, blo, bhi, max_boxes=max_boxes)
+    else:
+        raise BadInput("--symmetry", symmetry, "'none' or 'right-rotation'")
     ell = gradient_lipschitz_upper(D, blo, bhi)
     rho = hessian_lipschitz_upper(D, blo, bhi)
     f_sup = sup_over_box(lambda lo, hi: D.value(lo, hi).hi, blo, bhi, rounds=2)
@@ -228,6 +239,7 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
                        "boxes": [_box_json(names, a, b) for a, b in search.undecided_boxes[:20]]},
         "search": {k: (round(v, 3) if isinstance(v, float) else v) for k, v in search.stats.items()},
         "strict_saddle_property": ssp.value,
+        "symmetry": symmetry,
         "constants": {
             "ell": {"hi": repr(ell), "meaning": "sup ||Hessian f||_2 over the box <= ell"},
             "rho": {"hi": repr(rho), "meaning": "sup ||D^3 f||_F over the box <= rho (Hessian-Lipschitz)"},
@@ -295,9 +307,13 @@ def _empirical(objective, search, blo, bhi, alpha, theorems, runs, seed) -> dict
 @click.option("--max-boxes", type=int, default=200_000, show_default=True)
 @click.option("--empirical/--no-empirical", default=False, show_default=True,
               help="Also run GD/PGD in torch (evidence only).")
+@click.option("--symmetry", type=click.Choice(["none", "right-rotation"]), default="none", show_default=True,
+              help="right-rotation: f(U R) = f(U) for plane rotations R (variables: U in R^{d x 2}, row-major); "
+                   "critical points are searched modulo the rotation orbits.")
 @click.option("--runs", type=int, default=500, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
-def command(expr, builtin_name, box, out, step, epsilon, delta, c_const, max_boxes, empirical, runs, seed) -> None:
+def command(expr, builtin_name, box, out, step, epsilon, delta, c_const, max_boxes, empirical, symmetry, runs,
+            seed) -> None:
     """Certify every critical point of an objective in a box and its strict-saddle property."""
     from certify.certificate import seal, write_json_atomic
     from certify.saddle_report import render_saddle_html, render_saddle_markdown
@@ -305,7 +321,8 @@ def command(expr, builtin_name, box, out, step, epsilon, delta, c_const, max_box
     if runs < 1:
         raise BadInput("--runs", runs, "a positive integer")
     cert = seal(certify_saddle(expr=expr, builtin=builtin_name, box=box, step=step, epsilon=epsilon, delta=delta,
-                               c=c_const, max_boxes=max_boxes, empirical=empirical, runs=runs, seed=seed))
+                               c=c_const, max_boxes=max_boxes, empirical=empirical, runs=runs, seed=seed,
+                               symmetry=symmetry))
     outdir = Path(out)
     outdir.mkdir(parents=True, exist_ok=True)
     write_json_atomic(outdir / "certificate.json", cert)

@@ -108,3 +108,9 @@ def test_fuzz_no_code_execution(monkeypatch_text):
     finally:
         builtins.eval, builtins.exec = real_eval, real_exec
     assert calls == []
+
+
+def test_symmetry_refused_when_not_invariant(tmp_path, capsys):
+    code, _, err = _run(["saddle", "--builtin", "lsjr-example", "--symmetry", "right-rotation",
+                         "--out", str(tmp_path)], capsys)
+    assert code == 2 and "could not be proved" in err
