@@ -240,3 +240,28 @@ def test_lock_location_options(pytester, cert_file):
     assert result.ret != 0
     result.stderr.fnmatch_lines(["*is not a bounds lock*"]) if result.errlines else result.stdout.fnmatch_lines(
         ["*is not a bounds lock*"])
+
+
+def test_tolerance_option_absorbs_last_bit_moves(pytester, cert_file):
+    """A one-ulp move of a bound (another platform's libm) passes under the default tolerance
+    and fails when the tolerance is set to 0."""
+    import math
+
+    pytester.makepyfile(test_bounds=f"""
+        import json
+
+        def test_bounds(certify_bounds):
+            certify_bounds.check(json.load(open({str(cert_file)!r})), "small")
+    """)
+    pytester.runpytest("--certify-update").assert_outcomes(passed=1)
+
+    def one_ulp_smaller(t):
+        w = t["constants"]["width"]
+        w["hi"] = repr(math.nextafter(float(w["hi"]), 0.0))
+
+    _edit_lock(pytester, one_ulp_smaller)
+    pytester.runpytest().assert_outcomes(passed=1)
+    pytester.makeini("[pytest]\ncertify_rtol = 0\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*looser: upper end grew*"])
