@@ -202,7 +202,7 @@ def _trees():
     return st.recursive(leaves, extend, max_leaves=12)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(_trees())
 def test_round_trip_through_source(tree):
     assert parse(to_source(tree)) == tree

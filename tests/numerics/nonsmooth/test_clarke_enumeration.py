@@ -138,7 +138,7 @@ def _pl_trees(names):
     return st.recursive(leaves, extend, max_leaves=8)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     st.integers(1, 3).flatmap(lambda n: st.tuples(
         _pl_trees(_VARS[:n]), st.tuples(*[st.integers(-1, 1)] * n), st.just(_VARS[:n]))),
