@@ -55,7 +55,7 @@ import numpy as np
 from numerics import elementary
 from numerics.gaussian_expectation import (bivariate_float, c_sigma, get_activation,
                                            univariate_float)
-from numerics.interval import Interval, intersect
+from numerics.interval import Interval, down, intersect, up
 from numerics.interval import maximum as imax
 from numerics.interval import sqrt as isqrt
 from numerics.kernels import normalize_rows
@@ -105,15 +105,29 @@ def _clip_unit(R: Interval) -> Interval:
 
 
 def _j_point(r: np.ndarray) -> tuple[Interval, Interval]:
-    """Enclosures of J0(r), J1(r) at the exact float points r in [-1, 1]."""
-    R = Interval._raw(r, r)
-    J0 = elementary.pi_interval() - elementary.arccos(R)
-    one_minus = imax(Interval(1.0) - R, 0.0)
-    one_plus = imax(Interval(1.0) + R, 0.0)
-    J1 = R * J0 + isqrt(imax(one_minus * one_plus, 0.0))
-    pi_hi = float(elementary.pi_interval().hi)
-    J0 = Interval._raw(np.clip(J0.lo, 0.0, pi_hi), np.clip(J0.hi, 0.0, pi_hi))
-    J1 = Interval._raw(np.clip(J1.lo, 0.0, pi_hi), np.clip(J1.hi, 0.0, pi_hi))
+    """Enclosures of J0(r), J1(r) at the exact float points r in [-1, 1].
+
+    Written out endpoint by endpoint (each rounded operation pushed one ulp outward, as in
+    numerics.interval): J0 = pi - arccos r >= 0; r J0 uses the sign of the exact point r;
+    (1 - r)(1 + r) >= 0 as a product of nonnegative factors.
+    """
+    A = elementary.arccos(Interval._raw(r, r))
+    pi = elementary.pi_interval()
+    with np.errstate(under="ignore"):
+        j0_lo = np.maximum(down(pi.lo - A.hi), 0.0)
+        j0_hi = up(pi.hi - A.lo)
+        pos = r >= 0
+        p_lo = down(np.where(pos, r * j0_lo, r * j0_hi))
+        p_hi = up(np.where(pos, r * j0_hi, r * j0_lo))
+        q_lo = down(np.maximum(down(1.0 - r), 0.0) * np.maximum(down(1.0 + r), 0.0))
+        q_hi = up(up(1.0 - r) * up(1.0 + r))
+        s_lo = np.maximum(down(np.sqrt(np.maximum(q_lo, 0.0))), 0.0)
+        s_hi = up(np.sqrt(q_hi))
+        j1_lo = down(p_lo + s_lo)
+        j1_hi = up(p_hi + s_hi)
+    pi_hi = float(pi.hi)
+    J0 = Interval._raw(np.clip(j0_lo, 0.0, pi_hi), np.clip(j0_hi, 0.0, pi_hi))
+    J1 = Interval._raw(np.clip(j1_lo, 0.0, pi_hi), np.clip(j1_hi, 0.0, pi_hi))
     return J0, J1
 
 
