@@ -173,14 +173,29 @@ def _parse_depths(text: str | None):
 @click.option("--depths", default=None, help="Rigorous lambda_min(K^(H)) of the ResNet at these depths, e.g. 2,4,8,16,32,64.")
 @click.option("--figure", type=click.Path(dir_okay=False), default=None, help="Write a log-scale PNG of the table.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None, help="Write the report as JSON.")
-def command(config_path: str, empirical, depths, figure, json_path) -> None:
+@click.option("--sweep-ns", default=None,
+              help="Also sweep n on sphere data (e.g. 8,16,32) and the --depths list: smallest interpolating "
+                   "width vs n and vs depth with fitted exponents (theory: n^4 H^2), and parameters vs n.")
+def command(config_path: str, empirical, depths, figure, json_path, sweep_ns) -> None:
     """Width requirements of the literature evaluated on CONFIG's data, beside the width that suffices."""
     from certify.config import load_config
 
     config = load_config(config_path)
     depth_list = _parse_depths(depths)
+    ns = _parse_depths(sweep_ns) if sweep_ns else None
+    if ns is not None and min(ns) < 2:
+        from certify.errors import BadInput
+        raise BadInput("--sweep-ns", sweep_ns, "a comma-separated list of integers >= 2")
     run_empirical = config.empirical.enabled if empirical is None else empirical
     rep = width_report(config, empirical=run_empirical, depths=depth_list)
+    if ns is not None:
+        from numerics.empirical.deep import deep_width_sweep
+
+        arch = "resnet" if config.model.kind == "resnet" else "fc"
+        rep["sweep"] = deep_width_sweep(ns, depth_list or [rep["depth"]], config.empirical.widths,
+                                        d=rep["d"], architecture=arch, seeds=tuple(config.empirical.seeds),
+                                        steps=config.empirical.steps, eps=config.empirical.eps,
+                                        c_res=config.model.c_res or 0.5)
     click.echo(f"data: n = {rep['n']}, d = {rep['d']}; depth H = {rep['depth']}; activation {rep['activation']}")
     for k in ("lambda0", "lambda_fc", "lambda_res", "lambda_cnn", "phi", "phi_labels"):
         q = rep["quantities"].get(k)
@@ -211,6 +226,22 @@ def command(config_path: str, empirical, depths, figure, json_path) -> None:
         if fit:
             click.echo(f"  fitted exponent of H: {fit['estimate']:.3f} (95% bootstrap CI [{fit['lo']:.3f}, {fit['hi']:.3f}]); "
                        "theory: -2")
+    if rep.get("sweep"):
+        sw = rep["sweep"]
+        click.echo("empirical sweep (sphere data, GD on all layers; evidence, not a verdict):")
+        for r in sw["by_n"]:
+            click.echo(f"  n = {r['n']:4d}, depth {r['depth']}: smallest interpolating width {r['empirical_width']}, "
+                       f"parameters {r['parameters_at_width']}")
+        for r in sw["by_depth"]:
+            click.echo(f"  depth {r['depth']:3d}, n = {r['n']}: smallest interpolating width {r['empirical_width']}")
+        for key, label, theory in (("width_exponent_in_n", "width vs n", 4), ("width_exponent_in_depth", "width vs depth", 2),
+                                   ("parameter_exponent_in_n", "parameters vs n", None)):
+            f = sw[key]
+            if f and f["estimate"] is not None:
+                click.echo(f"  fitted exponent, {label}: {f['estimate']:.2f} (95% CI [{f['lo']:.2f}, {f['hi']:.2f}])"
+                           + (f"; theory {theory}" if theory else "; 'p = constant x n' is exponent 1"))
+            else:
+                click.echo(f"  fitted exponent, {label}: not enough points with an interpolating width")
     if figure:
         _figure(rep["requirements"], emp["empirical_width"] if emp else None, figure)
         click.echo(f"wrote {figure}")

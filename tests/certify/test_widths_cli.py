@@ -118,3 +118,11 @@ def test_run_reports_critical_value_for_deep_theorem(tmp_path, capsys):
     assert code == 1                                  # ReLU: Condition 3.1 fails
     assert "holds if c_w <=" in text and "activation-condition-3.1: fails" in text
     assert _exit_code(["check", str(tmp_path / "out" / "certificate.json")]) == 0
+
+
+def test_widths_sweep_prints_exponents(tmp_path, capsys):
+    cfg = _config(tmp_path, depth=2)
+    assert _exit_code(["widths", str(cfg), "--sweep-ns", "4,8", "--depths", "2,3"]) == 0
+    text = capsys.readouterr().out
+    assert "fitted exponent, width vs n" in text and "theory 4" in text
+    assert _exit_code(["widths", str(cfg), "--sweep-ns", "1,8"]) == 2
