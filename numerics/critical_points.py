@@ -288,7 +288,7 @@ class CriticalPointSearch:
     def strict_saddle_property(self) -> Verdict:
         """Every critical point in the box is a local min or a strict saddle."""
         verdicts = [p.satisfies_strict_saddle_condition() for p in self.points
-                    if p.exists is Verdict.HOLDS and p.in_box is not Verdict.FAILS]
+                    if p.exists is Verdict.HOLDS and p.in_box is Verdict.HOLDS]
         if Verdict.FAILS in verdicts:
             return Verdict.FAILS
         region_ok = all(p.satisfies_strict_saddle_condition() is Verdict.HOLDS for p in self.points)
@@ -516,6 +516,9 @@ def _resolve_cluster(objective, D, members, scale, existing):
     exact = _exact_critical_point(objective, [xn, x0])
     r = np.maximum(hhi - hlo, 1e-9 * scale)
     Rlo, Rhi = hlo - 0.01 * r, hhi + 0.01 * r
+    if exact is not None and not all(Fraction(float(a)) <= e <= Fraction(float(b))
+                                     for a, e, b in zip(Rlo, exact, Rhi)):
+        exact = None  # an exact critical point elsewhere says nothing about this cluster
     g, H = D.gradient_hessian(Rlo[None, :], Rhi[None, :])
     Hm = H.mid()[0]
     if np.isfinite(Hm).all():
