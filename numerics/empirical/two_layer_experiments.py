@@ -20,7 +20,7 @@ from numerics.empirical import arora_trajectory, observables as obs, statistics 
 from numerics.empirical.device import device_name, resolve_device, resolve_dtype
 from numerics.empirical.sweep import RunLog, Task, run_key, run_sweep
 from numerics.empirical.training import OBSERVABLES, TOLERANCE_MODEL, train_two_layer_ensemble
-from numerics.empirical.two_layer import TwoLayerEnsemble
+from numerics.empirical.two_layer import TwoLayerEnsemble, predictions
 
 
 def _num(x) -> float | None:
@@ -56,8 +56,6 @@ def train_width_group(spec: dict, X: np.ndarray, y: np.ndarray, H_inf: np.ndarra
     ens = TwoLayerEnsemble.initialise(spec["seeds"], m, d, init_scale=spec["init_scale"], device=device, dtype=dtype)
     u0 = None
     if H_inf is not None:
-        from numerics.empirical.two_layer import predictions
-
         u0 = predictions(ens.W0, ens.a, Xt).to(torch.float64).cpu().numpy()
     tr = train_two_layer_ensemble(
         ens, Xt, yt, step_size=spec["step_size"], steps=spec["steps"], lambda0=spec["lambda0"],
