@@ -4,7 +4,8 @@ constants, the step sizes the saddle theorems allow, and (optionally) how GD beh
     certify saddle --expr "x^2/2 + y^4/4 - y^2/2" --box "x=-2:2,y=-2:2" --out DIR
     certify saddle --builtin monkey-saddle --out DIR
 
-Writes DIR/certificate.json, DIR/report.md and DIR/report.html. Exit 0 when the strict-saddle
+Writes DIR/certificate.json (schema id `dl-certify/saddle-certificate/1`, sealed with a content
+sha256 like `certify run`'s certificate), DIR/report.md and DIR/report.html. Exit 0 when the strict-saddle
 property is certified on the box, 1 when it is not (fails or undecided), 2 on bad input (the
 message gives the position of the error in the expression or box).
 
@@ -22,6 +23,8 @@ import click
 from certify.errors import BadInput
 
 MAX_VARIABLES = 8
+SADDLE_SCHEMA_ID = "dl-certify/saddle-certificate/1"
+"""Schema id of the saddle certificate (a different document from `certify run`'s certificate)."""
 
 
 def _position_message(text: str, exc) -> str:
@@ -118,7 +121,7 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
     import numpy as np
     import sympy as sp
 
-    from certify.certificate import SCHEMA_ID, environment, tool_version
+    from certify.certificate import environment, tool_version
     from numerics.critical_points import (find_critical_points, forward_invariant, gradient_lipschitz_upper,
                                           hessian_lipschitz_upper, robust_strict_saddle_constants, sup_over_box)
     from numerics.interval_derivatives import DerivativeEnclosures, smooth_objective
@@ -228,7 +231,7 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
 
     ssp = search.strict_saddle_property()
     cert = {
-        "schema": SCHEMA_ID,
+        "schema": SADDLE_SCHEMA_ID,
         "kind": "saddle",
         "tool_version": tool_version(),
         "environment": environment(),

@@ -114,3 +114,13 @@ def test_symmetry_refused_when_not_invariant(tmp_path, capsys):
     code, _, err = _run(["saddle", "--builtin", "lsjr-example", "--symmetry", "right-rotation",
                          "--out", str(tmp_path)], capsys)
     assert code == 2 and "could not be proved" in err
+
+
+def test_certificate_is_sealed_with_its_own_schema(tmp_path, capsys):
+    from certify.certificate import content_hash
+    code, _, _ = _run(["saddle", "--builtin", "quadratic-saddle-d2", "--out", str(tmp_path)], capsys)
+    cert = json.loads((tmp_path / "certificate.json").read_text())
+    assert code == 0 and cert["schema"] == "dl-certify/saddle-certificate/1"
+    assert cert["content_sha256"] == content_hash(cert)
+    cert["complete"] = False
+    assert cert["content_sha256"] != content_hash(cert)
