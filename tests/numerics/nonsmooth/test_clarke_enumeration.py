@@ -218,3 +218,26 @@ def test_all_sign_patterns_reached_by_random_directions():
                              torch.Generator().manual_seed(seed))
         seen.add(tuple(int(c) for c in r.subgradient.tolist()))
     assert seen == set(itertools.product((1, -1), repeat=3))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(1, 3).flatmap(lambda n: st.tuples(
+        _pl_trees(_VARS[:n]), st.tuples(*[st.integers(-1, 1)] * n), st.just(_VARS[:n]))),
+    st.integers(0, 2**31 - 1),
+)
+def test_completeness_gradients_at_nearby_generic_points_lie_in_the_hull(case, seed):
+    """Independent of the enumeration: a piecewise-linear f equals f(x) + f'(x; y - x) near x,
+    so the gradients autograd returns at random nearby points (differentiable there with
+    probability one) are gradients of pieces active at x and must lie in conv(G)."""
+    tree, coords, names = case
+    enum = clarke_enumeration(tree, {v: Fraction(c) for v, c in zip(names, coords)}, names)
+    f = to_torch(tree)
+    g = torch.Generator().manual_seed(seed)
+    x0 = torch.tensor([float(c) for c in coords], dtype=D)
+    for _ in range(10):
+        y = (x0 + 1e-7 * torch.randn(len(names), generator=g, dtype=D)).requires_grad_(True)
+        out = f({v: y[i] for i, v in enumerate(names)})
+        grad = torch.autograd.grad(out, [y], allow_unused=True)[0] if out.requires_grad else None
+        grad = [0.0] * len(names) if grad is None else grad.tolist()
+        assert enum.contains(grad, tol=1e-6) is True, (grad, enum.generators)
