@@ -119,3 +119,14 @@ def test_depth_is_required():
     inst.params.pop("depth")
     with pytest.raises(ValueError, match="depth"):
         D.lambda_of(inst, "resnet")
+
+
+def test_cnn_theorem_evaluates_with_pixels():
+    X = np.random.default_rng(7).standard_normal((4, 2 * 5))
+    params = dict(n=4, d=10, m=10**5, delta=0.05, eta=1e-4, depth=3, H=3, activation="relu", c_res=0.5,
+                  channels=2, patch_size=3, p=5)
+    e = evaluate_theorem(D.CNN_THEOREM, InstanceData(X, np.ones(4), params=params), params)
+    assert _hyp(e, "lambda-positive")["verdict"] == "holds"
+    width = _hyp(e, "width")
+    assert {c["symbol"] for c in width["evidence"]["critical_values"]} == {"c_w", "nu"}
+    assert "holds if c_w <=" in width["message"]

@@ -55,3 +55,15 @@ def test_width_sweep_fits_exponents():
     for key in ("width_exponent_in_n", "parameter_exponent_in_n"):
         fit = out[key]
         assert fit is None or fit["points"] == 2
+
+
+def test_full_tangent_kernel_of_wide_fc_net_approaches_theta():
+    """All-layer J J^T of the DLLWZ fully connected net (output a trained too) -> Theta^(L) of
+    1904.11955 (same parametrization: sqrt(c_sigma/m) scaling, N(0, 1) weights)."""
+    from numerics.ntk import ntk_gram
+
+    X, _ = sphere_data(4, 3, 2)
+    ens = init_deep("fc", (0, 1), 1500, 3, 2)
+    G = tangent_gram(ens, torch.tensor(X)).mean(0).numpy()
+    T = ntk_gram(X, 2).value
+    assert np.abs(G - T).max() < 0.1 * np.abs(T).max()
