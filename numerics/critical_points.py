@@ -120,19 +120,21 @@ def _lambda_min_arb(A: Interval) -> tuple[float, float]:
 def lambda_min_bounds(A: Interval) -> tuple[float, float]:
     """Rigorous [lo, hi] of lambda_min(X) for every symmetric X in the interval matrix A.
 
-    Uses :func:`numerics.spectral.lambda_min_enclosure` when the spectral backend is present,
-    else ball arithmetic in Arb (python-flint) directly; infinite entries give (-inf, inf)
-    for the missing side.
+    Uses :func:`numerics.spectral.lambda_min_enclosure` (Rump's shifted Cholesky test and
+    Rayleigh/Temple bounds, escalating to Arb up to 212 bits); :func:`_lambda_min_arb` (ball
+    LDL^T in Arb) is the independent cross-check used by the tests. Infinite entries give
+    (-inf, inf).
     """
     if not A.is_finite():
         return -math.inf, math.inf
     A = Interval._raw(np.minimum(A.lo, A.lo.T), np.maximum(A.hi, A.hi.T))
     try:
         from numerics.spectral import lambda_min_enclosure
-        import numerics.spectral_bounds  # noqa: F401  (backend of lambda_min_enclosure)
     except ImportError:
         return _lambda_min_arb(A)
-    e = lambda_min_enclosure(A, rel_tol=1e-6)
+    from numerics.context import workprec
+    with workprec(max_precision_bits=212):
+        e = lambda_min_enclosure(A, rel_tol=1e-6)
     return float(e.lo), float(e.hi)
 
 
