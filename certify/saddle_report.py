@@ -62,6 +62,12 @@ def render_saddle_markdown(cert: dict) -> str:
                 m = e["escape"][mode]
                 lines.append(f"- {mode} escape near a saddle: {m['escaped']}/{m['runs']} within {m['max_steps']} "
                              f"steps, median {m['median_steps']}")
+        q = e.get("quadratic_escape_vs_dimension")
+        if q:
+            lines.append("- GD escape time on x^T diag(-1, 1, ..., 1) x vs d: " +
+                         ", ".join(f"d={r['d']}: {r['mean_steps']}" for r in q["rows"]))
+            if q.get("fit_steps_vs_log_d"):
+                lines.append(f"  (fit: {q['fit_steps_vs_log_d']['steps_per_log_d']:.3f} steps per unit of log d)")
     return "\n".join(lines) + "\n"
 
 

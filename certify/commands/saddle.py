@@ -264,6 +264,9 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
     }
     if empirical and alpha is not None:
         cert["empirical"] = _empirical(objective, search, blo, bhi, float(alpha), theorems, runs, seed)
+        if builtin is not None and builtin.startswith("quadratic-saddle"):
+            from numerics.empirical.saddle_escape import quadratic_escape
+            cert["empirical"]["quadratic_escape_vs_dimension"] = quadratic_escape(runs=min(runs, 200), seed=seed)
     return _json_safe(cert)
 
 

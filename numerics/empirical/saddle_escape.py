@@ -113,8 +113,9 @@ def gd_endpoints(expr, variables, box_lo, box_hi, points, step_size: float, *, r
     outside = ~((Xn >= np.asarray(box_lo)) & (Xn <= np.asarray(box_hi))).all(axis=1)
     labels[outside] = "left-box"
     for label, plo, phi in points:
-        d = np.maximum(np.maximum(np.asarray(plo) - Xn, Xn - np.asarray(phi)), 0.0)
-        near = np.sqrt((d ** 2).sum(axis=1)) <= tol * scale
+        with np.errstate(over="ignore", invalid="ignore"):
+            d = np.maximum(np.maximum(np.asarray(plo) - Xn, Xn - np.asarray(phi)), 0.0)
+            near = np.sqrt((d ** 2).sum(axis=1)) <= tol * scale
         labels[near & ~outside] = label
     counts = {}
     for lab in labels:
