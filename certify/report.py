@@ -409,9 +409,23 @@ def _theorem_views(cert: dict, figures: dict | None) -> list[dict]:
     return views
 
 
+def _integrity(cert: dict) -> str | None:
+    """A warning when the certificate's content no longer matches its content_sha256."""
+    from certify.certificate import content_hash
+
+    recorded = cert.get("content_sha256")
+    if recorded is None:
+        return "This certificate carries no content_sha256: it was not sealed by `certify run`."
+    if recorded != content_hash(cert):
+        return ("This certificate was edited after `certify run` wrote it (content_sha256 does not match its "
+                "content). Do not trust it; run `certify check` on it.")
+    return None
+
+
 def render_markdown(cert: dict) -> str:
     """The Markdown report of a certificate (LaTeX between $...$)."""
-    return _env().get_template("report.md.j2").render(cert=cert, views=_theorem_views(cert, {}))
+    return _env().get_template("report.md.j2").render(cert=cert, views=_theorem_views(cert, {}),
+                                                      integrity=_integrity(cert))
 
 
 def render_html(cert: dict, figures: dict | None = None) -> str:
@@ -421,7 +435,8 @@ def render_html(cert: dict, figures: dict | None = None) -> str:
     certificate's recorded empirical results) when that module is present.
     """
     cert = json.loads(json.dumps(cert))
-    return _render_page("report.html.j2", cert=cert, views=_theorem_views(cert, figures))
+    integrity = _integrity(cert)
+    return _render_page("report.html.j2", cert=cert, views=_theorem_views(cert, figures), integrity=integrity)
 
 
 def render_explain_markdown(statement: dict, checks: list[list[Any]] | None = None) -> str:

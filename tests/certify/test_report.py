@@ -354,3 +354,30 @@ def test_explain_renders_in_headless_chromium(tmp_path):
     assert int(probe["math"]) == int(probe["math-total"]) > 10
     assert {"statement", "hypotheses", "derivations"} <= set(probe["sections"].split(","))
     assert int(probe["overflow"]) <= 1
+
+
+def test_report_warns_when_the_certificate_was_edited(small_cert):
+    assert "Warning:" not in render_html(small_cert, figures={})
+    edited = json.loads(json.dumps(small_cert))
+    edited["theorems"][0]["quantities"]["lambda0"]["hi"] = "0.5"
+    assert "content_sha256 does not match" in render_html(edited, figures={})
+    assert "> **Warning:** This certificate was edited" in render_markdown(edited)
+
+
+def test_run_report_draws_the_recorded_empirical_figures(tmp_path):
+    """`certify run` with [empirical]: figures drawn from the recorded summary, embedded once,
+    free of metadata, and the same bytes on every rendering."""
+    from certify.pipeline import run
+
+    cfg = {**SMALL, "certify": {"theorems": ["dzps2019-two-layer-gd", "dzps2019-two-layer-gf"], "delta": 0.1},
+           "empirical": {"enabled": True, "widths": [8, 32], "seeds": [0], "steps": 15, "device": "cpu"}}
+    cert = run(cfg)
+    first, second = render_html(cert), render_html(cert)
+    assert first == second
+    pngs = [base64.b64decode(b) for b in re.findall(r'src="data:image/png;base64,([^"]+)"', first)]
+    assert pngs, "no figure embedded"
+    assert len(set(pngs)) == len(pngs), "a figure shared by two theorems is embedded twice"
+    for png in pngs:
+        assert not {b"tEXt", b"zTXt", b"iTXt", b"tIME"} & set(_chunks(png))
+    assert "the same as under" in first  # gf's figures refer to gd's
+    assert "Empirical evidence" in first and "float runs beside the verdict" in first
