@@ -66,7 +66,12 @@ def _c2(instance: InstanceData) -> StructuralResult:
 
 
 def _forward_invariant(instance: InstanceData) -> StructuralResult:
-    verdict, evidence = _saddle(instance)["forward_invariance"]
+    data = _saddle(instance)
+    if data.get("constant_hessian"):
+        return StructuralResult(Verdict.HOLDS, "the Hessian is constant (sympy: no variable in any entry), so "
+                                "L = ||Hessian||_2 is a global gradient-Lipschitz constant", {},
+                                "global L; forward invariance not needed")
+    verdict, evidence = data["forward_invariance"]
     return StructuralResult(verdict, "interval image of the GD map x - alpha grad f(x) (mean-value form) "
                             "on a subdivision of the box", evidence,
                             "" if verdict is Verdict.HOLDS else
@@ -88,7 +93,8 @@ HYPOTHESES = (
     Hypothesis("c2", "f is C^2 on the box", predicate=_c2, latex=r"f \in C^2"),
     Hypothesis("step-positive", "alpha > 0", relation=Gt(alpha, 0)),
     Hypothesis("step-size", "alpha < 1/L with L >= sup ||Hessian f||_2 on the box", relation=Lt(alpha, 1 / L)),
-    Hypothesis("forward-invariant", "the box is forward invariant under x -> x - alpha grad f(x)",
+    Hypothesis("forward-invariant", "L holds along the iterates: the box is forward invariant under "
+               "x -> x - alpha grad f(x), or the Hessian is constant (L global)",
                predicate=_forward_invariant, latex=r"g(\mathcal B) \subseteq \mathcal B"),
     Hypothesis("strict-saddle-property", "every critical point in the box is a local minimum or a strict saddle",
                predicate=_strict_saddle_property),

@@ -206,7 +206,9 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
     else:
         fi = (Verdict.UNDECIDED, {"reason": "no finite gradient-Lipschitz bound"})
 
+    constant_hessian = all(not h.free_symbols for row in objective.hessian for h in row)
     cache = {"saddle": {"search": search, "ell": ell, "rho": rho, "smooth": True, "forward_invariance": fi,
+                        "constant_hessian": constant_hessian,
                         "constants": constants, "Delta_f": delta_f, "dim": len(names)}}
     instance = InstanceData(X=None, y=None, params={}, cache=cache)
     theorems = []

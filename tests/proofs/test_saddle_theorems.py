@@ -81,3 +81,12 @@ def test_jin_and_ghjy_never_certified():
     out = evaluate_theorem(ghjy2015.THEOREM, inst, {})
     assert out["status"] == "not-certified"
     assert next(h for h in out["hypotheses"] if h["id"] == "strict-saddle")["verdict"] == "holds"
+
+
+def test_lsjr_constant_hessian_gives_global_L():
+    inst = _instance(fi=Verdict.FAILS)
+    out = evaluate_theorem(lsjr2016.THEOREM, inst, {"alpha": 0.05})
+    assert out["status"] == "not-certified"
+    inst.cache["saddle"]["constant_hessian"] = True
+    out = evaluate_theorem(lsjr2016.THEOREM, inst, {"alpha": 0.05})
+    assert out["status"] == "certified"
