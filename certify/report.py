@@ -449,11 +449,6 @@ def render_explain_html(statement: dict, checks: list[list[Any]] | None = None) 
     return _render_page("explain.html.j2", s=annotate_statement(statement, checks))
 
 
-def render_explain_text(statement: dict, checks: list[list[Any]] | None = None) -> str:
-    """Plain-text proof-check for the terminal."""
-    return render_explain_markdown(statement, checks)
-
-
 def write_or_echo(text: str, out: str | None) -> None:
     """Write a rendered report to `out`, or to stdout when `out` is None."""
     import click

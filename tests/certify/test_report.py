@@ -10,7 +10,6 @@ import re
 import shutil
 import struct
 import subprocess
-import zlib
 from decimal import Decimal
 from pathlib import Path
 

@@ -9,7 +9,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from certify.schema import (
-    SUPPORTED_KEYWORDS,
     certificate_problems,
     certificate_schema,
     check_schema_keywords,
