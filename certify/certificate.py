@@ -83,6 +83,7 @@ def write_json_atomic(path: Path, obj: Any) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(obj, fh, indent=2, sort_keys=False, allow_nan=False)
             fh.write("\n")
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a certificate is meant to be shared
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
