@@ -11,8 +11,15 @@ subdifferential ``∂_C f(x)`` with probability one over a random direction ``v`
 1. forward pass with forward-mode AD (dual numbers) carrying ``f'(x; v)``; every kink
    primitive selects its active piece lexicographically: by the primal values, and at an
    exact tie by the sign of the one-sided directional derivative (the tangent), i.e. the
-   piece active on ``x + t v`` for small ``t > 0``;
-2. reverse pass (ordinary reverse-mode AD) through the selected pieces only.
+   piece active on ``x + t v`` for small ``t > 0``; the selections are recorded in call
+   order;
+2. reverse pass (ordinary reverse-mode AD) through the selected pieces only: the program
+   is re-run without tangents, replaying the recorded selections, and differentiated.
+   (Mixing forward-mode tangents into the reverse graph is much slower in torch.)
+
+By default (``tangents="auto"``) a primal-only pass runs first; when no kink is reached
+exactly and no singular operation is met, the pieces are determined by the values alone
+and that pass is the answer (cost: autograd's own); otherwise the two stages above run.
 
 The returned vector is the gradient, with respect to ``v``, of the positively homogeneous
 piecewise-linear map ``v -> f'(x; v)`` at the drawn ``v``.  Why it is a Clarke
@@ -201,6 +208,9 @@ class _LexicographicMode(TorchFunctionMode):
         self.trace = trace
         self.tangents = tangents
         self._zero_duals: dict[int, tuple] = {}
+        self.recorded: list | None = [] if tangents else None  # selections, in call order
+        self.replay: list | None = None  # selections to reuse (reverse stage)
+        self._cursor = 0
         self.check = check
         self.locate = locate
         self.on_tie = on_tie
@@ -218,6 +228,15 @@ class _LexicographicMode(TorchFunctionMode):
         return out
 
     def _compare(self, kind, args, kwargs):
+        if self.replay is not None:
+            out, tie = self._next_replayed("compare:" + kind)
+            return self._register(out, tie)
+        out, tie = self._compare_lex(kind, args, kwargs)
+        if self.recorded is not None:
+            self.recorded.append(("compare:" + kind, (out, tie)))
+        return self._register(out, tie)
+
+    def _compare_lex(self, kind, args, kwargs):
         a = args[0] if args else kwargs["input"]
         b = args[1] if len(args) > 1 else kwargs["other"]
         (pa, ta), (pb, tb) = _split(a), _split(b)
@@ -234,8 +253,8 @@ class _LexicographicMode(TorchFunctionMode):
                 tb = tb if tb is not None else 0.0
                 dt = torch.as_tensor(ta - tb)
                 out = gt | (tie & ((dt > 0) if kind in ("gt", "lt") else (dt >= 0)))
-                return self._register(out, tie)
-        return self._register(gt, None)
+                return out, tie
+        return gt, None
 
     def _where(self, func, args, kwargs):
         if func is torch.Tensor.where:
@@ -267,10 +286,17 @@ class _LexicographicMode(TorchFunctionMode):
         split = [_split(v) for v in inputs]
         primals = tuple(s[0] for s in split)
         tangents = tuple(s[1] for s in split)
-        with torch.no_grad():
-            sel = rule.select(primals, tangents, params)
-        if sel.ties and not self.tangents:
-            raise _NeedTangents(rule.name)
+        if self.replay is not None:
+            sel = self._next_replayed(rule.name)
+        else:
+            with torch.no_grad():
+                sel = rule.select(primals, tangents, params)
+            if sel.ties and not self.tangents:
+                raise _NeedTangents(rule.name)
+            if self.recorded is not None:
+                self.recorded.append((rule.name, sel))
+        if self.replay is not None:
+            return self._finish(rule, inputs, sel, params, with_indices)
         out = rule.build(inputs, sel, params)
         rec = KinkRecord(
             rule.name, len(self.trace.records), tuple(out.shape), sel.ties, sel.degenerate,
@@ -281,6 +307,21 @@ class _LexicographicMode(TorchFunctionMode):
         if with_indices:
             return torch.return_types.max((out, reduce_indices(inputs, sel, params))) if rule is REDUCE_MAX \
                 else torch.return_types.min((out, reduce_indices(inputs, sel, params)))
+        return out
+
+    def _next_replayed(self, name):
+        if self._cursor >= len(self.replay) or self.replay[self._cursor][0] != name:
+            raise RuntimeError(f"the program took a different path on the reverse stage at {name!r} "
+                               f"(call {self._cursor}); programs must be deterministic")
+        sel = self.replay[self._cursor][1]
+        self._cursor += 1
+        return sel
+
+    def _finish(self, rule, inputs, sel, params, with_indices):
+        out = rule.build(inputs, sel, params)
+        if with_indices:
+            idx = reduce_indices(inputs, sel, params)
+            return torch.return_types.max((out, idx)) if rule is REDUCE_MAX else torch.return_types.min((out, idx))
         return out
 
     def _max_min(self, func, name, args, kwargs):
@@ -315,7 +356,7 @@ class _LexicographicMode(TorchFunctionMode):
                 return self._on_comparison_result(func, name, args, kwargs, tracked)
         if not self.tangents:
             out = func(*args, **kwargs)
-            if name in SINGULAR or name in NORMS:
+            if self.replay is None and (name in SINGULAR or name in NORMS):
                 self._check_primal(name, out)
             return out
         if name not in _META and not name.endswith("_") and not name.startswith("__set"):
@@ -466,18 +507,26 @@ def _pass(call, primals, directions, *, check, locate, on_tie, tangents: bool):
         tangent = sum(torch.dot(grads[k].reshape(-1), directions[k].to(grads[k].dtype).reshape(-1))
                       for k in leaves)
         return value.detach(), torch.as_tensor(tangent).to(value.dtype), grads, trace
-    with torch.enable_grad(), fwAD.dual_level():
-        duals = {k: fwAD.make_dual(leaves[k], directions[k].to(leaves[k].dtype)) for k in leaves}
+    # stage 1: forward with tangents (no reverse graph): values, f'(x; v), piece selections
+    with torch.no_grad(), fwAD.dual_level():
+        duals = {k: fwAD.make_dual(p.detach(), directions[k].to(p.dtype)) for k, p in primals.items()}
         with mode:
             out = call(duals)
         _check_output(out)
         value, tangent = fwAD.unpack_dual(out)
-        value = value.reshape(())
-        tangent = torch.zeros_like(value) if tangent is None else tangent.reshape(())
-        if value.requires_grad:
-            grads = torch.autograd.grad(value, list(leaves.values()), allow_unused=True)
-        else:
-            grads = [None] * len(leaves)
+        value = value.reshape(()).clone()
+        tangent = torch.zeros_like(value) if tangent is None else tangent.reshape(()).clone()
+    # stage 2: the reverse pass through the selected pieces (selections replayed in call order)
+    replay = _LexicographicMode(Trace(), check=False, tangents=False)
+    replay.replay = mode.recorded
+    with torch.enable_grad():
+        with replay:
+            out2 = call(leaves)
+        value2 = out2.reshape(())
+        grads = (torch.autograd.grad(value2, list(leaves.values()), allow_unused=True)
+                 if value2.requires_grad else [None] * len(leaves))
+    if replay._cursor != len(mode.recorded):
+        raise RuntimeError("the program took a different path on the reverse stage; programs must be deterministic")
     grads = {k: (torch.zeros_like(leaves[k]) if g is None else g.detach())
              for k, g in zip(leaves, grads)}
     return value.detach(), tangent.detach(), grads, trace
