@@ -99,3 +99,15 @@ def test_two_layer_example_bounds(certify):
     n = 20
     run.assert_constant("dzps2019-two-layer-gd", "step_size", at_most=lam.hi / (4 * n**2) * (1 + 1e-12), at_least=lam.lo / (4 * n**2) * (1 - 1e-12))
     run.assert_verdict("dzps2019-lambda0-positive", "no-parallel-inputs", "holds")
+
+
+def test_reports_are_copied_to_the_artifact_directory(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.html").write_text("<!DOCTYPE html>")
+    monkeypatch.delenv("CERTIFY_ARTIFACTS", raising=False)
+    _keep_artifacts(out, "example")  # no destination: nothing to do
+    monkeypatch.setenv("CERTIFY_ARTIFACTS", str(tmp_path / "artifacts"))
+    _keep_artifacts(out, "example")
+    _keep_artifacts(out, "example")  # a second run replaces the first
+    assert (tmp_path / "artifacts" / "example" / "report.html").read_text() == "<!DOCTYPE html>"
