@@ -156,6 +156,7 @@ class Rule:
     select: Callable
     build: Callable
     reduces: bool = False  # output elements pick among several input elements
+    has_ties: Callable | None = None  # fast tie check on primals (pooling)
 
 
 def _unary_parse(args, kwargs):
@@ -455,6 +456,26 @@ def _pool_select(p, t, params):
     return Selection(idx, ties, deg, None if tied is None else tied.squeeze(2))
 
 
+def pool_has_ties(x: torch.Tensor, params) -> bool:
+    """Does some pooling window hold its maximum twice?  Native ops only when the windows
+    do not overlap (stride = kernel, no padding, no dilation); otherwise via unfold."""
+    ndim = params["ndim"]
+    k, s, pad, dil = _pool_geometry(params)
+    with torch.no_grad():
+        if tuple(k) == tuple(s) and not any(pad) and all(d == 1 for d in dil):
+            y = x if x.dim() == ndim + 2 else x.unsqueeze(0)
+            y = _as_2d(y, ndim)
+            pooled = F.max_pool2d(y, k, s)
+            ho, wo = pooled.shape[-2:]
+            crop = y[..., : ho * k[0], : wo * k[1]]
+            up = pooled.repeat_interleave(k[0], dim=-2).repeat_interleave(k[1], dim=-1)
+            counts = F.avg_pool2d((crop == up).to(y.dtype), k, s) * (k[0] * k[1])
+            return bool((counts > 1.5).any())
+        cols, _, _ = _pool_windows(x, params)
+        m = cols.amax(dim=2, keepdim=True)
+        return bool(((cols == m).sum(dim=2) > 1).any())
+
+
 def _pool_build(inputs, sel, params):
     (x,) = inputs
     cols, (ho, wo), batched = _pool_windows(x, params)
@@ -512,8 +533,10 @@ _RULES = [
     Rule("relu6", _relu6_parse, _clamp_select, _clamp_build),
     Rule("amax", _reduction_parse, _reduce_select(True), _reduce_build, reduces=True),
     Rule("amin", _reduction_parse, _reduce_select(False), _reduce_build, reduces=True),
-    Rule("max_pool1d", _pool_parse(1), _pool_select, _pool_build, reduces=True),
-    Rule("max_pool2d", _pool_parse(2), _pool_select, _pool_build, reduces=True),
+    Rule("max_pool1d", _pool_parse(1), _pool_select, _pool_build, reduces=True,
+         has_ties=lambda p, params: pool_has_ties(p[0], params)),
+    Rule("max_pool2d", _pool_parse(2), _pool_select, _pool_build, reduces=True,
+         has_ties=lambda p, params: pool_has_ties(p[0], params)),
     Rule("l1_loss", _l1_parse, _l1_select, _l1_build),
 ]
 KINK_PRIMITIVES: dict[str, Rule] = {r.name: r for r in _RULES}

@@ -286,6 +286,21 @@ class _LexicographicMode(TorchFunctionMode):
         split = [_split(v) for v in inputs]
         primals = tuple(s[0] for s in split)
         tangents = tuple(s[1] for s in split)
+        if not self.tangents and self.replay is None:
+            # primal-only pass: without a tie every piece is determined by the values, and the
+            # native op's autograd derivative is the selected piece's derivative
+            if rule.has_ties is not None:
+                tied = rule.has_ties(primals, params)
+            else:
+                with torch.no_grad():
+                    tied = rule.select(primals, tangents, params).ties > 0
+            if tied:
+                raise _NeedTangents(rule.name)
+            out = func(*args, **kwargs) if func is not None else rule.build(
+                inputs, rule.select(primals, tangents, params), params)
+            first = out[0] if isinstance(out, tuple) else out
+            self.trace.records.append(KinkRecord(rule.name, len(self.trace.records), tuple(first.shape), 0, 0))
+            return out
         if self.replay is not None:
             sel = self._next_replayed(rule.name)
         else:

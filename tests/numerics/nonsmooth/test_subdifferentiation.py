@@ -312,3 +312,17 @@ def test_qualified_away_from_the_singular_set():
     assert torch.allclose(g, 0.5 / x.sqrt() + x / x.norm(), atol=1e-14)
     # branching on an untied comparison is fine
     assert float(subgradient(lambda z: z[0] if bool(z[0] > 0) else -z[0], x, gen(0))[0]) == 1.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.sampled_from([(2, None, 0), (3, 2, 1), (2, 1, 0), (3, 3, 0)]))
+def test_fast_pool_tie_check_agrees_with_window_enumeration(seed, geometry):
+    from numerics.nonsmooth.library import _pool_parse, _pool_windows, pool_has_ties
+
+    k, stride, pad = geometry
+    g = gen(seed)
+    x = torch.randint(0, 3, (1, 2, 6, 7), generator=g).to(D)
+    _, params = _pool_parse(2)((x, k), {"stride": stride, "padding": pad})
+    cols, _, _ = _pool_windows(x, params)
+    expected = bool(((cols == cols.amax(dim=2, keepdim=True)).sum(dim=2) > 1).any())
+    assert pool_has_ties(x, params) == expected
