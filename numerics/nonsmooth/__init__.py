@@ -7,6 +7,10 @@
 * :mod:`.clarke_enumeration`: the Clarke subdifferential of an expression by exact
   enumeration of active pieces (ground truth).
 * :mod:`.audit`: where autograd's answer leaves the Clarke subdifferential.
+* :mod:`.qualification`: the Kakade-Lee qualification conditions on a traced program.
+* :mod:`.goldstein`, :mod:`.stochastic_subgradient`, :mod:`.relu_derivative_at_zero`:
+  empirical tools (Goldstein near-stationarity, the stochastic subgradient method on ReLU
+  nets, the relu'(0) experiment of Bertoin et al. 2021).
 """
 
 from numerics.nonsmooth.audit import AuditReport, ExpressionAudit, audit, audit_expression
