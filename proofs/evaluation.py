@@ -211,6 +211,9 @@ def _undecided_with_critical_values(h, missing: list[str], theorem: Theorem,
                 parts.append(f"holds for every {c['symbol']} > 0 (critical value {float(c['hi']):.3g}){tail}")
             else:
                 parts.append(f"holds if {c['symbol']} {c['holds_if']} {float(bound):.3g}{tail}")
+        elif c["hi"] is not None:
+            parts.append(f"{c['symbol']}: critical value not enclosed (an input quantity is not enclosed, "
+                         "e.g. it is only a float estimate)")
         else:
             parts.append(f"{c['symbol']}: {c.get('message', 'no critical value')}")
     return {"id": h.id, "statement": h.statement, "latex": h.latex or sp.latex(h.relation),
