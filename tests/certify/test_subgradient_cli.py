@@ -80,3 +80,45 @@ def test_main_maps_bad_input_to_exit_2(capsys):
         main(["subgradient", "--expr", "relu(x) +", "--at", "x=0"])
     assert info.value.code == 2
     assert "position 9" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------- certify audit
+
+
+def test_audit_command_flags_relu_minus_relu(tmp_path):
+    from certify.commands.audit import command as audit_command
+
+    f = tmp_path / "prog.py"
+    f.write_text("import torch\nx = torch.zeros((), dtype=torch.float64)\n"
+                 "def fn(z):\n    return torch.relu(z) - torch.relu(-z)\n")
+    out = tmp_path / "a.json"
+    res = CliRunner().invoke(audit_command, [str(f), "--json", str(out)])
+    assert res.exit_code == 1, res.output
+    data = json.loads(out.read_text())
+    assert data["autograd_in_clarke"] is False and data["autograd"] == [0.0] and data["subgradient"] == [1.0]
+    assert data["kinks"][0]["primitive"] == "relu" and "prog.py" in data["kinks"][0]["location"]
+
+
+def test_audit_command_module_in_clarke(tmp_path):
+    from certify.commands.audit import command as audit_command
+
+    f = tmp_path / "net.py"
+    f.write_text("import torch\ntorch.manual_seed(0)\n"
+                 "model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1)).double()\n"
+                 "inputs = torch.randn(5, 3, dtype=torch.float64)\n"
+                 "loss_fn = lambda out: out.square().mean()\n")
+    res = CliRunner().invoke(audit_command, [str(f)])
+    assert res.exit_code == 0, res.output
+    assert "in the Clarke subdifferential" in res.output
+
+
+@pytest.mark.parametrize("content", ["y = 1\n", "import torch\nx = torch.zeros(2)\ndef fn(z):\n    return torch.sign(z).sum()\n"])
+def test_audit_command_bad_input(tmp_path, content):
+    from certify.commands.audit import command as audit_command
+
+    f = tmp_path / "bad.py"
+    f.write_text(content)
+    res = CliRunner().invoke(audit_command, [str(f)])
+    assert isinstance(res.exception, BadInput) and res.exception.field == "FILE"
+    res = CliRunner().invoke(audit_command, [str(tmp_path / "missing.py")])
+    assert isinstance(res.exception, BadInput)
