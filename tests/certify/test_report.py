@@ -380,3 +380,18 @@ def test_run_report_draws_the_recorded_empirical_figures(tmp_path):
         assert not {b"tEXt", b"zTXt", b"iTXt", b"tIME"} & set(_chunks(png))
     assert "the same as under" in first  # gf's figures refer to gd's
     assert "Empirical evidence" in first and "float runs beside the verdict" in first
+
+
+def test_html_is_byte_identical_across_processes(tmp_path):
+    """Reports diff cleanly: two processes with different hash seeds write the same bytes."""
+    import subprocess
+    import sys
+
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"explain-{seed}.html"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-c", "from certify.cli import main; main()", "explain",
+                        "dzps2019-two-layer-gf", "--format", "html", "--out", str(out)], env=env, check=True)
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
