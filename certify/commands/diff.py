@@ -189,10 +189,12 @@ def compare_theorem(tid: str, a: dict, b: dict, same_value: bool, rtol: float = 
         if x.get("verdict") != y.get("verdict"):
             ch.append(Change("hypothesis", f"{w} / hypothesis {hid}", x["verdict"], y["verdict"],
                              y.get("message") or "", verdict_changed=True, regression=True))
-        for key in ("statement", "latex"):
-            if x.get(key) != y.get(key):
-                ch.append(Change("formula", f"{w} / hypothesis {hid} {key}", x.get(key), y.get(key),
-                                 "statement changed", regression=True))
+        if x.get("latex") != y.get("latex"):
+            ch.append(Change("formula", f"{w} / hypothesis {hid} latex", x.get("latex"), y.get("latex"),
+                             "symbolic form of the hypothesis changed", regression=True))
+        if x.get("statement") != y.get("statement"):
+            ch.append(Change("formula", f"{w} / hypothesis {hid} statement", x.get("statement"), y.get("statement"),
+                             "wording changed"))
         if x.get("method") != y.get("method"):
             ch.append(Change("hypothesis", f"{w} / hypothesis {hid} method", x.get("method"), y.get("method"),
                              "method changed"))
