@@ -217,6 +217,10 @@ def command(config_path: str, empirical, depths, figure, json_path, sweep_ns) ->
                    f"within {emp['steps']} GD steps, every seed): {w if w is not None else 'none in the sweep'}"
                    + (f"; parameters {emp['parameters_at_width']} = {emp['parameters_at_width'] / rep['n']:.3g} n"
                       if w is not None else ""))
+        row = next((r for r in emp["per_width"] if r["width"] == w), emp["per_width"][-1] if emp["per_width"] else None)
+        if row and row["lambda_min_gram"]:
+            traj = ", ".join(f"k={k}: {min(v):.3g}" for k, v in row["lambda_min_gram"])
+            click.echo(f"  lambda_min(G^(H)(k)) along training at width {row['width']} (min over seeds): {traj}")
     if rep["depth_study"] is not None:
         st = rep["depth_study"]
         click.echo("lambda_min(K^(H)) of the ResNet (rigorous enclosures):")

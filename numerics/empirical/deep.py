@@ -186,7 +186,7 @@ def smallest_interpolating_width(X, y, architecture: str, depth: int, widths, se
     runs = {}
     for w in sorted(set(int(v) for v in widths)):
         ens = init_deep(architecture, seeds, w, X.shape[1], depth, activation, c_res)
-        runs[w] = train_deep(ens, X, y, steps, step_size, eps)
+        runs[w] = train_deep(ens, X, y, steps, step_size, eps, gram_every=max(steps // 4, 1))
         if all(runs[w]["reached_eps"]):
             break
     success = {w: r["reached_eps"] for w, r in runs.items()}
@@ -196,7 +196,7 @@ def smallest_interpolating_width(X, y, architecture: str, depth: int, widths, se
         k = sum(r["reached_eps"])
         per_width.append({"width": w, "successes": k, "trials": len(r["reached_eps"]),
                           "ci": list(clopper_pearson(k, len(r["reached_eps"]))), "parameters": r["parameters"],
-                          "loss_final": r["loss_final"]})
+                          "loss_final": r["loss_final"], "lambda_min_gram": r["lambda_min_gram"]})
     return {"architecture": architecture, "depth": depth, "n": int(X.shape[0]), "eps": eps, "steps": steps,
             "empirical_width": esw, "per_width": per_width,
             "parameters_at_width": next((r["parameters"] for w, r in runs.items() if w == esw), None)}
