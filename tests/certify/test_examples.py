@@ -70,10 +70,12 @@ def test_example_runs_validates_checks_and_matches_the_lock(example, tmp_path, r
     certify_bounds.check(cert, example.relative_to(ROOT).as_posix())
 
 
-def test_every_example_is_covered_by_the_lock():
+def test_every_example_is_covered_by_the_lock(request):
     """Entries of examples that no longer exist would rot silently; every accepted example has one."""
     from certify.config import load_config
 
+    if request.config.getoption("certify_update"):
+        pytest.skip("the lock is being rewritten in this session")
     lock = json.loads(LOCK.read_text())
     keys = set(lock["entries"])
     accepted = []
