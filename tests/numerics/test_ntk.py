@@ -309,3 +309,63 @@ def test_bad_arguments_are_named(kwargs, word):
     X = np.random.default_rng(0).standard_normal((3, 4))
     with pytest.raises(ValueError, match=word):
         deep_gram(X, **kwargs)
+
+
+# ----------------------------------------------------------------------------- CNN vs Arb
+def _arb_patch(G, n, p, q):
+    half = (q - 1) // 2
+    out = {}
+    for i in range(n):
+        for l in range(p):
+            for j in range(n):
+                for r in range(p):
+                    acc = arb(0)
+                    for k in range(-half, half + 1):
+                        if 0 <= l + k < p and 0 <= r + k < p:
+                            acc += G[(i, l + k), (j, r + k)]
+                    out[(i, l), (j, r)] = acc
+    return out
+
+
+def arb_cnn(X, H, c, ch, q):
+    with ctx.workprec(PREC):
+        n = X.shape[0]
+        p = X.shape[1] // ch
+        rows = _arb_unit_rows(X)
+        x = [[[rows[i][cc * p + l] for l in range(p)] for cc in range(ch)] for i in range(n)]
+        idx = [(i, l) for i in range(n) for l in range(p)]
+        P = {(I, J): sum((x[I[0]][cc][I[1]] * x[J[0]][cc][J[1]] for cc in range(ch)), arb(0))
+             for I in idx for J in idx}
+        K = _arb_patch(P, n, p, q)
+
+        def moments(K):
+            Km = [[K[I, J] for J in idx] for I in idx]
+            return _arb_matrix_moments(Km)
+
+        if H >= 2:
+            Ess, _, Es = moments(K)
+            Gam = {(I, J): 2 * Ess[a][b] for a, I in enumerate(idx) for b, J in enumerate(idx)}
+            bvec = [arb(2).sqrt() * e for e in Es]
+            K = _arb_patch(Gam, n, p, q)
+            ch_ = arb(c) / H
+            for _ in range(2, H):
+                Ess, _, Es = moments(K)
+                Gam = {(I, J): Gam[I, J] + ch_ * (bvec[a] * Es[b] + bvec[b] * Es[a]) + ch_ * ch_ * Ess[a][b]
+                       for a, I in enumerate(idx) for b, J in enumerate(idx)}
+                bvec = [bvec[a] + ch_ * Es[a] for a in range(len(idx))]
+                K = _arb_patch(Gam, n, p, q)
+            scale = ch_ * ch_
+        else:
+            scale = arb(2)
+        _, Edd, _ = moments(K)
+        pos = {I: a for a, I in enumerate(idx)}
+        return [[scale * sum((K[(i, l), (j, l)] * Edd[pos[(i, l)]][pos[(j, l)]] for l in range(p)), arb(0))
+                 for j in range(n)] for i in range(n)]
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(1, 3), st.sampled_from([1, 3]), st.integers(0, 10_000))
+def test_cnn_gram_encloses_arb(H, q, seed):
+    X = np.random.default_rng(seed).standard_normal((2, 2 * 4))
+    g = cnn_gram(X, H, 0.4, channels=2, patch_size=q)
+    _assert_inside(g.enclosure, arb_cnn(X, H, 0.4, 2, q))
