@@ -56,7 +56,6 @@ from numerics import elementary
 from numerics.gaussian_expectation import (bivariate_float, c_sigma, get_activation,
                                            univariate_float)
 from numerics.interval import Interval, down, intersect, up
-from numerics.interval import maximum as imax
 from numerics.interval import sqrt as isqrt
 from numerics.kernels import normalize_rows
 
