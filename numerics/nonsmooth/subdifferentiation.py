@@ -303,15 +303,25 @@ class _LexicographicMode(TorchFunctionMode):
             return out
         if self.replay is not None:
             sel = self._next_replayed(rule.name)
+            if sel is None:  # no tie at this call: the native op is the selected piece
+                return func(*args, **kwargs)
+            return self._finish(rule, inputs, sel, params, with_indices)
+        if func is not None and rule.has_ties is not None and not rule.has_ties(primals, params):
+            sel = None
         else:
             with torch.no_grad():
                 sel = rule.select(primals, tangents, params)
             if sel.ties and not self.tangents:
                 raise _NeedTangents(rule.name)
-            if self.recorded is not None:
-                self.recorded.append((rule.name, sel))
-        if self.replay is not None:
-            return self._finish(rule, inputs, sel, params, with_indices)
+            if not sel.ties and func is not None:
+                sel = None
+        if self.recorded is not None:
+            self.recorded.append((rule.name, sel))
+        if sel is None:
+            out = func(*args, **kwargs)
+            first = out[0] if isinstance(out, tuple) else out
+            self.trace.records.append(KinkRecord(rule.name, len(self.trace.records), tuple(first.shape), 0, 0))
+            return out
         out = rule.build(inputs, sel, params)
         rec = KinkRecord(
             rule.name, len(self.trace.records), tuple(out.shape), sel.ties, sel.degenerate,
