@@ -155,6 +155,7 @@ class Trace:
     qualification_checked: bool = True
     tangent_pass: bool = True
     ops: set = field(default_factory=set)
+    selections: list = field(default_factory=list)  # (primitive, Selection or None if untied), tangent pass
 
     @property
     def ties(self) -> int:
@@ -541,6 +542,7 @@ def _pass(call, primals, directions, *, check, locate, on_tie, tangents: bool):
         value, tangent = fwAD.unpack_dual(out)
         value = value.reshape(()).clone()
         tangent = torch.zeros_like(value) if tangent is None else tangent.reshape(()).clone()
+    trace.selections = mode.recorded
     # stage 2: the reverse pass through the selected pieces (selections replayed in call order)
     replay = _LexicographicMode(Trace(), check=False, tangents=False)
     replay.replay = mode.recorded

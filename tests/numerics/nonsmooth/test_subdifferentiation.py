@@ -212,6 +212,9 @@ def test_trace_counts_ties_and_degenerate_ties():
     assert [r.primitive for r in res.trace.records] == ["relu", "relu"]
     assert res.trace.records[0].ties == 3 and res.trace.records[0].degenerate == 3
     assert res.trace.records[1].ties == 3 and res.trace.records[1].degenerate == 0
+    # the selection of each kink is recorded: the second relu takes the x piece where v > 0
+    name, sel = res.trace.selections[1]
+    assert name == "relu" and torch.equal(sel.data, res.direction > 0)
 
 
 def test_float32_and_reproducibility():
