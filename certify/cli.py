@@ -92,8 +92,11 @@ def _print_summary(cert: dict) -> None:
         for name, q in t.get("quantities", {}).items():
             click.echo(f"    {name} in [{q['lo']}, {q['hi']}]")
         for name, c in t.get("constants", {}).items():
-            if c.get("hi") is not None:
-                click.echo(f"    {name} <= {float(c['hi']):.6g}")
+            hi = c.get("hi")
+            if hi is not None and float(hi) != float("inf"):
+                click.echo(f"    {name} <= {float(hi):.6g}")
+            elif hi is not None:
+                click.echo(f"    {name}: not enclosed (an input has no finite enclosure)")
         for k, v in t.get("parameters", {}).items():
             if k in ("m", "eta"):
                 click.echo(f"    {k} = {v}")

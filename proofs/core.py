@@ -204,13 +204,24 @@ def leading_form(expr: sp.Expr, variables: tuple[sp.Symbol, ...]) -> sp.Expr:
     return rest
 
 
+def _degree(expr: sp.Expr, variables: tuple[sp.Symbol, ...]) -> sp.Expr:
+    """Total degree of a product in `variables` (logarithms count as degree 0)."""
+    deg = sp.Integer(0)
+    for f in sp.Mul.make_args(expr):
+        base, exp = f.as_base_exp()
+        if base in variables:
+            deg += exp
+        elif isinstance(base, sp.Add):
+            deg += exp * _degree(_dominant_term(base, variables), variables)
+    return deg
+
+
 def _dominant_term(expr: sp.Add, variables: tuple[sp.Symbol, ...]) -> sp.Expr:
-    t = sp.Symbol("_t", positive=True)
+    """The term of highest total degree (as every variable grows together); ties keep the first."""
     best, best_deg = None, None
     for term in expr.args:
-        scaled = term.subs({v: v * t for v in variables})
-        deg = sp.limit(sp.log(sp.Abs(scaled / term)) / sp.log(t), t, sp.oo)
-        if best is None or (deg > best_deg) == True:  # noqa: E712 (sympy booleans)
+        deg = _degree(term, variables)
+        if best is None or bool(deg > best_deg):
             best, best_deg = term, deg
     coeff, rest = best.as_coeff_Mul()
     return rest

@@ -134,7 +134,17 @@ def evaluate_theorem(theorem: Theorem, instance: InstanceData, params: Mapping[s
                                "method": "not evaluated", "evidence": {},
                                "message": f"no value for {', '.join(missing)}"})
             continue
-        hypotheses.append(h.decide(instance, values))
+        decided = h.decide(instance, values)
+        supplied = sorted(u.name for u in theorem.unnamed_constants
+                          if h.relation is not None and u in h.relation.free_symbols)
+        if supplied:
+            given = ", ".join(f"{name} = {params[name]!r}" for name in supplied)
+            decided["method"] += f"; conditional on the user-supplied value(s) {given}"
+            decided["message"] = (decided.get("message") or "") + (
+                f"verdict assumes {given}: the paper leaves {', '.join(supplied)} unnamed, so this is "
+                "the user's claim, not a proved fact")
+            decided["conditional_on"] = {name: params[name] for name in supplied}
+        hypotheses.append(decided)
 
     verdict = Verdict.all_of(Verdict(h["verdict"]) for h in hypotheses)
     derivations = {c.name: c.derivation.status() for c in theorem.constants}
