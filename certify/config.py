@@ -106,6 +106,23 @@ _RESERVED_NAMES = frozenset({"n", "d", "m", "delta", "eta", "depth", "H", "activ
                              "patch_size", "p"})
 
 
+# theorems evaluated by another verb than `certify run` (they need an objective, a program or weights)
+OTHER_VERBS_BY_FAMILY = {
+    "saddles": "certify saddle",
+    "nonsmooth": "certify subgradient` or `certify audit",
+    "nonsmooth-rates": "certify explain",
+}
+OTHER_VERBS_BY_ID = {"lazy-global-minimizer-nearby": "certify instance"}
+
+
+def other_verb_for(theorem_id: str) -> str | None:
+    from proofs.registry import get_theorem
+
+    if theorem_id in OTHER_VERBS_BY_ID:
+        return OTHER_VERBS_BY_ID[theorem_id]
+    return OTHER_VERBS_BY_FAMILY.get(get_theorem(theorem_id).family)
+
+
 class CertifyConfig(_Section):
     theorems: list[str] = Field(default_factory=lambda: ["dzps2019-lambda0-positive", "dzps2019-two-layer-gf",
                                                           "dzps2019-two-layer-gd"])
@@ -140,6 +157,9 @@ class CertifyConfig(_Section):
         for tid in v:
             if tid not in known:
                 raise ValueError(f"unknown theorem id {tid!r}; known ids: {', '.join(known)}")
+            verb = other_verb_for(tid)
+            if verb is not None:
+                raise ValueError(f"theorem {tid!r} is not about a dataset configuration; use `{verb}`")
         if not v:
             raise ValueError("list at least one theorem id")
         return v

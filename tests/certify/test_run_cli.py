@@ -239,3 +239,13 @@ def test_check_rejects_foreign_json(tmp_path, run_cli):
     p.write_text("not json")
     code, _, err = run_cli("check", p)
     assert code == 2
+
+
+@pytest.mark.parametrize("tid,verb", [("lsjr2016-gd-avoids-saddles", "certify saddle"),
+                                      ("kakade-lee2018-subdifferentiation", "certify subgradient"),
+                                      ("lazy-global-minimizer-nearby", "certify instance")])
+def test_theorems_of_other_verbs_are_bad_input_for_run(tid, verb, tmp_path, run_cli):
+    cfg = write_config(tmp_path, f"[data]\nsource='sphere'\nn=5\nd=3\n[certify]\ntheorems=['{tid}']\n")
+    code, _, err = run_cli("run", cfg, "--out", tmp_path / "o")
+    assert code == 2 and "certify.theorems" in err and verb in err
+    assert not (tmp_path / "o").exists()
