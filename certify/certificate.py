@@ -91,7 +91,28 @@ def write_json_atomic(path: Path, obj: Any) -> None:
         raise
 
 
-def load_certificate(path: str | Path) -> dict:
+# schema id -> "module:function" that recomputes a certificate of that kind and returns mismatches
+CHECKERS = {
+    SCHEMA_ID: "certify.pipeline:check_certificate",
+    "dl-certify/saddle-certificate/1": "certify.commands.saddle:check_saddle_certificate",
+}
+
+
+def checker_for(cert: dict):
+    """The recomputation routine for this certificate's kind (BadInput when there is none)."""
+    import importlib
+
+    target = CHECKERS.get(cert.get("schema"))
+    if target is None:
+        raise BadInput("CERT.schema", cert.get("schema"), f"one of {', '.join(map(repr, CHECKERS))}")
+    module, name = target.split(":")
+    fn = getattr(importlib.import_module(module), name, None)
+    if fn is None:
+        raise BadInput("CERT.schema", cert.get("schema"), "a certificate kind that `certify check` can recompute")
+    return fn
+
+
+def load_certificate(path: str | Path, schemas: tuple[str, ...] = (SCHEMA_ID,)) -> dict:
     """Read a certificate; malformed or foreign JSON is bad input (exit 2)."""
     path = Path(path)
     try:
@@ -107,6 +128,6 @@ def load_certificate(path: str | Path) -> dict:
     if not isinstance(cert, dict) or "schema" not in cert:
         raise BadInput("CERT.schema", None if not isinstance(cert, dict) else cert.get("schema"),
                        f"a dl-certify certificate with schema {SCHEMA_ID!r}")
-    if cert["schema"] != SCHEMA_ID:
-        raise BadInput("CERT.schema", cert["schema"], f"{SCHEMA_ID!r}")
+    if cert["schema"] not in schemas:
+        raise BadInput("CERT.schema", cert["schema"], " or ".join(map(repr, schemas)))
     return cert
