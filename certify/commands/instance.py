@@ -233,11 +233,18 @@ def _summary_line(obj: dict) -> str:
 
 
 # ------------------------------------------------------------------------ sweep
-def width_sweep(dataset, config, widths, seeds, steps, lambda0, width_info, zero_tol: float) -> dict:
+def width_sweep(dataset, config, widths, seeds, steps, lambda0, width_info, zero_tol: float,
+                keep: tuple[int, int] | None = None) -> tuple[dict, list | None]:
+    """Certify at initialization and after GD for every width and seed; returns the sweep record
+    and the points of the (width, seed) pair ``keep`` (to reuse as the certificate's main point)."""
     rows = []
+    kept = None
     for m in widths:
         for seed in seeds:
-            for w, res, info in run_point_pair(dataset, config, m, seed, steps, lambda0, width_info):
+            pair = run_point_pair(dataset, config, m, seed, steps, lambda0, width_info)
+            if keep == (m, seed):
+                kept = pair
+            for w, res, info in pair:
                 row = {"m": m, "seed": seed, "point": w["point"], "status": res.status,
                        "stable_neurons": int(len(res.stable)),
                        "sqrt_m_distance": _iv(res.sqrt_m_distance),
@@ -263,7 +270,7 @@ def width_sweep(dataset, config, widths, seeds, steps, lambda0, width_info, zero
         "gd_zero_loss_width": smallest(lambda r: r.get("gd_zero_loss", False)),
         "zero_loss_tolerance": zero_tol,
     }
-    return {"widths": list(widths), "seeds": list(seeds), "rows": rows, "summary": summary}
+    return {"widths": list(widths), "seeds": list(seeds), "rows": rows, "summary": summary}, kept
 
 
 def sweep_markdown(sweep: dict) -> str:
@@ -343,10 +350,13 @@ def command(config_path: str, out: str, weights_path: str | None, widths: str | 
         res = _certify(dataset, weights)
         points = [(weights, res, None)]
     else:
-        if width_list:
-            sweep = width_sweep(dataset, config, width_list, seed_list, steps, lambda0, width_info, zero_loss_tol)
         m_main = int(m) if m is not None else max(width_list)
-        points = run_point_pair(dataset, config, m_main, seed_list[0], steps, lambda0, width_info)
+        points = None
+        if width_list:
+            sweep, points = width_sweep(dataset, config, width_list, seed_list, steps, lambda0, width_info,
+                                        zero_loss_tol, keep=(m_main, seed_list[0]))
+        if points is None:
+            points = run_point_pair(dataset, config, m_main, seed_list[0], steps, lambda0, width_info)
     objs = [instance_object(res, w["point"], width_info, info) for w, res, info in points]
     final_w, final_res, _ = points[-1]
     entry = _theorem_entry(dataset, config, final_w, final_res, final_w["W"].shape[0])
