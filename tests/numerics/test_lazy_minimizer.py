@@ -352,3 +352,20 @@ def test_near_interpolating_wide_net_is_certified_with_consistent_fields():
     assert float(res.sqrt_m_distance.lo) >= float(res.distance_from_init_max.lo) * np.sqrt(m) * (1 - 1e-12)
     if res.lambda_min_HS is not None:
         assert float(res.lambda_min_HS.lo) > 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 50), st.integers(1, 6), st.integers(0, 2 ** 32 - 1))
+def test_incremental_count_update_is_exact(k, n, seed):
+    from numerics.lazy_minimizer import MAX_LEVEL, _count_update
+
+    rng = np.random.default_rng(seed)
+    P = rng.random((k, n)) < 0.6
+    old = 2.0 ** -rng.integers(0, MAX_LEVEL + 1, size=k)
+    new = np.where(rng.random(k) < 0.3, 0.0, old * 2.0 ** -rng.integers(0, 4, size=k))
+    new[new < 2.0 ** -MAX_LEVEL] = 0.0
+    C = weighted_counts(P, old) + _count_update(P, new - old)
+    assert np.array_equal(C, weighted_counts(P, new))
+    for i in range(n):
+        for j in range(n):
+            assert Fraction(float(C[i, j])) == sum(Fraction(float(new[r])) for r in range(k) if P[r, i] and P[r, j])
