@@ -232,12 +232,17 @@ def compare_theorem(tid: str, a: dict, b: dict, same_value: bool, rtol: float = 
 
 
 def config_hash(cert: dict) -> str:
-    """sha256 of the normalized configuration and the data's hash (machine-independent)."""
+    """sha256 of the normalized configuration and the data's hash (machine-independent).
+
+    The `[empirical]` section is left out: experiments are evidence beside the verdicts and never
+    change a verdict or a bound, so tuning them does not invalidate locked bounds.
+    """
     import hashlib
 
     from certify.certificate import canonical_json
 
-    body = {"config": cert.get("config"), "data_sha256": (cert.get("data") or {}).get("sha256")}
+    config = {k: v for k, v in (cert.get("config") or {}).items() if k != "empirical"}
+    body = {"config": config, "data_sha256": (cert.get("data") or {}).get("sha256")}
     return hashlib.sha256(canonical_json(body)).hexdigest()
 
 

@@ -198,3 +198,17 @@ def test_tolerance_ignores_last_bit_moves_but_not_disjointness():
     # float estimates are not enclosures: no containment judgement
     est = compare_enclosure({**q_old, "rigorous": False}, {"lo": "5.0", "hi": "6.0"}, True)
     assert not est[1] and "float estimate" in est[0]
+
+
+def test_config_hash_ignores_the_empirical_section_only(certs):
+    from certify.commands.diff import config_hash
+
+    a, _, _ = certs
+    b = copy(a)
+    b["config"]["empirical"] = {"enabled": True, "widths": [1, 2]}
+    assert config_hash(a) == config_hash(b)
+    b["config"]["certify"]["delta"] = 0.2
+    assert config_hash(a) != config_hash(b)
+    c = copy(a)
+    c["data"]["sha256"] = "0" * 64
+    assert config_hash(a) != config_hash(c)
