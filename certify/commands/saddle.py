@@ -3,6 +3,7 @@ constants, the step sizes the saddle theorems allow, and (optionally) how GD beh
 
     certify saddle --expr "x^2/2 + y^4/4 - y^2/2" --box "x=-2:2,y=-2:2" --out DIR
     certify saddle --builtin monkey-saddle --out DIR
+    certify saddle --config examples/saddle_paper_example.toml --out DIR
 
 Writes DIR/certificate.json (schema id `dl-certify/saddle-certificate/1`, sealed with a content
 sha256 like `certify run`'s certificate), DIR/report.md and DIR/report.html. Exit 0 when the strict-saddle
@@ -49,13 +50,41 @@ def objective_from_text(expr_text: str):
     return ast, to_sympy(ast)
 
 
-def _box_from_text(box_text: str):
+def _box_from_text(box_text: str, field: str = "--box"):
     from numerics.expression import ExpressionError, parse_box
 
     try:
         return parse_box(box_text)
     except ExpressionError as exc:
-        raise BadInput("--box", box_text, "a box such as 'x=-2:2,y=-2:2': " + _position_message(box_text, exc)) from None
+        raise BadInput(field, box_text, "a box such as 'x=-2:2,y=-2:2': " + _position_message(box_text, exc)) from None
+
+
+def box_from_mapping(box: dict, field: str = "--box") -> dict:
+    """``{"x": (lo, hi), ...}`` with finite lo < hi (floats, or decimal strings as recorded in a
+    certificate) -> ``{"x": (float lo, float hi)}``; BadInput naming ``field.<variable>``."""
+    import math
+
+    if not isinstance(box, dict) or not box:
+        raise BadInput(field, box, "a non-empty table of variable = [lo, hi]")
+    out = {}
+    for name, iv in box.items():
+        key = f"{field}.{name}"
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise BadInput(key, name, "a variable name (letters, digits, underscores)")
+        if not isinstance(iv, (list, tuple)) or len(iv) != 2:
+            raise BadInput(key, iv, "a pair [lo, hi] of finite numbers with lo < hi")
+        try:
+            lo, hi = (float(v) if not isinstance(v, bool) else math.nan for v in iv)
+        except (TypeError, ValueError):
+            raise BadInput(key, iv, "a pair [lo, hi] of finite numbers with lo < hi") from None
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+            raise BadInput(key, iv, "a pair [lo, hi] of finite numbers with lo < hi")
+        out[name] = (lo, hi)
+    return out
+
+
+def _box_input(box, field: str = "--box") -> dict:
+    return box_from_mapping(box, field) if isinstance(box, dict) else _box_from_text(box, field)
 
 
 def _interval(lo, hi) -> dict:
@@ -106,7 +135,7 @@ def _json_safe(x):
     return str(x)
 
 
-def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: str | None = None,
+def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: str | dict | None = None,
                    sympy_expr=None,
                    step: float | None = None, epsilon: float | None = None, delta: float | None = None,
                    c: float | None = None, max_boxes: int = 200_000, empirical: bool = False,
@@ -114,8 +143,11 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
     """Run the whole saddle pipeline and return the (unsealed) certificate dict.
 
     The objective is one of: ``expr`` (text in the restricted grammar), ``builtin`` (a catalog
-    name) or ``sympy_expr`` (a sympy expression, Python API only); ``box`` is the box text
-    (default for a builtin: its own box)."""
+    name) or ``sympy_expr`` (a sympy expression, Python API only); ``box`` is the box text or a
+    mapping ``{name: (lo, hi)}`` (default for a builtin: its own box).
+
+    The certificate records every input under ``inputs`` (the box as exact decimal strings), so
+    :func:`check_saddle_certificate` recomputes it deterministically."""
     import math
 
     import numpy as np
@@ -139,7 +171,7 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
         label = sp.sstr(sym_expr)
         if box is None:
             raise BadInput("box", None, "a box such as 'x=-2:2,y=-2:2' naming every variable")
-        box_dict = _box_from_text(box)
+        box_dict = _box_input(box)
         source = {"sympy": label}
     elif builtin is not None:
         from numerics.objectives_catalog import builtin as get_builtin
@@ -148,7 +180,7 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
         except ValueError as exc:
             raise BadInput("--builtin", builtin, str(exc).split("; ", 1)[-1]) from None
         sym_expr, variables, label = entry.expr, entry.variables, entry.name
-        box_dict = _box_from_text(box) if box else dict(entry.box)
+        box_dict = _box_input(box) if box else dict(entry.box)
         source = {"builtin": entry.name, "description": entry.description, "expr": sp.sstr(sym_expr)}
     else:
         _, sym_expr = objective_from_text(expr)
@@ -156,7 +188,7 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
         label = expr
         if box is None:
             raise BadInput("--box", None, "a box such as 'x=-2:2,y=-2:2' naming every variable of --expr")
-        box_dict = _box_from_text(box)
+        box_dict = _box_input(box)
         source = {"expr": expr, "sympy": sp.sstr(sym_expr)}
     names = [v.name for v in variables]
     if not names:
@@ -232,12 +264,18 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
     theorems.append(evaluate_theorem(ghjy2015.THEOREM, instance, {}))
 
     ssp = search.strict_saddle_property()
+    inputs = {"objective": {"builtin": builtin} if builtin is not None else
+              {"expr": expr} if expr is not None else {"sympy": label},
+              "box": {n: [repr(float(a)), repr(float(b))] for n, a, b in zip(names, blo, bhi)},
+              "step": step, "epsilon": epsilon, "delta": delta, "c": c, "max_boxes": int(max_boxes),
+              "symmetry": symmetry, "empirical": bool(empirical), "runs": int(runs), "seed": int(seed)}
     cert = {
         "schema": SADDLE_SCHEMA_ID,
         "kind": "saddle",
         "tool_version": tool_version(),
         "environment": environment(),
-        "objective": {**source, "variables": names, "box": _box_json(names, blo, bhi)},
+        "inputs": inputs,
+        "objective": {**source, "latex": sp.latex(sym_expr), "variables": names, "box": _box_json(names, blo, bhi)},
         "critical_points": [_point_json(names, p) for p in search.points],
         "complete": bool(search.complete),
         "unresolved": {"count": len(search.undecided_boxes),
@@ -301,7 +339,134 @@ def _empirical(objective, search, blo, bhi, alpha, theorems, runs, seed) -> dict
     return out
 
 
+RIGOROUS_KEYS = ("inputs", "objective", "critical_points", "complete", "unresolved", "strict_saddle_property",
+                 "symmetry", "constants", "step_size", "verdict")
+"""Certificate fields that `certify check` recomputes and compares (all but environment, timings, empirical)."""
+RIGOROUS_THEOREM_KEYS = ("id", "title", "citation", "status", "parameters", "hypotheses", "quantities", "constants",
+                         "derivation_status", "conclusion", "notes")
+MAX_REPORTED_DIFFERENCES = 20
+
+
+def _differences(path: str, recorded, fresh, out: list[str]) -> None:
+    """Append one line per leaf where `recorded` and `fresh` (plain JSON values) differ."""
+    if isinstance(recorded, dict) and isinstance(fresh, dict):
+        for k in sorted(set(recorded) | set(fresh), key=str):
+            sub = f"{path}.{k}" if path else str(k)
+            if k not in recorded:
+                out.append(f"{sub}: missing from the certificate (recomputed {fresh[k]!r})")
+            elif k not in fresh:
+                out.append(f"{sub}: in the certificate ({recorded[k]!r}) but not in the recomputation")
+            else:
+                _differences(sub, recorded[k], fresh[k], out)
+    elif isinstance(recorded, list) and isinstance(fresh, list) and len(recorded) == len(fresh):
+        for i, (a, b) in enumerate(zip(recorded, fresh)):
+            _differences(f"{path}[{i}]", a, b, out)
+    elif isinstance(recorded, list) and isinstance(fresh, list):
+        out.append(f"{path}: {len(recorded)} entries recorded, {len(fresh)} recomputed")
+    elif type(recorded) is not type(fresh) or recorded != fresh:
+        out.append(f"{path}: recorded {recorded!r}, recomputed {fresh!r}")
+
+
+def _recompute_kwargs(inputs) -> dict:
+    """certify_saddle keyword arguments from a certificate's `inputs` (BadInput when malformed)."""
+    if not isinstance(inputs, dict):
+        raise BadInput("CERT.inputs", None if inputs is None else "{...}",
+                       "a saddle certificate that records its inputs (written by `certify saddle` of this version)")
+    expected = {"objective", "box", "step", "epsilon", "delta", "c", "max_boxes", "symmetry", "empirical", "runs",
+                "seed"}
+    if set(inputs) != expected:
+        raise BadInput("CERT.inputs", sorted(inputs), f"exactly the keys {sorted(expected)}")
+    obj = inputs["objective"]
+    if not isinstance(obj, dict) or len(obj) != 1 or next(iter(obj)) not in ("expr", "builtin", "sympy") \
+            or not isinstance(next(iter(obj.values())), str):
+        raise BadInput("CERT.inputs.objective", obj, "one of {expr: TEXT}, {builtin: NAME}, {sympy: TEXT}")
+    kw = {k: inputs[k] for k in expected - {"objective", "empirical"}}
+    kw["box"] = box_from_mapping(inputs["box"], "CERT.inputs.box")
+    kind, text = next(iter(obj.items()))
+    if kind == "sympy":
+        # a Python-API objective: re-read through the restricted grammar (never sympify user text)
+        kw["sympy_expr"] = objective_from_text(text)[1]
+    else:
+        kw[kind] = text
+    return kw
+
+
+def check_saddle_certificate(cert: dict) -> list[str]:
+    """Recompute a saddle certificate from its recorded inputs and return the mismatches.
+
+    Checks content_sha256, then re-runs :func:`certify_saddle` (without the empirical part) and
+    compares every rigorous field (:data:`RIGOROUS_KEYS`, the search counters except timings,
+    and each theorem's :data:`RIGOROUS_THEOREM_KEYS`). An empty list means the check passed.
+    Empirical evidence is not recomputed (it is evidence, never a verdict)."""
+    import json
+
+    from certify.certificate import content_hash
+
+    problems = []
+    recorded_hash = cert.get("content_sha256")
+    if recorded_hash is None:
+        problems.append("content_sha256 missing")
+    elif recorded_hash != content_hash(cert):
+        problems.append("content_sha256 does not match the certificate's content (the file was edited)")
+    try:
+        kw = _recompute_kwargs(cert.get("inputs"))
+        fresh = json.loads(json.dumps(certify_saddle(**kw, empirical=False), allow_nan=False))
+    except BadInput as exc:
+        if str(exc.field).startswith("CERT.inputs") and cert.get("inputs") is None:
+            raise
+        return problems + [f"the recorded inputs are rejected on recomputation: {exc}"]
+    fresh["inputs"]["empirical"] = cert["inputs"]["empirical"]  # the only input the recomputation skips
+    diffs: list[str] = []
+    for key in RIGOROUS_KEYS:
+        if key not in cert:
+            diffs.append(f"{key}: missing from the certificate")
+        else:
+            _differences(key, cert[key], fresh[key], diffs)
+    search = cert.get("search") if isinstance(cert.get("search"), dict) else {}
+    _differences("search", {k: v for k, v in search.items() if k != "seconds"},
+                 {k: v for k, v in fresh["search"].items() if k != "seconds"}, diffs)
+    old = {t.get("id"): t for t in cert.get("theorems", []) if isinstance(t, dict)} \
+        if isinstance(cert.get("theorems"), list) else {}
+    for t in fresh["theorems"]:
+        o = old.get(t["id"])
+        if o is None:
+            diffs.append(f"theorem {t['id']}: missing from the certificate")
+            continue
+        for key in RIGOROUS_THEOREM_KEYS:
+            _differences(f"theorem {t['id']}.{key}", o.get(key), t.get(key), diffs)
+    for tid in sorted(str(x) for x in set(old) - {t["id"] for t in fresh["theorems"]}):
+        diffs.append(f"theorem {tid}: in the certificate but not recomputed")
+    if len(diffs) > MAX_REPORTED_DIFFERENCES:
+        diffs = diffs[:MAX_REPORTED_DIFFERENCES] + [f"... and {len(diffs) - MAX_REPORTED_DIFFERENCES} more differences"]
+    return problems + diffs
+
+
+CONFIG_FIELDS = {"--expr": "objective.expr", "--builtin": "objective.builtin", "--box": "objective.box",
+                 "--expr/--builtin": "objective", "--step": "saddle.step", "--epsilon": "saddle.epsilon",
+                 "--delta": "saddle.delta", "--c": "saddle.c", "--max-boxes": "saddle.max_boxes",
+                 "--symmetry": "saddle.symmetry", "--runs": "empirical.runs"}
+"""Command-line option -> the TOML key that sets it (errors of a --config run name the key)."""
+
+
+def certify_saddle_config(path) -> dict:
+    """Load a saddle TOML config (certify/saddle_config.py) and run :func:`certify_saddle` on it;
+    errors name the config's dotted keys."""
+    from certify.saddle_config import load_saddle_config
+
+    kwargs = load_saddle_config(path).certify_kwargs()
+    try:
+        return certify_saddle(**kwargs)
+    except BadInput as exc:
+        field = CONFIG_FIELDS.get(exc.field)
+        if field is None:
+            raise
+        raise BadInput(field, exc.value, exc.allowed) from None
+
+
 @click.command("saddle")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="A TOML file with [objective], [saddle] and [empirical] tables instead of the options below "
+                   "(see certify/saddle_config.py); not combinable with them.")
 @click.option("--expr", default=None, help="Objective in the restricted grammar, e.g. \"x^2/2 + y^4/4 - y^2/2\".")
 @click.option("--builtin", "builtin_name", default=None,
               help="A catalog objective: lsjr-example, monkey-saddle, no-critical-point, quadratic-saddle-d<k>, "
@@ -320,17 +485,29 @@ def _empirical(objective, search, blo, bhi, alpha, theorems, runs, seed) -> dict
                    "critical points are searched modulo the rotation orbits.")
 @click.option("--runs", type=int, default=500, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
-def command(expr, builtin_name, box, out, step, epsilon, delta, c_const, max_boxes, empirical, symmetry, runs,
-            seed) -> None:
+def command(config_path, expr, builtin_name, box, out, step, epsilon, delta, c_const, max_boxes, empirical,
+            symmetry, runs, seed) -> None:
     """Certify every critical point of an objective in a box and its strict-saddle property."""
+    from click.core import ParameterSource
+
     from certify.certificate import seal, write_json_atomic
     from certify.saddle_report import render_saddle_html, render_saddle_markdown
 
-    if runs < 1:
-        raise BadInput("--runs", runs, "a positive integer")
-    cert = seal(certify_saddle(expr=expr, builtin=builtin_name, box=box, step=step, epsilon=epsilon, delta=delta,
-                               c=c_const, max_boxes=max_boxes, empirical=empirical, runs=runs, seed=seed,
-                               symmetry=symmetry))
+    ctx = click.get_current_context()
+    if config_path is not None:
+        given = [f"--{name.replace('_', '-')}" for name in ctx.params if name not in ("config_path", "out")
+                 and ctx.get_parameter_source(name) not in (ParameterSource.DEFAULT, None)]
+        if given:
+            given = ["--builtin" if g == "--builtin-name" else "--c" if g == "--c-const" else g for g in given]
+            raise BadInput("--config", config_path, "either --config FILE.toml or the command-line options, not both "
+                                                    f"(also given: {', '.join(given)}; only --out goes with --config)")
+        cert = seal(certify_saddle_config(config_path))
+    else:
+        if runs < 1:
+            raise BadInput("--runs", runs, "a positive integer")
+        cert = seal(certify_saddle(expr=expr, builtin=builtin_name, box=box, step=step, epsilon=epsilon, delta=delta,
+                                   c=c_const, max_boxes=max_boxes, empirical=empirical, runs=runs, seed=seed,
+                                   symmetry=symmetry))
     outdir = Path(out)
     outdir.mkdir(parents=True, exist_ok=True)
     write_json_atomic(outdir / "certificate.json", cert)
