@@ -325,10 +325,9 @@ def lex_argmax(p: torch.Tensor, t: torch.Tensor | None, dim: int, largest: bool 
     tt = _tangent(p, t) * sgn
     neg_inf = torch.full_like(tt, float("-inf"))
     tq = torch.where(cand, tt, neg_inf)
-    tm = tq.amax(dim=dim, keepdim=True)
-    cand2 = cand & (tq == tm)
-    idx = cand2.to(torch.uint8).argmax(dim=dim, keepdim=True)  # first among the survivors
-    degenerate = (cand2.sum(dim=dim, keepdim=True) > 1)
+    idx = tq.argmax(dim=dim, keepdim=True)  # the first candidate with the largest tangent
+    tm = torch.gather(tq, dim, idx)
+    degenerate = ((tq == tm).sum(dim=dim, keepdim=True) > 1)
     return idx, _count(tied), _count(degenerate), tied
 
 
@@ -450,10 +449,25 @@ def _pool_windows(x, params):
 
 def _pool_select(p, t, params):
     (x,), (tx,) = p, t
-    cols, _, _ = _pool_windows(x, params)
-    tcols = None if tx is None else _pool_windows(tx, params)[0]
-    idx, ties, deg, tied = lex_argmax(cols, tcols, dim=2)
-    return Selection(idx, ties, deg, None if tied is None else tied.squeeze(2))
+    # windows on the last (contiguous) dimension: reductions there are much faster
+    cols = _pool_windows(x, params)[0].transpose(2, 3).contiguous()
+    tcols = None if tx is None else _pool_windows(tx, params)[0].transpose(2, 3).contiguous()
+    idx, ties, deg, tied = lex_argmax(cols, tcols, dim=-1)  # [n, c, L, 1]: index within the window
+    return Selection(_window_to_flat(idx.squeeze(-1), x, params), ties, deg,
+                     None if tied is None else tied.squeeze(-1))
+
+
+def _window_to_flat(j: torch.Tensor, x: torch.Tensor, params) -> torch.Tensor:
+    """Flat index into the (unpadded) 2-d input plane of window element ``j`` of each window."""
+    ndim = params["ndim"]
+    k, s, pad, dil = _pool_geometry(params)
+    h, w = (1, x.shape[-1]) if ndim == 1 else (x.shape[-2], x.shape[-1])
+    ho = (h + 2 * pad[0] - dil[0] * (k[0] - 1) - 1) // s[0] + 1
+    wo = (w + 2 * pad[1] - dil[1] * (k[1] - 1) - 1) // s[1] + 1
+    ell = torch.arange(ho * wo, device=j.device)
+    row = (ell // wo) * s[0] - pad[0] + (j // k[1]) * dil[0]
+    col = (ell % wo) * s[1] - pad[1] + (j % k[1]) * dil[1]
+    return (row * w + col, (ho, wo))
 
 
 def pool_has_ties(x: torch.Tensor, params) -> bool:
@@ -478,10 +492,14 @@ def pool_has_ties(x: torch.Tensor, params) -> bool:
 
 def _pool_build(inputs, sel, params):
     (x,) = inputs
-    cols, (ho, wo), batched = _pool_windows(x, params)
-    out = torch.gather(cols, 2, sel.data).squeeze(2)  # [n, c, L]
+    flat, (ho, wo) = sel.data
+    ndim = params["ndim"]
+    batched = x.dim() == ndim + 2
+    y = x if batched else x.unsqueeze(0)
+    y = y.reshape(y.shape[0], y.shape[1], -1)  # [n, c, H*W]
+    out = torch.gather(y, 2, flat)  # [n, c, ho*wo]: the selected element of each window
     out = out.reshape(out.shape[0], out.shape[1], ho, wo)
-    if params["ndim"] == 1:
+    if ndim == 1:
         out = out.squeeze(-2)
     return out if batched else out.squeeze(0)
 
