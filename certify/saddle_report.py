@@ -1,8 +1,12 @@
-"""Markdown and self-contained HTML reports of a saddle certificate (`certify saddle`)."""
+"""Markdown and self-contained HTML reports of a saddle certificate (`certify saddle`).
+
+The HTML page uses the main report's style, math typesetting (matplotlib mathtext into inline
+SVG) and proof-check blocks (certify/report.py, certify/templates/_proof.html.j2); its template is
+certify/templates/saddle_report.html.j2. No scripts, no network access.
+"""
 
 from __future__ import annotations
 
-import html
 
 
 def _iv(d) -> str:
@@ -19,6 +23,7 @@ def render_saddle_markdown(cert: dict) -> str:
     o = cert["objective"]
     lines = [f"# Strict-saddle certificate: {o.get('builtin') or o.get('expr')}", "",
              f"Objective: `{o.get('sympy') or o.get('expr')}` on {_box(o['box'])}", "",
+             *([f"$$f({', '.join(o.get('variables', []))}) = {o['latex']}$$", ""] if o.get("latex") else []),
              f"**Strict-saddle property: {cert['strict_saddle_property']}** · complete search: {cert['complete']}"
              f" · verdict: {cert['verdict']}", "",
              "## Critical points", "",
@@ -71,10 +76,99 @@ def render_saddle_markdown(cert: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+METHOD_TEXT = (
+    ("slice-", "found on a slice transversal to the symmetry orbits: "),
+    ("krawczyk-inflated", "the Krawczyk operator of the gradient maps an inflated box into its interior, which "
+                          "proves exactly one zero of the gradient there (existence and uniqueness)"),
+    ("krawczyk", "the Krawczyk operator of the gradient maps the box into its interior, which proves exactly one "
+                 "zero of the gradient there (existence and uniqueness)"),
+    ("exact-point+strict-saddle-region", "sympy verifies that the gradient vanishes at an exact rational point, and "
+                                         "every critical point of the surrounding region is a strict saddle"),
+    ("exact-point", "sympy verifies that the gradient vanishes exactly at a rational point (existence); the Hessian "
+                    "there is singular, so uniqueness is not proved"),
+    ("strict-saddle-region", "no existence proof; every critical point in the region, if any, is a strict saddle "
+                             "(an upper bound on λ_min of the Hessian over the region is negative)"),
+)
+"""How each search method (numerics/critical_points.py) proves existence and uniqueness."""
+
+CONSTANT_MEANINGS = (
+    ("theta", "||∇f|| ≥ θ on the part of the box outside the saddle and minimum neighbourhoods (Jin et al. 2017, A2)"),
+    ("gamma", "λ_min(∇²f) ≤ −γ at every strict saddle (half the smallest |λ_min|; Jin et al. 2017, A2)"),
+    ("zeta", "radius of the strongly convex neighbourhood of every local minimum (Jin et al. 2017, A2)"),
+    ("strong_convexity", "λ_min(∇²f) bound on those neighbourhoods (Jin et al. 2017, A3.a)"),
+)
+
+
+def method_text(method: str) -> str:
+    """What the search method `method` proves about a critical point, in words."""
+    prefix = ""
+    if method.startswith("slice-") and ":" in method:
+        prefix, method = METHOD_TEXT[0][1], method.split(":", 1)[1]
+    for key, text in METHOD_TEXT[1:]:
+        if method == key:
+            return prefix + text
+    return prefix + "see numerics/critical_points.py"
+
+
+def _kind_class(kind: str) -> str:
+    return {"local-min": "holds", "strict-saddle": "holds", "local-max": "holds"}.get(kind, "fails"
+                                                                                      if kind == "degenerate"
+                                                                                      else "undecided")
+
+
+def _integrity(cert: dict) -> str | None:
+    from certify.certificate import content_hash
+
+    recorded = cert.get("content_sha256")
+    if recorded is None:
+        return "This certificate carries no content_sha256: it was not sealed by `certify saddle`."
+    if recorded != content_hash(cert):
+        return ("This certificate was edited after `certify saddle` wrote it (content_sha256 does not match its "
+                "content). Do not trust it; run `certify check` on it.")
+    return None
+
+
+def _upper(hi) -> str:
+    from certify.report import interval_display
+
+    try:
+        return interval_display("-inf", hi).split(", ", 1)[1].rstrip("]")
+    except (IndexError, AttributeError):
+        return str(hi)
+
+
+def _number(v) -> str:
+    return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
 def render_saddle_html(cert: dict) -> str:
-    """The Markdown report inside a minimal self-contained HTML page (no scripts, no network)."""
-    body = html.escape(render_saddle_markdown(cert))
-    title = html.escape(str(cert["objective"].get("builtin") or cert["objective"].get("expr")))
-    return ("<!doctype html><html><head><meta charset='utf-8'><title>Strict-saddle certificate: "
-            f"{title}</title><style>body{{font-family:sans-serif;max-width:70em;margin:2em auto}}"
-            "pre{white-space:pre-wrap}</style></head><body><pre>" + body + "</pre></body></html>\n")
+    """One self-contained HTML page (no scripts, no network): the objective typeset from the
+    certificate's LaTeX, the box, every critical point with its Hessian eigenvalue enclosures and
+    existence/uniqueness proof, completeness, constants, the allowed step, each theorem with its
+    hypotheses and proof check (the main report's blocks), and the empirical evidence."""
+    import json
+
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    from certify.report import MathPage, empirical_view, evidence_text, interval_display, proof_check
+
+    cert = json.loads(json.dumps(cert))
+    env = Environment(loader=PackageLoader("certify", "templates"),
+                      autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["evidence_text"] = evidence_text
+    env.filters["interval"] = lambda q: interval_display(q.get("lo"), q.get("hi")) if q else ""
+    theorems = [{"t": t, "proof": proof_check(t.get("id", ""))} for t in cert.get("theorems", []) if isinstance(t, dict)]
+    emp = cert.get("empirical")
+    rest = None
+    if isinstance(emp, dict):
+        others = {k: v for k, v in emp.items() if k not in ("gd_endpoints", "escape", "evidence_only")}
+        rest = empirical_view(others) if others else None
+    o = cert.get("objective", {})
+    math = MathPage()
+    page = env.get_template("saddle_report.html.j2").render(
+        cert=cert, title=str(o.get("builtin") or o.get("expr") or o.get("sympy")), integrity=_integrity(cert),
+        theorems=theorems, empirical=emp if isinstance(emp, dict) else None, empirical_rest=rest, math=math,
+        method_text=method_text, kind_class=_kind_class, constant_meanings=CONSTANT_MEANINGS, upper=_upper,
+        number=_number)
+    return page.replace("<!--math-glyphs-->", str(math.defs()), 1)

@@ -46,7 +46,7 @@ def test_paper_example_certificate(tmp_path, capsys):
     assert ids["lsjr2016-gd-avoids-saddles"] == "certified"
     assert ids["jin2017-pgd"] == "not-certified"
     assert (tmp_path / "report.md").read_text().startswith("# Strict-saddle certificate")
-    assert "<html>" in (tmp_path / "report.html").read_text()
+    assert "<!DOCTYPE html>" in (tmp_path / "report.html").read_text()
 
 
 def test_monkey_saddle_exit_1(tmp_path, capsys):
