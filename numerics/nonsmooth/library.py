@@ -470,9 +470,12 @@ def _window_to_flat(j: torch.Tensor, x: torch.Tensor, params) -> torch.Tensor:
     return (row * w + col, (ho, wo))
 
 
-def pool_has_ties(x: torch.Tensor, params) -> bool:
+def pool_has_ties(x: torch.Tensor, params, ignore_zero_max: bool = False) -> bool:
     """Does some pooling window hold its maximum twice?  Native ops only when the windows
-    do not overlap (stride = kernel, no padding, no dilation); otherwise via unfold."""
+    do not overlap (stride = kernel, no padding, no dilation); otherwise via unfold.
+    ``ignore_zero_max``: windows whose maximum is 0 do not count (used when ``x`` is the
+    output of an untied relu: its zeros are locally constant, with gradient 0, so a tie
+    among them does not change the derivative)."""
     ndim = params["ndim"]
     k, s, pad, dil = _pool_geometry(params)
     with torch.no_grad():
@@ -484,10 +487,16 @@ def pool_has_ties(x: torch.Tensor, params) -> bool:
             crop = y[..., : ho * k[0], : wo * k[1]]
             up = pooled.repeat_interleave(k[0], dim=-2).repeat_interleave(k[1], dim=-1)
             counts = F.avg_pool2d((crop == up).to(y.dtype), k, s) * (k[0] * k[1])
-            return bool((counts > 1.5).any())
+            tied = counts > 1.5
+            if ignore_zero_max:
+                tied = tied & (pooled != 0)
+            return bool(tied.any())
         cols, _, _ = _pool_windows(x, params)
         m = cols.amax(dim=2, keepdim=True)
-        return bool(((cols == m).sum(dim=2) > 1).any())
+        tied = (cols == m).sum(dim=2, keepdim=True) > 1
+        if ignore_zero_max:
+            tied = tied & (m != 0)
+        return bool(tied.any())
 
 
 def _pool_build(inputs, sel, params):

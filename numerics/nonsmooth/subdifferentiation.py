@@ -83,6 +83,7 @@ from numerics.nonsmooth.library import (
     NotQualified,
     Rule,
     UnsupportedOperation,
+    pool_has_ties,
     reduce_indices,
 )
 
@@ -211,6 +212,7 @@ class _LexicographicMode(TorchFunctionMode):
         self._zero_duals: dict[int, tuple] = {}
         self.recorded: list | None = [] if tangents else None  # selections, in call order
         self.replay: list | None = None  # selections to reuse (reverse stage)
+        self._relu_outputs: dict[int, weakref.ref] = {}  # primal pass: outputs of untied relus
         self._cursor = 0
         self.check = check
         self.locate = locate
@@ -290,7 +292,9 @@ class _LexicographicMode(TorchFunctionMode):
         if not self.tangents and self.replay is None:
             # primal-only pass: without a tie every piece is determined by the values, and the
             # native op's autograd derivative is the selected piece's derivative
-            if rule.has_ties is not None:
+            if rule.name in ("max_pool1d", "max_pool2d") and self._is_untied_relu(primals[0]):
+                tied = pool_has_ties(primals[0], params, ignore_zero_max=True)
+            elif rule.has_ties is not None:
                 tied = rule.has_ties(primals, params)
             else:
                 with torch.no_grad():
@@ -301,6 +305,8 @@ class _LexicographicMode(TorchFunctionMode):
                 inputs, rule.select(primals, tangents, params), params)
             first = out[0] if isinstance(out, tuple) else out
             self.trace.records.append(KinkRecord(rule.name, len(self.trace.records), tuple(first.shape), 0, 0))
+            if rule.name == "relu" and isinstance(first, torch.Tensor):
+                self._relu_outputs[id(first)] = weakref.ref(first)
             return out
         if self.replay is not None:
             sel = self._next_replayed(rule.name)
@@ -334,6 +340,10 @@ class _LexicographicMode(TorchFunctionMode):
             return torch.return_types.max((out, reduce_indices(inputs, sel, params))) if rule is REDUCE_MAX \
                 else torch.return_types.min((out, reduce_indices(inputs, sel, params)))
         return out
+
+    def _is_untied_relu(self, t) -> bool:
+        ref = self._relu_outputs.get(id(t))
+        return ref is not None and ref() is t
 
     def _next_replayed(self, name):
         if self._cursor >= len(self.replay) or self.replay[self._cursor][0] != name:

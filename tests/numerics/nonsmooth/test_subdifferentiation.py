@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from numerics.nonsmooth import (
     NotQualified,
+    module_subdifferentiate,
     UnsupportedOperation,
     module_subgradients,
     subdifferentiate,
@@ -329,3 +330,23 @@ def test_fast_pool_tie_check_agrees_with_window_enumeration(seed, geometry):
     cols, _, _ = _pool_windows(x, params)
     expected = bool(((cols == cols.amax(dim=2, keepdim=True)).sum(dim=2) > 1).any())
     assert pool_has_ties(x, params) == expected
+
+
+def test_relu_then_max_pool_zero_ties_do_not_need_tangents():
+    # all-zero pooling windows after an untied relu are ties of locally constant pieces
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+                              torch.nn.Flatten(), torch.nn.Linear(16, 1)).double()
+    x = torch.randn(6, 1, 4, 4, dtype=D)
+    with torch.no_grad():
+        net[0].bias.fill_(-0.5)  # many negative pre-activations: many all-zero windows
+    res = module_subdifferentiate(net, x, lambda o: o.square().mean(), gen(0))
+    assert not res.trace.tangent_pass
+    ref = torch.autograd.grad(net(x).square().mean(), list(net.parameters()))
+    for (k, _), r in zip(net.named_parameters(), ref):
+        assert torch.allclose(res.subgradient[k], r, atol=1e-12)
+    # a positive tie inside a window does need them
+    z = torch.zeros(1, 1, 2, 2, dtype=D)
+    z[0, 0, 0, :] = 1.0
+    r2 = subdifferentiate(lambda t: F.max_pool2d(torch.relu(t), 2).sum(), z, gen(0))
+    assert r2.trace.tangent_pass and r2.subgradient.sum() == 1.0
