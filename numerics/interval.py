@@ -425,9 +425,17 @@ def sqrt(x) -> Interval:
     lo = np.maximum(x.lo, 0.0)
     rlo = np.sqrt(lo)
     rhi = np.sqrt(x.hi)
-    rlo = np.where(rlo * rlo == lo, rlo, np.maximum(down(rlo), 0.0))  # exact squares stay
+    rlo = np.where(_is_exact_square_root(rlo, lo), rlo, np.maximum(down(rlo), 0.0))
     rhi = np.where(x.hi == 0, 0.0, up(rhi))
     return Interval._raw(np.maximum(rlo, 0.0), rhi)
+
+
+def _is_exact_square_root(r: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """r * r == x exactly (Dekker's TwoProduct; only trusted away from underflow)."""
+    from numerics.accurate_dot import two_product
+    with np.errstate(all="ignore"):
+        p, e = two_product(r, r)
+    return (p == x) & (e == 0) & ((x == 0) | (x > 2.0 ** -900))
 
 
 def square(x) -> Interval:
@@ -501,7 +509,9 @@ def compare_lt(a, b) -> np.ndarray:
     a, b = as_interval(a), as_interval(b)
     holds = a.hi < b.lo
     fails = a.lo >= b.hi
-    out = np.full(np.broadcast(holds, fails).shape, Verdict.UNDECIDED, dtype=object)
-    out[np.broadcast_to(holds, out.shape)] = Verdict.HOLDS
-    out[np.broadcast_to(fails, out.shape)] = Verdict.FAILS
+    holds, fails = np.broadcast_arrays(holds, fails)
+    out = np.empty(holds.shape, dtype=object)
+    flat = out.reshape(-1)
+    for i, (h, f) in enumerate(zip(holds.reshape(-1).tolist(), fails.reshape(-1).tolist())):
+        flat[i] = Verdict.HOLDS if h else (Verdict.FAILS if f else Verdict.UNDECIDED)
     return out

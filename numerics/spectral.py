@@ -129,11 +129,13 @@ def shifted_cholesky_test(mid: np.ndarray, rho: float, s: float, work: np.ndarra
     c = float(up(up(coef * tr) + up(4 * ETA * n * up(2 * (n + 1) + maxdiag))))
     shifted = down(diag - c)
     if work is None:
-        work = np.array(mid, order="F", copy=True)
+        work = np.array(mid, order="C", copy=True)
     else:
         np.copyto(work, mid)
     np.fill_diagonal(work, shifted)
-    L, info = lapack.dpotrf(work, lower=1, clean=0, overwrite_a=1)
+    # work is symmetric, so its transpose (a Fortran-ordered view) is the same matrix and
+    # LAPACK factors it in place without a copy
+    L, info = lapack.dpotrf(work.T, lower=1, clean=0, overwrite_a=1)
     if info != 0:
         return None
     if not np.isfinite(np.diagonal(L)).all() or (np.diagonal(L) <= 0).any():
@@ -320,7 +322,7 @@ def _plain_cholesky(M: np.ndarray, sigma: float, work: np.ndarray) -> np.ndarray
     from scipy.linalg import lapack
     np.copyto(work, M)
     work[np.diag_indices_from(work)] -= sigma
-    L, info = lapack.dpotrf(work, lower=1, clean=1, overwrite_a=1)
+    L, info = lapack.dpotrf(work.T, lower=1, clean=0, overwrite_a=1)
     if info != 0 or not np.isfinite(np.diagonal(L)).all():
         return None
     return L
@@ -422,7 +424,7 @@ def _temple_lower_bound(A: Interval, M: np.ndarray, rho: float, v: np.ndarray,
         extra = 4 * U * (rowabs + tau * absu * absu.sum()) + 4 * n * ETA
         rho_b = float(up(rho + float(extra.max()) * (1 + 8 * U) + tau * 8 * (n + 2) * U))
         B = work
-        L = shifted_cholesky_test(B, rho_b, l2, work=np.empty_like(work, order="F"))
+        L = shifted_cholesky_test(B, rho_b, l2, work=B)  # in place: B is rebuilt per try
         if L is not None:
             gap = float(down(l2 - qhi))
             if gap <= 0:
@@ -437,7 +439,7 @@ def _lambda_min_float(A: Interval, rel_tol: float) -> SpectralEnclosure:
     rho = _radius_norm_bound(A, M)
     if n == 1:
         return SpectralEnclosure(float(A.lo[0, 0]), float(A.hi[0, 0]), "1x1", "numpy", 53)
-    work = np.empty((n, n), order="F")
+    work = np.empty((n, n))
     th, V = _smallest_eigenpairs(M, work)
     v = V[:, 0].copy()
     q = rayleigh_enclosure(A, v)
@@ -486,7 +488,7 @@ def _lambda_min_arb(A: Interval, rel_tol: float, prec: int,
     from numerics.balls import arb_from_bounds, arb_bounds
     M = A.mid()
     target = best.hi - 0.25 * rel_tol * max(abs(best.hi), 1e-300)
-    work = np.empty((n, n), order="F")
+    work = np.empty((n, n))
     for frac in (0.25, 1.0, 4.0, 64.0):
         s = best.hi - frac * rel_tol * max(abs(best.hi), 1e-300) if frac != 0.25 else target
         L = _plain_cholesky(M, s, work)
