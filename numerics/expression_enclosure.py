@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 import numpy as np
 import sympy as sp
@@ -143,9 +143,22 @@ def enclose(expr: sp.Expr, values: Mapping[sp.Symbol, Any], prec: int = DEFAULT_
         ctx.prec = old
 
 
+class RelationDecision(NamedTuple):
+    """A decided relation with its evidence: both sides and their difference, each enclosed.
+
+    The verdict is read off `difference` (lhs - rhs enclosed at `prec` bits), which can decide
+    even when the float enclosures of the two sides overlap (e.g. an integer width one above a
+    required width of 1e21)."""
+
+    verdict: Verdict
+    lhs: Interval
+    rhs: Interval
+    difference: Interval
+
+
 def decide_relation(relation: sp.Basic, values: Mapping[sp.Symbol, Any],
-                    prec: int = DEFAULT_PREC) -> tuple[Verdict, Interval, Interval]:
-    """Decide a sympy relation rigorously. Returns (verdict, lhs enclosure, rhs enclosure)."""
+                    prec: int = DEFAULT_PREC) -> RelationDecision:
+    """Decide a sympy relation rigorously: (verdict, lhs, rhs, lhs - rhs) enclosures."""
     if not isinstance(relation, sp.core.relational.Relational) or isinstance(
             relation, (sp.Eq, sp.Ne)):
         raise TypeError(f"expected an inequality, got {relation!r}")
@@ -161,8 +174,5 @@ def decide_relation(relation: sp.Basic, values: Mapping[sp.Symbol, Any],
         ok, bad = hi <= 0, lo > 0
     else:  # StrictLessThan
         ok, bad = hi < 0, lo >= 0
-    if ok:
-        return Verdict.HOLDS, lhs, rhs
-    if bad:
-        return Verdict.FAILS, lhs, rhs
-    return Verdict.UNDECIDED, lhs, rhs
+    verdict = Verdict.HOLDS if ok else Verdict.FAILS if bad else Verdict.UNDECIDED
+    return RelationDecision(verdict, lhs, rhs, diff)

@@ -107,7 +107,8 @@ class Step:
             return Verdict.UNDECIDED
         if self.verifier is not None:
             return Verdict.HOLDS if self.verifier() else Verdict.UNDECIDED
-        claim = self.claim.subs(dict(self.substitution)) if self.substitution else self.claim
+        # substitutions apply in the order given (a list of pairs keeps sympy from reordering them)
+        claim = self.claim.subs(list(dict(self.substitution).items())) if self.substitution else self.claim
         return Verdict.HOLDS if _is_proved(claim) else Verdict.UNDECIDED
 
     def as_dict(self) -> dict:
@@ -268,14 +269,15 @@ class Hypothesis:
             return {"id": self.id, "statement": self.statement, "latex": self.latex,
                     "verdict": r.verdict.value, "method": r.method, "evidence": r.evidence,
                     "message": r.message}
-        verdict, lhs, rhs = decide_relation(self.relation, values)
+        verdict, lhs, rhs, diff = decide_relation(self.relation, values)
         return {
             "id": self.id,
             "statement": self.statement,
             "latex": self.latex or sp.latex(self.relation),
             "verdict": verdict.value,
             "method": "interval evaluation of both sides in Arb ball arithmetic",
-            "evidence": {"lhs": interval_json(lhs), "rhs": interval_json(rhs)},
+            "evidence": {"lhs": interval_json(lhs), "rhs": interval_json(rhs),
+                         "lhs_minus_rhs": interval_json(diff)},
             "message": "",
         }
 

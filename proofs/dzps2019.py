@@ -36,6 +36,7 @@ C_y = sp.Symbol("C_y", nonnegative=True)
 # auxiliaries used only inside derivations
 N = sp.Symbol("N", positive=True)          # ||y - u(0)||_2
 R = sp.Symbol("R", positive=True)
+delta_e = sp.Symbol("delta_e", positive=True)  # failure probability of one event of the union bound
 c = sp.Symbol("c", positive=True)
 s = sp.Symbol("s", nonnegative=True)       # s >= 0 encodes side conditions by substitution
 t = sp.Symbol("t", positive=True)
@@ -103,8 +104,8 @@ def _width_e1(split: int) -> Constant:
              Eq(16 * n**2 * sp.log(n / delta) / (256 * n**2 * sp.log(n / delta) / lambda0**2),
                    lambda0**2 / 16), Check.SYMPY, "Lemma 3.1"),
         Step(f"failure probability of E1 set to delta/{split} (union bound over the proof's events)",
-             Eq(expr, (256 * n**2 * sp.log(n / delta) / lambda0**2).subs(delta, d)), Check.SYMPY,
-             "union bound (not tracked in the paper)"),
+             Eq(256 * n**2 * sp.log(n / delta_e) / lambda0**2, 256 * n**2 * sp.log(split * n / delta) / lambda0**2),
+             Check.SYMPY, "union bound (not tracked in the paper)", substitution={delta_e: delta / split}),
     )
     return Constant(
         name="width_lemma31", symbol=sp.Symbol("m_E1"), expr=expr,
@@ -157,8 +158,8 @@ def _gf_width() -> Constant:
              Le(sp.Symbol("dH"), 4 * n**2 * R / (sp.sqrt(2 * sp.pi) * delta)), Check.CITED,
              "1810.02054v2 proof of Lemma 3.2 (p. 6)"),
         Step("with R = c delta lambda0/n^2 and c = sqrt(2 pi)/16 the bound equals lambda0/4 (E2)",
-             Eq((4 * n**2 * R / (sp.sqrt(2 * sp.pi) * delta)).subs(R, R_gf), lambda0 / 4),
-             Check.SYMPY, "Lemma 3.2"),
+             Eq(4 * n**2 * R / (sp.sqrt(2 * sp.pi) * delta), lambda0 / 4),
+             Check.SYMPY, "Lemma 3.2", substitution={R: R_gf}),
         Step("Lemma 3.3 corrected: integral of sqrt(n/m) exp(-lambda0 s/2) N over s in [0, inf) "
              "is R' = 2 sqrt(n) N/(sqrt(m) lambda0)",
              Eq(sp.Integral(sp.sqrt(n / m) * sp.exp(-lambda0 * t / 2) * N, (t, 0, sp.oo)), R_prime),
@@ -173,11 +174,11 @@ def _gf_width() -> Constant:
              Le(N**2, N2_markov), Check.CITED,
              "proof of Thm 3.2 (p. 7); cross terms vanish since E a_r a_s = 0 for r != s"),
         Step("R' = R exactly at m* = 512 n^5 N^2 / (pi delta^2 lambda0^4)",
-             Eq(R_prime.subs(m, m_star), R_gf), Check.SYMPY, "Lemma 3.4: R' < R"),
+             Eq(R_prime, R_gf), Check.SYMPY, "Lemma 3.4: R' < R", substitution={m: m_star}),
         Step("R' is decreasing in m, so R' < R exactly when m > m*",
              Lt(sp.diff(R_prime, m), 0), Check.SYMPY, "Lemma 3.4"),
-        Step("substituting E3: m* <= 512/pi (C_y^2 + 1/2) n^6 / (lambda0^4 delta^3)",
-             Eq(m_star.subs(N, sp.sqrt(N2_markov)), m_markov), Check.SYMPY, "proof of Thm 3.2"),
+        Step("substituting E3 (N^2 = n (C_y^2 + 1/2)/delta): m* <= 512/pi (C_y^2 + 1/2) n^6 / (lambda0^4 delta^3)",
+             Eq(m_star, m_markov), Check.SYMPY, "proof of Thm 3.2", substitution={N: sp.sqrt(N2_markov)}),
         Step("union bound over E1, E2, E3 at delta/3 each: m > 13824/pi (C_y^2 + 1/2) n^6/(lambda0^4 delta^3)",
              Eq(expr, 13824 / sp.pi * (C_y**2 + sp.Rational(1, 2)) * n**6 / (lambda0**4 * delta**3)),
              Check.SYMPY, "union bound (not tracked in the paper)"),
@@ -197,6 +198,7 @@ def _gf_width() -> Constant:
 
 # ---------------------------------------------------------- gradient descent (Thm 4.1)
 C_L41 = sp.sqrt(2 / sp.pi)
+C_SYM = sp.Symbol("C", positive=True)     # Lemma 4.1's constant, shown by name in the derivation
 R_GD = delta * lambda0 / (8 * C_L41 * (n**2 + n**sp.Rational(3, 2)))
 STEP_MAX = lambda0 / (4 * n**2)
 
@@ -234,11 +236,13 @@ def _gd_width() -> Constant:
     xs = 1 - 1 / (1 + s)**2
     steps = (
         Step("Lemma 4.1: E|S_i^perp| <= 2 m R/sqrt(2 pi); Markov gives sum_i |S_i^perp| <= C m n R/delta "
-             "with C = 2/sqrt(2 pi)", Eq(C_L41, 2 / sp.sqrt(2 * sp.pi)), Check.SYMPY,
-             "1810.02054v2 Lemma 4.1 (p. 8); the paper says only 'some large constant'"),
+             "with C = 2/sqrt(2 pi) = sqrt(2/pi)", Eq(C_SYM, 2 / sp.sqrt(2 * sp.pi)), Check.SYMPY,
+             "1810.02054v2 Lemma 4.1 (p. 8); the paper says only 'some large constant'",
+             substitution={C_SYM: C_L41}),
         Step("R = delta lambda0/(8 C (n^2 + n^(3/2))) equals sqrt(2 pi)/16 delta lambda0/(n^2 + n^(3/2))",
-             Eq(R_GD, sp.sqrt(2 * sp.pi) / 16 * delta * lambda0 / (n**2 + n**sp.Rational(3, 2))),
-             Check.SYMPY, "Thm 4.1"),
+             Eq(delta * lambda0 / (8 * C_SYM * (n**2 + n**sp.Rational(3, 2))),
+                sp.sqrt(2 * sp.pi) / 16 * delta * lambda0 / (n**2 + n**sp.Rational(3, 2))),
+             Check.SYMPY, "Thm 4.1", substitution={C_SYM: C_L41}),
         Step("this R satisfies Lemma 3.2's requirement 4 n^2 R/(sqrt(2 pi) delta) <= lambda0/4",
              Le(4 * n**2 * R_GD / (sp.sqrt(2 * sp.pi) * delta), lambda0 / 4), Check.SYMPY,
              "Lemma 3.2"),
@@ -248,15 +252,20 @@ def _gd_width() -> Constant:
         Step("geometric sum: ||w_r(k+1) - w_r(0)|| <= eta sqrt(n/m) N / (1 - sqrt(1 - eta lambda0/2))",
              Le(sp.Symbol("dist"), eta * sp.sqrt(n / m) * N / (1 - sp.sqrt(1 - eta * lambda0 / 2))),
              Check.CITED, "Corollary 4.1, eq. (8)"),
-        Step("with 1 - sqrt(1 - x) >= x/2 the radius is R' = 4 sqrt(n) N/(sqrt(m) lambda0)",
-             Eq(eta * sp.sqrt(n / m) * N * 2 / (eta * lambda0 / 2), R_prime), Check.SYMPY, "Corollary 4.1"),
+        Step("with 1 - sqrt(1 - x) >= x/2 at x = eta lambda0/2 the radius is R' = 4 sqrt(n) N/(sqrt(m) lambda0)",
+             Eq(eta * sp.sqrt(n / m) * N / (x / 2), R_prime), Check.SYMPY, "Corollary 4.1",
+             substitution={x: eta * lambda0 / 2}),
         Step("R' = R exactly at m = 2048/pi n (n^2 + n^(3/2))^2 N^2/(delta^2 lambda0^4)",
-             Eq(R_prime.subs(m, m_exact), R_GD), Check.SYMPY, "Thm 4.1"),
+             Eq(R_prime, R_GD), Check.SYMPY, "Thm 4.1", substitution={m: m_exact}),
         Step("R' is decreasing in m", Lt(sp.diff(R_prime, m), 0), Check.SYMPY, "Thm 4.1"),
         Step("Markov (E3): N^2 <= n (C_y^2 + 1/2)/delta", Le(N**2, N2_markov), Check.CITED,
              "proof of Thm 3.2 (p. 7)"),
-        Step("union bound over E1, E2, E3 and Lemma 4.1 at delta/4 each",
-             Eq(expr, m_markov.subs(delta, delta / 4)), Check.SYMPY, "union bound (not tracked in the paper)"),
+        Step("substituting E3 and the union bound over E1, E2, E3 and Lemma 4.1 at delta/4 each gives the "
+             "stated width 131072/pi (C_y^2 + 1/2) n^2 (n^2 + n^(3/2))^2/(lambda0^4 delta^3)",
+             Eq(m_exact.subs(delta, delta_e), 131072 / sp.pi * (C_y**2 + sp.Rational(1, 2)) * n**2
+                * (n**2 + n**sp.Rational(3, 2))**2 / (lambda0**4 * delta**3)),
+             Check.SYMPY, "union bound (not tracked in the paper)",
+             substitution={N: sp.sqrt(n * (C_y**2 + sp.Rational(1, 2)) / delta_e), delta_e: delta / 4}),
         Step("(n^2 + n^(3/2))^2 <= 4 n^4 for n >= 1 (n = (1 + s)^2), so the width is at most "
              "64 * 8192/pi (C_y^2 + 1/2) n^6/(lambda0^4 delta^3)",
              Le((n**2 + n**sp.Rational(3, 2))**2, 4 * n**4), Check.SYMPY, "overparam.md 7.2",
