@@ -495,10 +495,10 @@ def command(config_path, expr, builtin_name, box, out, step, epsilon, delta, c_c
 
     ctx = click.get_current_context()
     if config_path is not None:
-        given = [f"--{name.replace('_', '-')}" for name in ctx.params if name not in ("config_path", "out")
-                 and ctx.get_parameter_source(name) not in (ParameterSource.DEFAULT, None)]
+        given = ["/".join(p.opts + p.secondary_opts) for p in ctx.command.params
+                 if p.name not in ("config_path", "out")
+                 and ctx.get_parameter_source(p.name) not in (ParameterSource.DEFAULT, None)]
         if given:
-            given = ["--builtin" if g == "--builtin-name" else "--c" if g == "--c-const" else g for g in given]
             raise BadInput("--config", config_path, "either --config FILE.toml or the command-line options, not both "
                                                     f"(also given: {', '.join(given)}; only --out goes with --config)")
         cert = seal(certify_saddle_config(config_path))
