@@ -380,6 +380,14 @@ def _recompute_kwargs(inputs) -> dict:
     if not isinstance(obj, dict) or len(obj) != 1 or next(iter(obj)) not in ("expr", "builtin", "sympy") \
             or not isinstance(next(iter(obj.values())), str):
         raise BadInput("CERT.inputs.objective", obj, "one of {expr: TEXT}, {builtin: NAME}, {sympy: TEXT}")
+    for k in ("step", "epsilon", "delta", "c"):
+        if inputs[k] is not None and (isinstance(inputs[k], bool) or not isinstance(inputs[k], (int, float))):
+            raise BadInput(f"CERT.inputs.{k}", inputs[k], "null or a number")
+    for k in ("max_boxes", "runs", "seed"):
+        if isinstance(inputs[k], bool) or not isinstance(inputs[k], int):
+            raise BadInput(f"CERT.inputs.{k}", inputs[k], "an integer")
+    if not isinstance(inputs["symmetry"], str) or not isinstance(inputs["empirical"], bool):
+        raise BadInput("CERT.inputs", "{...}", "symmetry a string and empirical a boolean")
     kw = {k: inputs[k] for k in expected - {"objective", "empirical"}}
     kw["box"] = box_from_mapping(inputs["box"], "CERT.inputs.box")
     kind, text = next(iter(obj.items()))

@@ -125,11 +125,14 @@ def test_edit_of_an_unchecked_field_is_caught_by_the_hash(paper_cert, tmp_path, 
     assert code == 1 and "content_sha256" in err
 
 
-def test_resealed_invalid_inputs_fail_with_exit_1(paper_cert, tmp_path, run_cli):
+@pytest.mark.parametrize("key,value,words", [("max_boxes", 0, "--max-boxes"), ("step", "0.1", "CERT.inputs.step"),
+                                             ("seed", 1.5, "CERT.inputs.seed"), ("box", {"x": [1, 0]}, "CERT.inputs.box.x"),
+                                             ("objective", {"python": "1"}, "CERT.inputs.objective")])
+def test_resealed_invalid_inputs_fail_with_exit_1(paper_cert, tmp_path, run_cli, key, value, words):
     cert = copy.deepcopy(paper_cert)
-    cert["inputs"]["max_boxes"] = 0
+    cert["inputs"][key] = value
     code, _, err = run_cli("check", _write(tmp_path, seal(cert)))
-    assert code == 1 and "rejected on recomputation" in err and "--max-boxes" in err
+    assert code == 1 and "rejected on recomputation" in err and words in err, err
 
 
 @pytest.mark.parametrize("doc", [
@@ -221,3 +224,19 @@ def test_monkey_config_is_a_negative_control(example_runs):
     origin = [p for p in cert["critical_points"]
               if all(float(iv["lo"]) <= 0 <= float(iv["hi"]) for iv in p["box"].values())]
     assert origin and all(p["kind"] != "strict-saddle" for p in origin)
+
+
+def test_python_api_sympy_objective_recomputes_through_the_grammar():
+    """A sympy objective is recorded as text and re-read by the restricted grammar, never sympified."""
+    import sympy as sp
+
+    from certify.commands.saddle import certify_saddle, check_saddle_certificate
+
+    x, y = sp.symbols("x y", real=True)
+    cert = seal(json.loads(json.dumps(certify_saddle(sympy_expr=x**2 / 2 - y**2 + y**4 / 4 + x * y / 3,
+                                                     box="x=-1:1,y=-2:2"))))
+    assert set(cert["inputs"]["objective"]) == {"sympy"}
+    assert check_saddle_certificate(cert) == []
+    cert["inputs"]["objective"] = {"sympy": "__import__('os').getcwd()"}
+    problems = check_saddle_certificate(seal(cert))
+    assert problems and "rejected on recomputation" in problems[0]
