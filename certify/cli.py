@@ -124,12 +124,19 @@ def check_cmd(cert_path: str) -> None:
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Output file (default: stdout).")
 def report_cmd(cert_path: str, fmt: str, out: str | None) -> None:
     """Render CERT as a Markdown or self-contained HTML proof-check report."""
-    from certify.certificate import load_certificate
+    from certify.certificate import CHECKERS, SCHEMA_ID, load_certificate
     from certify.report import render_html, render_markdown, write_or_echo
-    from certify.schema import require_valid_certificate
 
-    cert = require_valid_certificate(load_certificate(cert_path), cert_path)
-    write_or_echo(render_html(cert) if fmt == "html" else render_markdown(cert), out)
+    cert = load_certificate(cert_path, schemas=tuple(CHECKERS))
+    if cert["schema"] == SCHEMA_ID:
+        from certify.schema import require_valid_certificate
+
+        cert = require_valid_certificate(cert, cert_path)
+        write_or_echo(render_html(cert) if fmt == "html" else render_markdown(cert), out)
+    else:
+        from certify.saddle_report import render_saddle_html, render_saddle_markdown
+
+        write_or_echo(render_saddle_html(cert) if fmt == "html" else render_saddle_markdown(cert), out)
 
 
 def _register_contributed_commands() -> None:

@@ -249,3 +249,13 @@ def test_theorems_of_other_verbs_are_bad_input_for_run(tid, verb, tmp_path, run_
     code, _, err = run_cli("run", cfg, "--out", tmp_path / "o")
     assert code == 2 and "certify.theorems" in err and verb in err
     assert not (tmp_path / "o").exists()
+
+
+def test_report_renders_a_saddle_certificate(tmp_path, run_cli):
+    code, _, _ = run_cli("saddle", "--expr", "x^2/2 + y^4/4 - y^2/2", "--box", "x=-2:2,y=-2:2",
+                         "--out", tmp_path / "s")
+    assert code == 0
+    code, out, _ = run_cli("report", tmp_path / "s" / "certificate.json", "--format", "md")
+    assert code == 0 and "strict-saddle" in out.lower()
+    code, out, _ = run_cli("report", tmp_path / "s" / "certificate.json", "--format", "html")
+    assert code == 0 and out.lstrip().startswith("<!DOCTYPE html>")
