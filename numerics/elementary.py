@@ -122,6 +122,10 @@ def _arb_eval(name: str, x: float, prec: int = 200):
             if abs(x) == 1.0:
                 return arb.pi() / 2 * (1 if x > 0 else -1)
             return a.asin()
+        if name == "erf" and abs(x) >= 30:
+            # erfc(|x|) < exp(-x^2)/(|x| sqrt(pi)) < 2**-1290 for |x| >= 30 (Arb is slow here)
+            tail = arb(2) ** -1291
+            return (arb(1) - tail + arb(0, 1) * tail) * (1 if x > 0 else -1)
         return getattr(a, {"exp": "exp", "expm1": "expm1", "log": "log", "log1p": "log1p",
                            "tanh": "tanh", "erf": "erf", "sin": "sin", "cos": "cos"}[name])()
 
@@ -221,9 +225,19 @@ def _arb_endpoint(name: str, values: np.ndarray, want: str) -> np.ndarray:
     prec = max(get_context().precision_bits, 53) + 30
     out = np.empty(values.shape)
     flat_in, flat_out = values.reshape(-1), out.reshape(-1)
+    fmax = float(np.finfo(np.float64).max)
     for i, x in enumerate(flat_in.tolist()):
         if np.isinf(x):
             flat_out[i] = _limit(name, x)
+            continue
+        if name in ("exp", "expm1") and x > 709.8:       # exp(x) > largest float
+            flat_out[i] = fmax if want == "lo" else np.inf
+            continue
+        if name in ("exp", "expm1") and x < -746.0:      # 0 < exp(x) < 2**-1076
+            if name == "exp":
+                flat_out[i] = 0.0 if want == "lo" else 5e-324
+            else:
+                flat_out[i] = -1.0 if want == "lo" else float(np.nextafter(-1.0, 0.0))
             continue
         lo, hi = arb_bounds(_arb_eval(name, x, prec))
         flat_out[i] = lo if want == "lo" else hi

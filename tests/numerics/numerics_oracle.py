@@ -88,15 +88,35 @@ def arb_unit_rows(V: np.ndarray):
     return out
 
 
+def _sqrt_nonneg(s: arb) -> arb:
+    """sqrt of a ball known to enclose a non-negative number (also when it straddles 0)."""
+    if s > 0:
+        return s.sqrt()
+    half = s.abs_upper().sqrt() / 2
+    return half + arb(0, 1) * half
+
+
 def arb_relu_kernel_entry(xi, xj) -> arb:
     """H_inf entry t (pi - theta)/(2 pi) with theta = 2 atan2(|xi - xj|, |xi + xj|) (an
     arccos-free formula, robust at t = +-1)."""
     with ctx.workprec(ORACLE_BITS):
         t = sum((a * b for a, b in zip(xi, xj)), arb(0))
-        dm = sum(((a - b) ** 2 for a, b in zip(xi, xj)), arb(0)).nonnegative_part().sqrt()
-        dp = sum(((a + b) ** 2 for a, b in zip(xi, xj)), arb(0)).nonnegative_part().sqrt()
-        theta = 2 * dm.atan2(dp)
+        dm = _sqrt_nonneg(sum(((a - b) * (a - b) for a, b in zip(xi, xj)), arb(0)))
+        dp = _sqrt_nonneg(sum(((a + b) * (a + b) for a, b in zip(xi, xj)), arb(0)))
+        theta = 2 * arb.atan2(dm, dp)
         return t * (arb.pi() - theta) / (2 * arb.pi())
+
+
+def relu_kernel_known_range(xi, xj) -> tuple[float, float]:
+    """Where the exact entry must lie: sign(t) * [0, 1/2] (the factor (pi - theta)/(2 pi) is
+    in [0, 1/2]); used where a 200-bit ball cannot resolve an entry next to 0."""
+    with ctx.workprec(ORACLE_BITS):
+        t = sum((a * b for a, b in zip(xi, xj)), arb(0))
+    if t < 0:
+        return (-1.0, 0.0)
+    if t > 0:
+        return (0.0, 0.5)
+    return (-1.0, 0.5)
 
 
 def arb_eigenvalues_exact_matrix(X: np.ndarray) -> list:
