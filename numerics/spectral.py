@@ -403,7 +403,8 @@ def _temple_lower_bound(A: Interval, M: np.ndarray, rho: float, v: np.ndarray,
     W = matvec_enclosure(A, v)                  # X v over X in A
     resid = W - q * v                           # X v - q v
     nv = float(np.linalg.norm(v))
-    e2 = float(up(np.sum(up(resid.mag() ** 2)) * (1 + 4 * n * U)))
+    with np.errstate(over="ignore"):
+        e2 = float(up(np.sum(up(resid.mag() ** 2)) * (1 + 4 * n * U)))
     # ||v||^2 lower bound (v need not be exactly unit)
     from numerics.accurate_dot import dot_enclosure
     vv = float(dot_enclosure(v, v).lo)
