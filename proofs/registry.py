@@ -13,6 +13,7 @@ from proofs.core import Theorem
 
 THEOREM_MODULES = (
     "proofs.dzps2019",
+    "proofs.adhlw2019",
     "proofs.dllwz2019",
     "proofs.lsjr2016",
     "proofs.jin2017",
