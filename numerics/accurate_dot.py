@@ -69,7 +69,9 @@ def dot2_matvec(AT: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray] 
     k = V.shape[1]
     p = np.zeros((m, k))
     s = np.zeros((m, k))
+    absAv = np.zeros((m, k))
     vh, vl = split(V)
+    absV = np.abs(V)
     with np.errstate(under="ignore"):
         for j in range(n):
             a = AT[j][:, None]
@@ -81,9 +83,9 @@ def dot2_matvec(AT: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray] 
             z = t - p
             s += (p - (t - z)) + (h - z) + e
             p = t
+            absAv += np.abs(h)      # fl(|a||b|) = |fl(a b)|: a float sum of |products|
         w = p + s
         # |w - Av| <= u|Av| + c |A||v| + 16 n eta,  |Av| <= |w| + err  =>  solve for err
-        absAv = np.abs(AT).T @ np.abs(V)
     c = _dot2_constant(n)
     onep = round_up_fraction(1 + Fraction(gamma_const(n)) / (1 - Fraction(gamma_const(n))))
     with np.errstate(over="ignore"):
@@ -125,17 +127,19 @@ def dot_enclosure(x, y) -> Interval:
     return Interval(down(core.lo - rad), up(core.hi + rad))
 
 
-def matvec_enclosure(A: Interval, v: np.ndarray, symmetric: bool = True) -> Interval:
+def matvec_enclosure(A: Interval, v: np.ndarray, symmetric: bool = True,
+                     mid: np.ndarray | None = None, rad: np.ndarray | None = None) -> Interval:
     """Enclosure of ``X v`` over X in ``A`` for an exact float vector/matrix ``v``
-    (compensated for the midpoint product; the radius part rounded upward)."""
-    M = A.mid()
+    (compensated for the midpoint product; the radius part rounded upward). ``mid``/``rad``:
+    optional precomputed ``A.mid()``/``A.rad()`` (any pair with [mid -+ rad] containing A)."""
+    M = A.mid() if mid is None else mid
     res = dot2_matvec(M if symmetric else np.ascontiguousarray(M.T), v)
     if res is None:
         from numerics.linalg import matmul_enclosure
         return matmul_enclosure(A, v)
     w, err = res
-    if not np.array_equal(A.lo, A.hi):
-        R = A.rad()
+    if rad is not None or not np.array_equal(A.lo, A.hi):
+        R = A.rad() if rad is None else rad
         n = M.shape[1]
         g = gamma_const(n)
         with np.errstate(over="ignore"):
@@ -144,7 +148,7 @@ def matvec_enclosure(A: Interval, v: np.ndarray, symmetric: bool = True) -> Inte
     return Interval(down(w - err), up(w + err))
 
 
-def quadratic_form_enclosure(A: Interval, v: np.ndarray) -> Interval:
+def quadratic_form_enclosure(A: Interval, v: np.ndarray, mid=None, rad=None) -> Interval:
     """Enclosure of ``v^T X v`` over X in the (symmetric) interval matrix ``A``."""
-    W = matvec_enclosure(A, v)
+    W = matvec_enclosure(A, v, mid=mid, rad=rad)
     return dot_enclosure(v, W)

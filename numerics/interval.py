@@ -181,8 +181,14 @@ class Interval:
     # ----------------------------------------------------------------- measures
     def mid(self) -> np.ndarray:
         """A float midpoint inside ``[lo, hi]`` (finite where both endpoints are finite)."""
-        with np.errstate(invalid="ignore", over="ignore"):
-            m = 0.5 * self.lo + 0.5 * self.hi
+        if self.lo is self.hi:
+            return self.lo.copy()
+        with np.errstate(invalid="ignore", over="ignore", under="ignore"):
+            m = 0.5 * self.lo
+            m += 0.5 * self.hi
+        if self.lo.ndim and np.isfinite(m).all():
+            np.clip(m, self.lo, self.hi, out=m)
+            return m
         m = np.where(np.isfinite(self.lo) & np.isfinite(self.hi), m,
                      np.where(np.isfinite(self.lo), self.lo,
                               np.where(np.isfinite(self.hi), self.hi, 0.0)))

@@ -38,7 +38,8 @@ from fractions import Fraction
 import numpy as np
 
 from numerics.context import get_context
-from numerics.interval import (ETA, U, Interval, as_interval, down, round_up_fraction, up)
+from numerics.interval import (ETA, U, Interval, as_interval, down, gamma_const,
+                               round_up_fraction, up)
 from numerics.verdict import Verdict
 
 
@@ -91,16 +92,31 @@ def check_symmetric_interval(A, name: str = "A") -> Interval:
 
 
 # ---------------------------------------------------------------------- Rump's test
+def _radius_matrix(A: Interval, mid: np.ndarray, work: np.ndarray | None = None) -> np.ndarray:
+    """Entrywise R >= |X - mid| for X in A (rounded up; one extra n x n buffer)."""
+    R = np.subtract(A.hi, mid)
+    np.nextafter(R, np.inf, out=R)
+    tmp = np.subtract(mid, A.lo, out=work)
+    np.nextafter(tmp, np.inf, out=tmp)
+    np.maximum(R, tmp, out=R)
+    np.maximum(R, 0.0, out=R)
+    return R
+
+
+def _row_sum_bound(R: np.ndarray) -> float:
+    """Upper bound of ||R||_2 for a symmetric non-negative R: its largest row sum."""
+    n = R.shape[0]
+    rows = R.sum(axis=1)           # sums of non-negative floats: exact <= fl / (1 - gamma_{n-1})
+    if not rows.any():
+        return 0.0
+    g = Fraction(gamma_const(max(n - 1, 1)))
+    onep = round_up_fraction(1 / (1 - g))
+    return float(up(up(rows.max()) * onep))
+
+
 def _radius_norm_bound(A: Interval, mid: np.ndarray) -> float:
     """Upper bound of ||X - mid||_2 over X in A: max row sum of the entrywise radius."""
-    rad = np.maximum(up(A.hi - mid), up(mid - A.lo))
-    if not rad.any():
-        return 0.0
-    n = rad.shape[0]
-    from numerics.interval import _sum_lower
-    rows = -_sum_lower(-rad, 1)
-    del rad
-    return float(rows.max()) if n else 0.0
+    return _row_sum_bound(_radius_matrix(A, mid))
 
 
 def _rump_constant(n: int) -> float:
@@ -159,10 +175,10 @@ def _float_eigen_estimate(mid: np.ndarray, k: int = 2):
     return w, V
 
 
-def rayleigh_enclosure(A: Interval, v: np.ndarray) -> Interval:
+def rayleigh_enclosure(A: Interval, v: np.ndarray, mid=None, rad=None) -> Interval:
     """Enclosure of ``v^T X v / v^T v`` over X in A (rigorous; v is an exact float vector)."""
     from numerics.accurate_dot import quadratic_form_enclosure, dot_enclosure
-    num = quadratic_form_enclosure(A, v)
+    num = quadratic_form_enclosure(A, v, mid=mid, rad=rad)
     den = dot_enclosure(v, v)
     return num / den
 
@@ -392,7 +408,7 @@ def _smallest_eigenpairs(M: np.ndarray, work: np.ndarray, k: int = 3):
     return th, Vb
 
 
-def _temple_lower_bound(A: Interval, M: np.ndarray, rho: float, v: np.ndarray,
+def _temple_lower_bound(A: Interval, M: np.ndarray, R: np.ndarray, rho: float, v: np.ndarray,
                         q: Interval, theta2: float, work: np.ndarray) -> float | None:
     """Temple's lower bound with a proved lower bound l2 on lambda_2 (see module doc)."""
     from numerics.accurate_dot import matvec_enclosure
@@ -400,7 +416,7 @@ def _temple_lower_bound(A: Interval, M: np.ndarray, rho: float, v: np.ndarray,
     qhi = float(q.hi)
     if not theta2 > qhi:
         return None
-    W = matvec_enclosure(A, v)                  # X v over X in A
+    W = matvec_enclosure(A, v, mid=M, rad=R)    # X v over X in A
     resid = W - q * v                           # X v - q v
     nv = float(np.linalg.norm(v))
     with np.errstate(over="ignore"):
@@ -415,7 +431,7 @@ def _temple_lower_bound(A: Interval, M: np.ndarray, rho: float, v: np.ndarray,
     tau = max(2.0 * (theta2 - qhi), 1e-3 * abs(theta2), 1e-300)
     u = v / nv
     absu = np.abs(u)
-    rowabs = np.abs(M).sum(axis=1)
+    rowabs = np.abs(M, out=work).sum(axis=1)    # work is overwritten below anyway
     for frac in (0.5, 0.2, 0.05):
         l2 = qhi + frac * (theta2 - qhi)
         np.multiply(u[:, None], (tau * u)[None, :], out=work)
@@ -435,15 +451,16 @@ def _temple_lower_bound(A: Interval, M: np.ndarray, rho: float, v: np.ndarray,
 
 
 def _lambda_min_float(A: Interval, rel_tol: float) -> SpectralEnclosure:
-    M = A.mid()
-    n = M.shape[0]
-    rho = _radius_norm_bound(A, M)
+    n = A.shape[0]
     if n == 1:
         return SpectralEnclosure(float(A.lo[0, 0]), float(A.hi[0, 0]), "1x1", "numpy", 53)
+    M = A.mid()
     work = np.empty((n, n))
+    R = _radius_matrix(A, M, work)       # memory: M, R, work (3 n^2) plus O(n) vectors
+    rho = _row_sum_bound(R)
     th, V = _smallest_eigenpairs(M, work)
     v = V[:, 0].copy()
-    q = rayleigh_enclosure(A, v)
+    q = rayleigh_enclosure(A, v, mid=M, rad=R)
     hi = float(q.hi)
     method = ["upper: rigorous Rayleigh quotient (Dot2)"]
     # lower bound 1: shifted Cholesky test just below the Rayleigh quotient
@@ -459,7 +476,7 @@ def _lambda_min_float(A: Interval, rel_tol: float) -> SpectralEnclosure:
             break
     # lower bound 2: Temple with a proved gap to lambda_2
     if len(th) > 1 and (hi - lo) > rel_tol * max(abs(lo), abs(hi)):
-        t = _temple_lower_bound(A, M, rho, v, q, float(th[1]), work)
+        t = _temple_lower_bound(A, M, R, rho, v, q, float(th[1]), work)
         if t is not None and t > lo:
             lo = t
             method[0] = "lower: Temple inequality, lambda_2 gap by shifted Cholesky test"
