@@ -522,11 +522,15 @@ def _lambda_min_arb(A: Interval, rel_tol: float, prec: int,
             norm = arb(0)
             for i in range(n):
                 E[i, i] = E[i, i] - sa
+            # ||E_X||_2 <= sqrt(||E||_1 ||E||_inf) <= max(row sums, column sums) of |E|
+            # (the ball matrix need not be exactly symmetric, so both are taken)
             for i in range(n):
                 row = arb(0)
+                col = arb(0)
                 for j in range(n):
                     row += abs(E[i, j])
-                norm = norm.max(row) if hasattr(norm, "max") else max(norm, row)
+                    col += abs(E[j, i])
+                norm = norm.max(row).max(col)
             lo = arb_bounds(sa - norm)[0]
         if lo > best.lo:
             return SpectralEnclosure(min(lo, best.hi), best.hi,
