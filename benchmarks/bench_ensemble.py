@@ -9,9 +9,10 @@ m = 4096 (n = 200, d = 10), float32 and float64: network-steps per second, achie
 of the training step (bytes by the traffic model below) against the device peak, and the ratio of GPU
 to CPU network-steps per second (CPU measured in the same run on a few nets of the same size).
 
-Traffic model of one step (``numerics.empirical.training``): ``B m n`` elements written by the
-pre-activation product, read/written by the ReLU mask, the ReLU, the output product, the masked
-residual and the gradient product: 7 passes of ``itemsize`` bytes plus 3 passes of 1-byte masks.
+Traffic model of one step (``numerics.empirical.training``, buffers reused in place), per element of
+the ``(B, m, n)`` pre-activation array: write Z (product), read Z / write mask, read+write Z (ReLU in
+place), read Z (output product), read mask / write Z (masked residual), read Z (gradient product):
+7 passes of ``itemsize`` bytes plus 2 passes of 1-byte masks.
 
 Usage: python benchmarks/bench_ensemble.py [--quick]
 """
@@ -140,7 +141,7 @@ def gpu_section(quick: bool) -> None:
         t, _ = timed(batched, X, y, list(range(B)), m, 0.1, steps, device="cuda", dtype=dtype, sync=True)
         rate = B * steps / t
         item = torch.finfo(dtype).bits // 8
-        bytes_step = B * m * n * (7 * item + 3)
+        bytes_step = B * m * n * (7 * item + 2)
         bw = bytes_step * (steps + 1) / t
         frac = f"{bw / peak:6.1%} of peak" if peak else "peak unknown"
         print(f"  {str(dtype):14s}: {rate:12.1f} network-steps/s, {bw / 1e12:6.2f} TB/s ({frac}, "

@@ -19,11 +19,7 @@ import numpy as np
 import torch
 
 from numerics.empirical import observables as obs
-from numerics.empirical.two_layer import (
-    TwoLayerEnsemble,
-    gradient_from_residual,
-    predictions_from_preactivations,
-)
+from numerics.empirical.two_layer import TwoLayerEnsemble
 
 OBSERVABLES = ("movement", "flips", "gram")
 TOLERANCE_MODEL = (
@@ -109,6 +105,11 @@ def train_two_layer_ensemble(
     c = chunk or default_chunk(B, m, n, ens.W.element_size(), dev)
     Xt = X.t()
     f64 = dict(device=dev, dtype=torch.float64)
+    # reused work buffers (no allocation per step): pre-activations / ReLU / masked residual, and the pattern
+    Zbuf = torch.empty(c, m, n, device=dev, dtype=dt)
+    Abuf = torch.empty(c, m, n, device=dev, dtype=torch.bool)
+    zero = torch.zeros((), device=dev, dtype=dt)
+    inv_sqrt_m = 1.0 / math.sqrt(m)
 
     unit = torch.finfo(dt).eps
     ymax = float(y.abs().max()) if n else 0.0
@@ -141,9 +142,11 @@ def train_two_layer_ensemble(
         for s in range(0, B, c):
             e = min(B, s + c)
             Wc, ac = ens.W[s:e], ens.a[s:e]
-            Z = torch.matmul(Wc, Xt)
-            active = Z >= 0
-            u = predictions_from_preactivations(Z, ac, active)
+            Z, active = Zbuf[: e - s], Abuf[: e - s]
+            torch.matmul(Wc, Xt, out=Z)  # Z[b, r, i] = w_r . x_i
+            torch.ge(Z, 0, out=active)  # relu'(0) = 1: ties count as active
+            Z.clamp_min_(0)  # Z now holds relu(w_r . x_i)
+            u = torch.bmm(ac.unsqueeze(1), Z).squeeze(1) * inv_sqrt_m
             r = u - y
             loss = (r.to(torch.float64) ** 2).sum(dim=1)
             if k == 0:
@@ -170,7 +173,12 @@ def train_two_layer_ensemble(
             if k < steps:
                 if method == "sgd":
                     r = r * mask[s:e]
-                Wc.sub_(gradient_from_residual(active, ac, X, r), alpha=step_size)
+                # dL/dw_r = m^-1/2 a_r sum_i r_i 1{w_r . x_i >= 0} x_i  (1810.02054 eq. 4), as in
+                # two_layer.gradient_from_residual but written into the reused buffer
+                torch.where(active, r.unsqueeze(1), zero, out=Z)
+                G = torch.matmul(Z, X)
+                G.mul_(ac.unsqueeze(2) * inv_sqrt_m)
+                Wc.sub_(G, alpha=step_size)
 
     def host(t):
         return None if t is None else t.cpu().numpy()
