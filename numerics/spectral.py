@@ -364,7 +364,7 @@ def _smallest_eigenpairs(M: np.ndarray, work: np.ndarray, k: int = 3):
     shift just below it (the Cholesky factor does the solves)."""
     n = M.shape[0]
     k = min(k, n)
-    if n <= 200:
+    if n <= 600:   # dense LAPACK (MRRR) on a few eigenpairs is cheapest at these sizes
         import scipy.linalg
         th, V = scipy.linalg.eigh(M, subset_by_index=[0, k - 1], check_finite=False)
         return th, V
