@@ -482,9 +482,12 @@ def _lambda_min_float(A: Interval, rel_tol: float) -> SpectralEnclosure:
             method[0] = "lower: Temple inequality, lambda_2 gap by shifted Cholesky test"
     if lo == -math.inf:
         # fall back to a Gershgorin-type bound that always holds
-        lo = float(down(np.min(np.diagonal(A.lo) - (np.abs(A.mag()).sum(axis=1)
-                                                       - np.diagonal(A.mag()))) * (1 + 4 * n * U)
-                        - 1e-300))
+        # Gershgorin: lambda_min >= min_i (X_ii - sum_{j != i} |X_ij|), all rounded downward
+        mag = A.mag()
+        np.fill_diagonal(mag, 0.0)
+        g = Fraction(gamma_const(max(n - 1, 1)))
+        off = up(mag.sum(axis=1) * round_up_fraction(1 / (1 - g)))
+        lo = float(np.min(down(np.diagonal(A.lo) - off)))
         lo = min(lo, hi)
         method[0] = "lower: Gershgorin"
     lo = min(lo, hi)
