@@ -71,8 +71,8 @@ def run(sizes, dims, arb_max_n):
         for n in sizes:
             rng = np.random.default_rng(1000 * d + n)
             X = rng.standard_normal((n, d))
-            t_fg, Hf = timed(float_gram, X, repeat=2)
-            t_ig, H = timed(two_layer_relu_gram, X, repeat=2)
+            t_fg, Hf = timed(float_gram, X, repeat=3)
+            t_ig, H = timed(two_layer_relu_gram, X, repeat=3)
             t_eig, w = timed(np.linalg.eigvalsh, Hf)
             tracemalloc.start()
             base = tracemalloc.get_traced_memory()[0]
@@ -111,7 +111,7 @@ def main(argv=None):
         sizes = [100, 250, 500] if a.quick else [250, 500, 1000, 2000, 4000]
     arb_max_n = min(a.arb_max_n, 150) if a.quick else a.arb_max_n
     dims = [int(s) for s in a.dims.split(",")]
-    print(f"numpy {np.__version__}; machine: see `nproc`/`lscpu`; one run, best of 2 for builds")
+    print(f"numpy {np.__version__}; machine: see `nproc`/`lscpu`; one run, best of 3 for the Gram builds")
     run(sizes, dims, arb_max_n)
 
 
