@@ -3,7 +3,7 @@
 Error-free transformations (Ogita, Rump, Oishi, "Accurate sum and dot product", SISC
 26(6):1955-1988, 2005): ``TwoSum`` (Knuth) gives ``a + b = s + e`` exactly barring overflow;
 ``TwoProduct`` (Dekker/Veltkamp splitting) gives ``a * b = p + e`` exactly when no underflow
-or overflow occurs. Algorithm Dot2 then satisfies (ORO 2005, Prop. 5.5/Thm 5.3)
+or overflow occurs. Algorithm Dot2 then satisfies (ORO 2005, Sec. 5, error bound of Dot2)
 
     ``|res - x^T y| <= u |x^T y| + gamma_n^2 |x|^T |y|``,
 

@@ -15,14 +15,19 @@ definite. Caveat (as in the reference): the Coq proof fixes a left-to-right inne
 order; Rump's paper argues the bound for any order, which is what LAPACK's blocked ``dpotrf``
 uses.
 
-Sharper lower bounds -- Temple's inequality (Temple 1928; Parlett, The Symmetric Eigenvalue
-Problem, Thm 10.5.1 ff.): for a unit vector ``v``, ``q = v^T X v`` and ``e = ||X v - q v||``,
+Sharper lower bounds -- Temple's inequality (Temple 1928; Temple/Kato bounds in Parlett,
+The Symmetric Eigenvalue Problem): for a unit vector ``v``, ``q = v^T X v`` and ``e = ||X v - q v||``,
 if ``lambda_2(X) >= l2 > q`` then ``lambda_min(X) >= q - e^2 / (l2 - q)``. ``l2`` is proved by
 the shifted test above applied to ``A + tau v v^T`` (at most one eigenvalue of ``X`` lies
 below ``l2`` when ``X + tau v v^T - l2 I`` is positive definite, by interlacing).
 
 Upper bounds -- Rayleigh quotients ``v^T X v / v^T v >= lambda_min(X)`` evaluated with
 rigorous error bounds (compensated dot products, :mod:`numerics.accurate_dot`).
+
+Cost: one or two float Cholesky factorizations (n^3/3 flops each), a few eigenpair estimates
+(dense MRRR for n <= 600, else Lanczos on a shifted inverse plus block inverse iteration with
+the Cholesky factor), and O(n^2) compensated products. Memory: the midpoint, the radius and one
+work matrix (3 n^2 doubles) besides the input.
 
 Escalation: when the float64 test cannot reach the requested tightness, Arb at doubling
 precision recomputes the Cholesky residual ``A - s I - L L^T`` in ball arithmetic
