@@ -36,14 +36,14 @@ def arb_bounds(x) -> tuple[float, float]:
 
 
 def arb_from_bounds(lo: float, hi: float):
-    """The Arb ball enclosing the float interval ``[lo, hi]`` (exact midpoint and radius)."""
+    """An Arb ball containing the float interval ``[lo, hi]`` (midpoint and radius are dyadic;
+    Arb rounds them outward at the working precision if they need more bits)."""
     from flint import arb
     if lo == hi:
         return arb(float(lo))
     a, b = Fraction(float(lo)), Fraction(float(hi))
     mid = (a + b) / 2
     rad = (b - a) / 2
-    # mid and rad are dyadic, hence exact in Arb when given as (mantissa, exponent) strings
     return arb(_arb_exact(mid), _arb_exact(rad))
 
 
