@@ -47,8 +47,8 @@ class TrainingTrace:
 
 
 def default_chunk(batch: int, width: int, n: int, itemsize: int, device: torch.device) -> int:
-    """Nets per chunk: about 12 MB per ``(c, m, n)`` buffer on the CPU (measured best of 4-64 MB on a
-    2-core EPYC for m = 1024, n = 200), the whole batch on a GPU."""
+    """Nets per chunk: about 12 MB per ``(c, m, n)`` buffer on the CPU (on a loaded 2-core EPYC, m = 1024,
+    n = 200, it beat both 3 MB and 100 MB chunks; timings there were noisy), the whole batch on a GPU."""
     if device.type == "cuda":
         return batch
     return int(max(1, min(batch, 12_000_000 // max(1, width * n * itemsize))))
