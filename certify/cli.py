@@ -109,7 +109,14 @@ def check_cmd(cert_path: str) -> None:
     from certify.certificate import CHECKERS, checker_for, load_certificate
 
     cert = load_certificate(cert_path, schemas=tuple(CHECKERS))
-    problems = checker_for(cert)(cert)
+    if cert.get("kind") == "instance":
+        from pathlib import Path
+
+        from certify.commands.instance import check_instance_certificate
+
+        problems = check_instance_certificate(cert, Path(cert_path).resolve().parent)
+    else:
+        problems = checker_for(cert)(cert)
     if problems:
         click.echo("certificate check FAILED:", err=True)
         for p in problems:

@@ -29,6 +29,72 @@ THEOREM_ID = "lazy-global-minimizer-nearby"
 
 
 # ------------------------------------------------------------------------ inputs
+WEIGHTS_FILE = "weights.npz"
+# instance fields that are rigorous results (recomputed by `certify check`); the rest is search
+# bookkeeping (attempts, seconds) or float training evidence
+RIGOROUS_INSTANCE_KEYS = ("status", "m", "n", "d", "stable_neurons", "fully_weighted_neurons", "tau",
+                          "lambda_min_HS", "correction_max", "correction_frobenius", "distance_from_init_max",
+                          "sqrt_m_distance", "residual_norm", "theorem_width")
+
+
+def weights_sha256(weights: dict) -> str:
+    """Hash of the certified network's arrays (W, a, W0), as certify.data hashes the data."""
+    import hashlib
+
+    import numpy as np
+
+    h = hashlib.sha256()
+    for key in ("W", "a", "W0"):
+        arr = np.ascontiguousarray(np.asarray(weights[key], dtype=np.float64))
+        h.update(key.encode() + str(arr.shape).encode())
+        h.update(arr.tobytes())
+    return h.hexdigest()
+
+
+def check_instance_certificate(cert: dict, directory) -> list[str]:
+    """Recompute an instance certificate from its config, data and the weights file beside it."""
+    import json
+
+    from certify.certificate import content_hash
+    from certify.config import config_from_dict
+    from certify.data import load_dataset
+
+    problems = []
+    if cert.get("content_sha256") != content_hash(cert):
+        problems.append("content_sha256 does not match the certificate's content (the file was edited)")
+    rec = cert.get("weights")
+    if not isinstance(rec, dict) or "file" not in rec:
+        raise BadInput("CERT.weights", rec, "an instance certificate that names its weights file")
+    config = config_from_dict(cert["config"], base_dir=cert.get("config_base_dir", "."))
+    dataset = load_dataset(config)
+    if dataset.sha256 != cert.get("data", {}).get("sha256"):
+        problems.append("data sha256 mismatch: the data changed since the certificate was written")
+    path = Path(directory) / Path(rec["file"]).name
+    if not path.is_file():
+        raise BadInput("CERT.weights.file", str(path), "the weights file written beside the certificate")
+    weights = load_weights(str(path), dataset.d)
+    weights["point"] = rec.get("point", "trained")
+    if weights_sha256(weights) != rec.get("sha256"):
+        problems.append(f"weights sha256 mismatch: {path} is not the network that was certified")
+    width_info = theorem_width(dataset, config)
+    width_info.pop("_lambda0_float", None)
+    res = _certify(dataset, weights)
+    fresh_obj = instance_object(res, weights["point"], width_info)
+    fresh_entry = _theorem_entry(dataset, config, weights, res, weights["W"].shape[0])
+    norm = lambda x: json.loads(json.dumps(x, sort_keys=True))  # noqa: E731
+    old_obj = cert.get("instance", {})
+    for key in RIGOROUS_INSTANCE_KEYS:
+        if norm(old_obj.get(key)) != norm(fresh_obj.get(key)):
+            problems.append(f"instance.{key}: recorded {old_obj.get(key)!r}, recomputed {fresh_obj.get(key)!r}")
+    if cert.get("verdict") != res.status:
+        problems.append(f"verdict: recorded {cert.get('verdict')!r}, recomputed {res.status!r}")
+    old_entry = (cert.get("theorems") or [{}])[0]
+    for key in ("id", "status", "hypotheses", "quantities", "constants", "derivation_status"):
+        if norm(old_entry.get(key)) != norm(fresh_entry.get(key)):
+            problems.append(f"theorem {fresh_entry['id']}: {key} differs from the recomputation")
+    return problems
+
+
 def parse_int_list(text: str | None, option: str) -> list[int] | None:
     if text is None:
         return None
@@ -377,11 +443,13 @@ def command(config_path: str, out: str, weights_path: str | None, widths: str | 
     }
     if sweep is not None:
         cert["width_sweep"] = sweep
+    cert["weights"] = {"file": WEIGHTS_FILE, "sha256": weights_sha256(final_w),
+                       "point": final_w["point"]}
     cert = seal(cert)
     outp = write_outputs(cert, out)
     import numpy as np
 
-    np.savez(outp / "weights.npz", W=final_w["W"], a=final_w["a"], W0=final_w["W0"])
+    np.savez(outp / WEIGHTS_FILE, W=final_w["W"], a=final_w["a"], W0=final_w["W0"])
     for o in objs:
         click.echo(_summary_line(o))
     tw = width_info.get("m")
