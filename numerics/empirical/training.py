@@ -109,7 +109,6 @@ def train_two_layer_ensemble(
     # reused work buffers (no allocation per step): pre-activations / ReLU / masked residual, and the pattern
     Zbuf = torch.empty(c, m, n, device=dev, dtype=dt)
     Abuf = torch.empty(c, m, n, device=dev, dtype=torch.bool)
-    zero = torch.zeros((), device=dev, dtype=dt)
     inv_sqrt_m = 1.0 / math.sqrt(m)
 
     unit = torch.finfo(dt).eps
@@ -176,7 +175,8 @@ def train_two_layer_ensemble(
                     r = r * mask[s:e]
                 # dL/dw_r = m^-1/2 a_r sum_i r_i 1{w_r . x_i >= 0} x_i  (1810.02054 eq. 4), as in
                 # two_layer.gradient_from_residual but written into the reused buffer
-                torch.where(active, r.unsqueeze(1), zero, out=Z)
+                Z.copy_(active)  # 1{w_r . x_i >= 0} (faster than a broadcasting where on the CPU)
+                Z.mul_(r.unsqueeze(1))
                 G = torch.matmul(Z, X)
                 G.mul_(ac.unsqueeze(2) * inv_sqrt_m)
                 Wc.sub_(G, alpha=step_size)
