@@ -70,6 +70,16 @@ def content_hash(cert: dict) -> str:
     return hashlib.sha256(canonical_json(body)).hexdigest()
 
 
+def integrity_problems(cert: dict) -> list[str]:
+    """[] when the recorded content_sha256 matches the certificate's content."""
+    recorded = cert.get("content_sha256")
+    if recorded is None:
+        return ["content_sha256 missing"]
+    if recorded != content_hash(cert):
+        return ["content_sha256 does not match the certificate's content (the file was edited)"]
+    return []
+
+
 def seal(cert: dict) -> dict:
     cert = dict(cert)
     cert["content_sha256"] = content_hash(cert)

@@ -217,39 +217,54 @@ class Config(_Section):
         return self.model_dump(mode="json", exclude={"base_dir"})
 
 
-def _bad_input_from(err: ValidationError) -> BadInput:
+_UNION_TAGS = ("dict[", "list[", "union[", "function-")
+
+
+def bad_input_from(err: ValidationError, unknown_key_hint: str = "unknown key; remove it (allowed keys are "
+                   "those documented in the README)", missing_hint=None) -> BadInput:
+    """The first pydantic error as BadInput: dotted key, the value, what is allowed."""
     e = err.errors()[0]
-    loc = ".".join(str(p) for p in e["loc"]) or "config"
+    # pydantic adds union-member tags ("str", "dict[str,...]") to the location: not keys
+    loc = ".".join(str(p) for p in e["loc"] if str(p) != "str" and not str(p).startswith(_UNION_TAGS))
+    loc = loc or "config"
     msg = e["msg"]
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     if e["type"] == "extra_forbidden":
-        msg = "unknown key; remove it (allowed keys are those documented in the README)"
+        msg = unknown_key_hint
+    elif e["type"] == "missing" and missing_hint is not None:
+        msg = missing_hint(loc)
     value = e.get("input")
     if isinstance(value, dict):
         value = "{...}"
     return BadInput(loc, value, msg)
 
 
-def config_from_dict(raw: dict, base_dir: str | Path = ".") -> Config:
-    try:
-        return Config.model_validate({**raw, "base_dir": str(base_dir)})
-    except ValidationError as err:
-        raise _bad_input_from(err) from None
-
-
-def load_config(path: str | Path) -> Config:
+def read_toml(path: str | Path, field: str) -> dict:
+    """Parse a TOML file; a missing, unreadable or malformed file is BadInput naming `field`."""
     path = Path(path)
     try:
         text = path.read_bytes()
     except FileNotFoundError:
-        raise BadInput("CONFIG", str(path), "an existing TOML file") from None
+        raise BadInput(field, str(path), "an existing TOML file") from None
     except OSError as exc:
-        raise BadInput("CONFIG", str(path), f"a readable TOML file ({exc.strerror})") from None
+        raise BadInput(field, str(path), f"a readable TOML file ({exc.strerror})") from None
     try:
-        raw = tomllib.loads(text.decode("utf-8"))
+        return tomllib.loads(text.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise BadInput("CONFIG", str(path), f"valid TOML ({exc})") from None
+        raise BadInput(field, str(path), f"valid TOML ({exc})") from None
+
+
+def config_from_dict(raw: dict, base_dir: str | Path = ".") -> Config:
+    try:
+        return Config.model_validate({**raw, "base_dir": str(base_dir)})
+    except ValidationError as err:
+        raise bad_input_from(err) from None
+
+
+def load_config(path: str | Path) -> Config:
+    path = Path(path)
+    raw = read_toml(path, "CONFIG")
     if "base_dir" in raw:
         raise BadInput("base_dir", raw["base_dir"], "unknown key; remove it")
     return config_from_dict(raw, base_dir=path.resolve().parent)

@@ -10,7 +10,8 @@ import shutil
 from pathlib import Path
 from typing import Any, Callable
 
-from certify.certificate import SCHEMA_ID, content_hash, environment, seal, tool_version, write_json_atomic
+from certify.certificate import (SCHEMA_ID, environment, integrity_problems, seal, tool_version,
+                                 write_json_atomic)
 from certify.config import Config, config_from_dict, load_config
 from certify.data import Dataset, load_dataset
 from certify.errors import BadInput
@@ -149,12 +150,7 @@ RIGOROUS_THEOREM_KEYS = ("id", "status", "parameters", "hypotheses", "quantities
 
 def check_certificate(cert: dict) -> list[str]:
     """Recompute every rigorous verdict from the recorded inputs; return the mismatches."""
-    problems = []
-    recorded_hash = cert.get("content_sha256")
-    if recorded_hash is None:
-        problems.append("content_sha256 missing")
-    elif recorded_hash != content_hash(cert):
-        problems.append("content_sha256 does not match the certificate's content (the file was edited)")
+    problems = integrity_problems(cert)
     try:
         config = config_from_dict(cert["config"], base_dir=cert.get("config_base_dir", "."))
     except KeyError:

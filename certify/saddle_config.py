@@ -25,13 +25,12 @@ are computed by the certifier, not configured.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from certify.errors import BadInput
+from certify.config import bad_input_from, read_toml
 
 
 class _Section(BaseModel):
@@ -85,41 +84,21 @@ class SaddleConfig(_Section):
                 "empirical": e.enabled, "runs": e.runs, "seed": e.seed}
 
 
-def _bad_input_from(err: ValidationError) -> BadInput:
-    e = err.errors()[0]
-    loc = ".".join(str(p) for p in e["loc"] if not str(p).startswith(("str", "dict[", "list[", "union[")))
-    msg = e["msg"]
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
-    if e["type"] == "extra_forbidden":
-        msg = ("unknown key; allowed: [objective] expr, builtin, box; [saddle] step, epsilon, delta, c, "
-               "max_boxes, symmetry; [empirical] enabled, runs, seed")
-    elif e["type"] == "missing":
-        msg = "required" + ("; the section [objective] with expr or builtin" if loc == "objective" else "")
-    value = e.get("input")
-    if isinstance(value, dict):
-        value = "{...}"
-    return BadInput(loc or "config", value, msg)
+_UNKNOWN_KEY = ("unknown key; allowed: [objective] expr, builtin, box; [saddle] step, epsilon, delta, c, "
+                "max_boxes, symmetry; [empirical] enabled, runs, seed")
+
+
+def _missing(loc: str) -> str:
+    return "required" + ("; the section [objective] with expr or builtin" if loc == "objective" else "")
 
 
 def saddle_config_from_dict(raw: dict) -> SaddleConfig:
     try:
         return SaddleConfig.model_validate(raw)
     except ValidationError as err:
-        raise _bad_input_from(err) from None
+        raise bad_input_from(err, _UNKNOWN_KEY, _missing) from None
 
 
 def load_saddle_config(path: str | Path) -> SaddleConfig:
     """Read and validate a saddle TOML file (BadInput, exit 2, on any problem)."""
-    path = Path(path)
-    try:
-        text = path.read_bytes()
-    except FileNotFoundError:
-        raise BadInput("--config", str(path), "an existing TOML file") from None
-    except OSError as exc:
-        raise BadInput("--config", str(path), f"a readable TOML file ({exc.strerror})") from None
-    try:
-        raw = tomllib.loads(text.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise BadInput("--config", str(path), f"valid TOML ({exc})") from None
-    return saddle_config_from_dict(raw)
+    return saddle_config_from_dict(read_toml(path, "--config"))

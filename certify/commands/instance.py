@@ -55,13 +55,11 @@ def check_instance_certificate(cert: dict, directory) -> list[str]:
     """Recompute an instance certificate from its config, data and the weights file beside it."""
     import json
 
-    from certify.certificate import content_hash
+    from certify.certificate import integrity_problems
     from certify.config import config_from_dict
     from certify.data import load_dataset
 
-    problems = []
-    if cert.get("content_sha256") != content_hash(cert):
-        problems.append("content_sha256 does not match the certificate's content (the file was edited)")
+    problems = integrity_problems(cert)
     rec = cert.get("weights")
     if not isinstance(rec, dict) or "file" not in rec:
         raise BadInput("CERT.weights", rec, "an instance certificate that names its weights file")

@@ -408,14 +408,9 @@ def check_saddle_certificate(cert: dict) -> list[str]:
     Empirical evidence is not recomputed (it is evidence, never a verdict)."""
     import json
 
-    from certify.certificate import content_hash
+    from certify.certificate import integrity_problems
 
-    problems = []
-    recorded_hash = cert.get("content_sha256")
-    if recorded_hash is None:
-        problems.append("content_sha256 missing")
-    elif recorded_hash != content_hash(cert):
-        problems.append("content_sha256 does not match the certificate's content (the file was edited)")
+    problems = integrity_problems(cert)
     try:
         kw = _recompute_kwargs(cert.get("inputs"))
         fresh = json.loads(json.dumps(certify_saddle(**kw, empirical=False), allow_nan=False))
