@@ -180,21 +180,11 @@ def _float_eigen_estimate(mid: np.ndarray, k: int = 2):
     return w, V
 
 
-def rayleigh_enclosure(A: Interval, v: np.ndarray, mid=None, rad=None,
-                       target_width: float | None = None) -> Interval:
-    """Enclosure of ``v^T X v / v^T v`` over X in A (rigorous; v is an exact float vector).
-
-    With ``target_width``, first try the plain product with a-priori error bounds
-    (:func:`numerics.linalg.matmul_enclosure`, a few matrix-vector products) and fall back to
-    the compensated Dot2 product only when that enclosure is wider than the target."""
+def rayleigh_enclosure(A: Interval, v: np.ndarray, mid=None, rad=None) -> Interval:
+    """Enclosure of ``v^T X v / v^T v`` over X in A (rigorous; v is an exact float vector)."""
     from numerics.accurate_dot import quadratic_form_enclosure, dot_enclosure
-    den = dot_enclosure(v, v)
-    if target_width is not None:
-        from numerics.linalg import matmul_enclosure
-        q = dot_enclosure(v, matmul_enclosure(A, v)) / den
-        if float(q.hi) - float(q.lo) <= target_width:
-            return q
     num = quadratic_form_enclosure(A, v, mid=mid, rad=rad)
+    den = dot_enclosure(v, v)
     return num / den
 
 
@@ -475,9 +465,9 @@ def _lambda_min_float(A: Interval, rel_tol: float) -> SpectralEnclosure:
     rho = _row_sum_bound(R)
     th, V = _smallest_eigenpairs(M, work)
     v = V[:, 0].copy()
-    q = rayleigh_enclosure(A, v, mid=M, rad=R, target_width=0.05 * rel_tol * abs(float(th[0])))
+    q = rayleigh_enclosure(A, v, mid=M, rad=R)
     hi = float(q.hi)
-    method = ["upper: rigorous Rayleigh quotient (a-priori bounds, or Dot2 when those are too wide)"]
+    method = ["upper: rigorous Rayleigh quotient (Dot2)"]
     # lower bound 1: shifted Cholesky test just below the Rayleigh quotient
     diag_tr = float(np.abs(np.diagonal(M)).sum())
     c_est = _rump_constant(n) * (diag_tr + n * abs(float(q.lo))) + rho
