@@ -84,6 +84,12 @@ def evaluate_config(config: Config, dataset: Dataset | None = None, *, empirical
 
         add_empirical_evidence(config, dataset, instance, theorems, progress=progress)
     verdict = "certified" if all(t["status"] == "certified" for t in theorems) else "not-certified"
+    return {**certificate_header(config, dataset), "verdict": verdict, "theorems": theorems}
+
+
+def certificate_header(config: Config, dataset: Dataset) -> dict:
+    """What every certificate about a configuration records: schema, tool, environment, the
+    normalized config and the data's hash (the inputs `certify check` recomputes from)."""
     return {
         "schema": SCHEMA_ID,
         "tool": {"name": "dl-certify", "version": tool_version()},
@@ -93,8 +99,6 @@ def evaluate_config(config: Config, dataset: Dataset | None = None, *, empirical
         "data": {"source": dataset.source, "sha256": dataset.sha256, "n": dataset.n, "d": dataset.d,
                  "normalization": NORMALIZATION_NOTE},
         "numerics": numerics_record(),
-        "verdict": verdict,
-        "theorems": theorems,
     }
 
 

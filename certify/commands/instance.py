@@ -390,10 +390,10 @@ def sweep_figure(sweep: dict, path: Path) -> None:
 def command(config_path: str, out: str, weights_path: str | None, widths: str | None, seeds: str | None,
             zero_loss_tol: float) -> None:
     """Prove that an exact zero-loss global minimizer lies within O(1/sqrt m) of this network."""
-    from certify.certificate import SCHEMA_ID, environment, seal, tool_version
+    from certify.certificate import seal
     from certify.config import load_config
     from certify.data import load_dataset
-    from certify.pipeline import NORMALIZATION_NOTE, numerics_record, write_outputs
+    from certify.pipeline import certificate_header, write_outputs
 
     config = load_config(config_path)
     dataset = load_dataset(config)
@@ -425,15 +425,8 @@ def command(config_path: str, out: str, weights_path: str | None, widths: str | 
     final_w, final_res, _ = points[-1]
     entry = _theorem_entry(dataset, config, final_w, final_res, final_w["W"].shape[0])
     cert = {
-        "schema": SCHEMA_ID,
+        **certificate_header(config, dataset),
         "kind": "instance",
-        "tool": {"name": "dl-certify", "version": tool_version()},
-        "environment": environment(),
-        "config": config.normalized(),
-        "config_base_dir": str(Path(config.base_dir).resolve()),
-        "data": {"source": dataset.source, "sha256": dataset.sha256, "n": dataset.n, "d": dataset.d,
-                 "normalization": NORMALIZATION_NOTE},
-        "numerics": numerics_record(),
         "verdict": final_res.status,
         "theorems": [entry],
         "instance": objs[-1],
