@@ -80,6 +80,16 @@ def integrity_problems(cert: dict) -> list[str]:
     return []
 
 
+def integrity_warning(cert: dict, verb: str) -> str | None:
+    """A report banner when the certificate is unsealed or was edited after `verb` wrote it."""
+    if cert.get("content_sha256") is None:
+        return f"This certificate carries no content_sha256: it was not sealed by `{verb}`."
+    if integrity_problems(cert):
+        return (f"This certificate was edited after `{verb}` wrote it (content_sha256 does not match its "
+                "content). Do not trust it; run `certify check` on it.")
+    return None
+
+
 def seal(cert: dict) -> dict:
     cert = dict(cert)
     cert["content_sha256"] = content_hash(cert)

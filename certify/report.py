@@ -410,16 +410,9 @@ def _theorem_views(cert: dict, figures: dict | None) -> list[dict]:
 
 
 def _integrity(cert: dict) -> str | None:
-    """A warning when the certificate's content no longer matches its content_sha256."""
-    from certify.certificate import content_hash
+    from certify.certificate import integrity_warning
 
-    recorded = cert.get("content_sha256")
-    if recorded is None:
-        return "This certificate carries no content_sha256: it was not sealed by `certify run`."
-    if recorded != content_hash(cert):
-        return ("This certificate was edited after `certify run` wrote it (content_sha256 does not match its "
-                "content). Do not trust it; run `certify check` on it.")
-    return None
+    return integrity_warning(cert, "certify run")
 
 
 def render_markdown(cert: dict) -> str:

@@ -117,15 +117,9 @@ def _kind_class(kind: str) -> str:
 
 
 def _integrity(cert: dict) -> str | None:
-    from certify.certificate import content_hash
+    from certify.certificate import integrity_warning
 
-    recorded = cert.get("content_sha256")
-    if recorded is None:
-        return "This certificate carries no content_sha256: it was not sealed by `certify saddle`."
-    if recorded != content_hash(cert):
-        return ("This certificate was edited after `certify saddle` wrote it (content_sha256 does not match its "
-                "content). Do not trust it; run `certify check` on it.")
-    return None
+    return integrity_warning(cert, "certify saddle")
 
 
 def _upper(hi) -> str:
