@@ -15,6 +15,7 @@ enclosure is entirely on the right side, `fails` when entirely on the wrong side
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 from typing import Any, Mapping, NamedTuple
@@ -61,8 +62,8 @@ def _eval(expr: sp.Basic, env: Mapping[sp.Symbol, arb]) -> arb:
         return arb(int(expr.p)) / arb(int(expr.q))
     if expr.is_Float:
         # a sympy Float is an exact binary number at its precision
-        p, q = Fraction(str(sp.Rational(expr))).as_integer_ratio()
-        return arb(p) / arb(q)
+        q = sp.Rational(expr)
+        return arb(int(q.p)) / arb(int(q.q))
     if expr is sp.pi:
         return arb.pi()
     if expr is sp.E:
@@ -97,18 +98,10 @@ def _eval(expr: sp.Basic, env: Mapping[sp.Symbol, arb]) -> arb:
         return _eval(expr.args[0], env).exp()
     if isinstance(expr, sp.Abs):
         return abs(_eval(expr.args[0], env))
-    if isinstance(expr, sp.Max):
+    if isinstance(expr, (sp.Max, sp.Min)):
         vals = [_eval(a, env) for a in expr.args]
-        out = vals[0]
-        for v in vals[1:]:
-            out = out.max(v)
-        return out
-    if isinstance(expr, sp.Min):
-        vals = [_eval(a, env) for a in expr.args]
-        out = vals[0]
-        for v in vals[1:]:
-            out = out.min(v)
-        return out
+        pick = (lambda a, b: a.max(b)) if isinstance(expr, sp.Max) else (lambda a, b: a.min(b))
+        return functools.reduce(pick, vals)
     if isinstance(expr, sp.ceiling):
         x = _eval(expr.args[0], env)
         lo, hi = x.lower(), x.upper()
