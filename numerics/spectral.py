@@ -7,7 +7,8 @@ inputs), so a bound valid for all ``X`` is valid for it.
 Lower bounds (``lambda_min(X) > s``) -- Rump's positive-definiteness test with a shift
 (Rump, BIT 46:433-452, 2006; the machine-checked constant of validsdp's
 ``corollary_2_4_with_c_upper_bound``, software_anchors.md 4.2 item 1, in the interval form of
-Cor. 2.7 via Weyl's inequality): with ``m = mid(A)``, ``rho >= ||rad(A)||_2`` (max row sum),
+Cor. 2.7 via Weyl's inequality): with a float center ``m`` of A and ``rho >= ||X - m||_2``
+(max row sum of an entrywise bound ``R >= |X - m|``),
 ``A''`` = ``m`` with diagonal ``m_ii - s - rho`` rounded down, and
 ``c >= (N+1)u/(1-2(N+1)u) tr(A'') + 4 eta N (2(N+1) + max A''_ii)``, success of the float
 Cholesky of ``A'' - c I`` (diagonal rounded down) proves every such ``X - s I`` positive
@@ -21,13 +22,20 @@ if ``lambda_2(X) >= l2 > q`` then ``lambda_min(X) >= q - e^2 / (l2 - q)``. ``l2`
 the shifted test above applied to ``A + tau v v^T`` (at most one eigenvalue of ``X`` lies
 below ``l2`` when ``X + tau v v^T - l2 I`` is positive definite, by interlacing).
 
-Upper bounds -- Rayleigh quotients ``v^T X v / v^T v >= lambda_min(X)`` evaluated with
-rigorous error bounds (compensated dot products, :mod:`numerics.accurate_dot`).
+Upper bounds -- Rayleigh quotients ``v^T X v / v^T v >= lambda_min(X)``, from an enclosure of
+``X v``: first one float product with the a-priori bound ``|fl(Mv) - Mv| <= gamma_n/(1-gamma_n)
+fl(|M||v|) + n eta`` plus ``R|v|`` for the radius (software_anchors.md 4.1); when that is too
+wide for the requested tightness, compensated Dot2 products (:mod:`numerics.accurate_dot`),
+intersected with it.
 
-Cost: one or two float Cholesky factorizations (n^3/3 flops each), a few eigenpair estimates
-(dense MRRR for n <= 600, else Lanczos on a shifted inverse plus block inverse iteration with
-the Cholesky factor), and O(n^2) compensated products. Memory: the midpoint, the radius and one
-work matrix (3 n^2 doubles) besides the input.
+Cost: one float Cholesky factorization for the estimates (n^3/3 flops; dense MRRR instead
+for n <= 600), Lanczos (ARPACK) on its inverse, then one verifying factorization: Rump's test
+just below the estimate (its factor, a shift just below lambda_min, also refines the
+eigenvector by one inverse-iteration step), or Temple's gap test when Rump's constant alone
+would miss the tightness; a second verifying factorization only when the first one does not
+reach it. Besides that, a few passes over n x n arrays and O(n^2) products. Memory: the
+center, the radius and one work matrix (3 n^2 doubles) besides the input (4 n^2 when the
+Dot2 fallback runs).
 
 Escalation: when the float64 test cannot reach the requested tightness, Arb at doubling
 precision recomputes the Cholesky residual ``A - s I - L L^T`` in ball arithmetic
@@ -91,21 +99,41 @@ def check_symmetric_interval(A, name: str = "A") -> Interval:
         raise ValueError(f"{name} is empty (shape {Ai.shape}); allowed: n >= 1")
     if not Ai.is_finite():
         raise ValueError(f"{name} has non-finite entries; allowed: finite entries")
-    if not (np.array_equal(Ai.lo, Ai.lo.T) and np.array_equal(Ai.hi, Ai.hi.T)):
+    if not (_is_symmetric(Ai.lo) and _is_symmetric(Ai.hi)):
         raise ValueError(f"{name} is not symmetric (lo and hi must equal their transposes)")
     return Ai
 
 
+def _is_symmetric(a: np.ndarray, tile: int = 256) -> bool:
+    """``a == a.T`` exactly, compared tile by tile (cache-friendly for large matrices)."""
+    n = a.shape[0]
+    for i in range(0, n, tile):
+        for j in range(0, i + 1, tile):
+            if not np.array_equal(a[i:i + tile, j:j + tile], a[j:j + tile, i:i + tile].T):
+                return False
+    return True
+
+
 # ---------------------------------------------------------------------- Rump's test
-def _radius_matrix(A: Interval, mid: np.ndarray, work: np.ndarray | None = None) -> np.ndarray:
-    """Entrywise R >= |X - mid| for X in A (rounded up; one extra n x n buffer)."""
-    R = np.subtract(A.hi, mid)
-    np.nextafter(R, np.inf, out=R)
-    tmp = np.subtract(mid, A.lo, out=work)
-    np.nextafter(tmp, np.inf, out=tmp)
-    np.maximum(R, tmp, out=R)
-    np.maximum(R, 0.0, out=R)
-    return R
+_ONE_PLUS_4U = 1.0 + 4 * U
+
+
+def _center_and_radius(A: Interval, work: np.ndarray | None = None):
+    """A float center ``M`` and ``R >= |X - M|`` entrywise for every X in A.
+
+    ``M = fl(lo/2 + hi/2)`` need not lie in ``[lo, hi]``: ``|X - M| <= max(hi - M, M - lo)``
+    holds for any real M. The differences are rounded to nearest and then scaled by
+    ``fl(1 + 4u)``, which covers their rounding (a difference that underflows is exact).
+    Memory: M and R, plus ``work`` (or a temporary) as scratch.
+    """
+    if work is None:
+        work = np.empty_like(A.lo)
+    M = np.multiply(A.lo, 0.5)
+    M += np.multiply(A.hi, 0.5, out=work)
+    R = np.subtract(A.hi, M)
+    np.maximum(R, np.subtract(M, A.lo, out=work), out=R)
+    R *= _ONE_PLUS_4U
+    return M, R
 
 
 def _row_sum_bound(R: np.ndarray) -> float:
@@ -117,11 +145,6 @@ def _row_sum_bound(R: np.ndarray) -> float:
     g = Fraction(gamma_const(max(n - 1, 1)))
     onep = round_up_fraction(1 / (1 - g))
     return float(up(up(rows.max()) * onep))
-
-
-def _radius_norm_bound(A: Interval, mid: np.ndarray) -> float:
-    """Upper bound of ||X - mid||_2 over X in A: max row sum of the entrywise radius."""
-    return _row_sum_bound(_radius_matrix(A, mid))
 
 
 def _rump_constant(n: int) -> float:
@@ -145,7 +168,10 @@ def shifted_cholesky_test(mid: np.ndarray, rho: float, s: float, work: np.ndarra
     if not np.isfinite(diag).all() or (diag < 0).any():
         return None
     coef = _rump_constant(n)
-    tr = float(up(math.fsum(diag.tolist())))
+    try:
+        tr = float(up(math.fsum(diag.tolist())))
+    except OverflowError:
+        return None
     maxdiag = float(diag.max())
     c = float(up(up(coef * tr) + up(4 * ETA * n * up(2 * (n + 1) + maxdiag))))
     shifted = down(diag - c)
@@ -169,23 +195,40 @@ def rump_shift(n: int, trace_upper: float) -> float:
     return _rump_constant(n) * trace_upper
 
 
-# ---------------------------------------------------------------------- eigen estimates
-def _float_eigen_estimate(mid: np.ndarray, k: int = 2):
-    """Float estimates of the k smallest eigenpairs of the symmetric float matrix ``mid``."""
-    import scipy.linalg
-    n = mid.shape[0]
-    k = min(k, n)
-    w, V = scipy.linalg.eigh(mid, subset_by_index=[0, k - 1], check_finite=False,
-                             driver="evr")
-    return w, V
+# ---------------------------------------------------------------------- Rayleigh quotients
+def _product_enclosure(M: np.ndarray, R: np.ndarray, v: np.ndarray, work: np.ndarray
+                       ) -> Interval:
+    """Enclosure of ``X v`` for every X with ``|X - M| <= R`` (v an exact float vector) from
+    one float product and a-priori bounds (software_anchors.md 4.1; Higham eq. 3.5 with
+    underflow): ``|fl(Mv) - Mv| <= gamma_n/(1-gamma_n) fl(|M||v|) + n eta`` up to the
+    ``n eta`` of the sum itself, and ``|(X - M) v| <= fl(R|v|)/(1-gamma_n)`` plus the same.
+    ``work`` (n x n) receives |M|.
+    """
+    n = M.shape[0]
+    av = np.abs(v)
+    w = M @ v
+    g = np.abs(M, out=work) @ av
+    rv = R @ av
+    gam = Fraction(gamma_const(n))
+    k1 = round_up_fraction(gam / (1 - gam))
+    k2 = round_up_fraction(1 / (1 - gam))
+    ne = n * ETA
+    with np.errstate(over="ignore"):
+        err = up(up(up(k1 * up(g + ne)) + ne) + up(k2 * up(rv + ne)))
+        return Interval._raw(down(w - err), up(w + err))
+
+
+def _rayleigh_quotient(v: np.ndarray, W: Interval) -> Interval:
+    """Enclosure of ``v^T X v / v^T v`` given an enclosure W of ``X v``."""
+    from numerics.accurate_dot import dot_enclosure
+    return dot_enclosure(v, W) / dot_enclosure(v, v)
 
 
 def rayleigh_enclosure(A: Interval, v: np.ndarray, mid=None, rad=None) -> Interval:
-    """Enclosure of ``v^T X v / v^T v`` over X in A (rigorous; v is an exact float vector)."""
-    from numerics.accurate_dot import quadratic_form_enclosure, dot_enclosure
-    num = quadratic_form_enclosure(A, v, mid=mid, rad=rad)
-    den = dot_enclosure(v, v)
-    return num / den
+    """Enclosure of ``v^T X v / v^T v`` over X in A (rigorous; v is an exact float vector;
+    compensated Dot2 products, :mod:`numerics.accurate_dot`)."""
+    from numerics.accurate_dot import matvec_enclosure
+    return _rayleigh_quotient(v, matvec_enclosure(A, v, mid=mid, rad=rad))
 
 
 # ---------------------------------------------------------------------- lambda_min
@@ -316,8 +359,9 @@ def positive_definite_evidence(A, margin: float = 0.0
     it, so that callers can record method, backend and precision."""
     A = check_symmetric_interval(A)
     margin = _check_real("margin", margin)
-    M = A.mid()
-    rho = _radius_norm_bound(A, M)
+    M, R = _center_and_radius(A)
+    rho = _row_sum_bound(R)
+    del R
     if shifted_cholesky_test(M, rho, margin) is not None:
         return Verdict.HOLDS, SpectralEnclosure(
             margin, math.inf, "shifted Cholesky test (Rump 2006, Cor. 2.7 form)", "numpy", 53)
@@ -365,135 +409,197 @@ def _ritz(M: np.ndarray, V: np.ndarray):
 
 def _smallest_eigenpairs(M: np.ndarray, work: np.ndarray, k: int = 3):
     """Float estimates (theta, V) of the k smallest eigenpairs of the symmetric matrix M:
-    Lanczos on a shifted inverse for a rough value, then block inverse iteration with a
-    shift just below it (the Cholesky factor does the solves)."""
+    dense MRRR up to n = 600, else Lanczos (ARPACK) on the inverse of one Cholesky factor
+    (at shift 0, or below a Gershgorin bound when M is not positive definite)."""
     n = M.shape[0]
     k = min(k, n)
     if n <= 600:   # dense LAPACK (MRRR) on a few eigenpairs is cheapest at these sizes
         import scipy.linalg
-        th, V = scipy.linalg.eigh(M, subset_by_index=[0, k - 1], check_finite=False)
-        return th, V
+        np.copyto(work, M)     # its transpose is the same matrix, Fortran-ordered: no copy
+        return scipy.linalg.eigh(work.T, subset_by_index=[0, k - 1], check_finite=False,
+                                 overwrite_a=True)
     from scipy.sparse.linalg import LinearOperator, eigsh
     sigma0 = 0.0
     L = _plain_cholesky(M, sigma0, work)
     if L is None:
-        sigma0 = -1.01 * float(np.abs(M).sum(axis=1).max()) - 1e-300
+        sigma0 = -1.01 * float(np.abs(M, out=work).sum(axis=1).max()) - 1e-300
         L = _plain_cholesky(M, sigma0, work)
         if L is None:
             raise np.linalg.LinAlgError("no positive definite shift found for M")
     op = LinearOperator((n, n), matvec=lambda x: _solve_factor(L, x.reshape(-1)),
                         dtype=np.float64)
-    rng = np.random.default_rng(0)
     theta, V = eigsh(op, k=min(k, n - 1), which="LA", tol=1e-4, ncv=min(n - 1, 24),
-                     v0=rng.standard_normal(n))
+                     v0=np.random.default_rng(0).standard_normal(n))
     lam = sigma0 + 1.0 / theta
     order = np.argsort(lam)
-    lam, V = lam[order], V[:, order]
-    spread = max(lam[-1] - lam[0], abs(lam[0]) * 1e-6, 1e-300)
-    step = 3e-4 * (lam[0] - sigma0) + 1e-3 * spread
-    sigma1 = lam[0] - step
-    L = None
-    for _ in range(8):
-        L = _plain_cholesky(M, sigma1, work)
-        if L is not None:
-            break
-        step *= 8
-        sigma1 = lam[0] - step
-    if L is None:
-        return _ritz(M, V)
-    th = lam
-    Vb = np.column_stack([V, rng.standard_normal((n, 1))])
-    scale = float(np.abs(M).max())
-    for _ in range(40):
-        Vb = _solve_factor(L, Vb)
-        th, Vb = _ritz(M, Vb)
-        r = M @ Vb[:, 0] - th[0] * Vb[:, 0]
-        if np.linalg.norm(r) <= 1e-14 * scale * math.sqrt(n):
-            break
-    return th, Vb
+    return lam[order], V[:, order]
 
 
-def _temple_lower_bound(A: Interval, M: np.ndarray, R: np.ndarray, rho: float, v: np.ndarray,
-                        q: Interval, theta2: float, work: np.ndarray) -> float | None:
-    """Temple's lower bound with a proved lower bound l2 on lambda_2 (see module doc)."""
-    from numerics.accurate_dot import matvec_enclosure
+def _residual(M: np.ndarray, theta: float, v: np.ndarray) -> float:
+    """Float estimate of ``||M v - theta v|| / ||v||`` (no proof; steers the algorithm)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.linalg.norm(M @ v - theta * v) / np.linalg.norm(v))
+
+
+def _refine(M: np.ndarray, L: np.ndarray, th: np.ndarray, V: np.ndarray, r_stop: float,
+            steps: int = 30):
+    """Block inverse iteration with the factor L of ``M - sigma I`` (the verification test's
+    factor: sigma just below lambda_min) and Rayleigh-Ritz on ``[V, (LL^T)^{-1} V]``, which
+    keeps V's information on lambda_2; stops once the residual is below ``r_stop``."""
+    k = V.shape[1]
+    r = _residual(M, float(th[0]), V[:, 0])
+    for _ in range(steps):
+        Y = _solve_factor(L, V)
+        nrm = np.linalg.norm(Y, axis=0)
+        if not (np.isfinite(Y).all() and (nrm > 0).all()):
+            break
+        th2, V2 = _ritz(M, np.column_stack([V, Y / nrm]))
+        r2 = _residual(M, float(th2[0]), V2[:, 0])
+        if not r2 < r:
+            break
+        th, V, r = th2[:k], V2[:, :k], r2
+        if r <= r_stop:
+            break
+    return th, V, r
+
+
+def _second_eigenvalue_bound(M: np.ndarray, rho: float, v: np.ndarray, qhi: float,
+                             theta2: float, work: np.ndarray) -> float | None:
+    """A proved ``l2 > qhi`` with ``lambda_2(X) >= l2`` for every X with ``||X - M|| <= rho``:
+    the shifted Cholesky test on ``M + tau u u^T`` (u = v/||v||) at l2; by interlacing at most
+    one eigenvalue of X lies below l2. ``work`` is overwritten."""
     n = M.shape[0]
-    qhi = float(q.hi)
     if not theta2 > qhi:
         return None
-    W = matvec_enclosure(A, v, mid=M, rad=R)    # X v over X in A
-    resid = W - q * v                           # X v - q v
-    nv = float(np.linalg.norm(v))
-    with np.errstate(over="ignore"):
-        e2 = float(up(np.sum(up(resid.mag() ** 2)) * (1 + 4 * n * U)))
-    # ||v||^2 lower bound (v need not be exactly unit)
-    from numerics.accurate_dot import dot_enclosure
-    vv = float(dot_enclosure(v, v).lo)
-    if not vv > 0:
-        return None
-    e2n = e2 / vv * (1 + 8 * U)                # ||Xv - qv||^2 / ||v||^2 (q from normalized v)
-    # deflated matrix B = M + tau v v^T / ||v||^2 in float, its rounding in the radius
     tau = max(2.0 * (theta2 - qhi), 1e-3 * abs(theta2), 1e-300)
-    u = v / nv
+    u = v / float(np.linalg.norm(v))
     absu = np.abs(u)
-    rowabs = np.abs(M, out=work).sum(axis=1)    # work is overwritten below anyway
+    rowabs = np.abs(M, out=work).sum(axis=1)
+    # |B - (M + tau u u^T)| <= 4u (|M| + tau |u||u|^T) + 4 eta, and u is itself rounded:
+    # cover ||v v^T/||v||^2 - u u^T|| by tau * 8 n u (crude; u has relative error <= 4 n u)
+    extra = 4 * U * (rowabs + tau * absu * absu.sum()) + 4 * n * ETA
+    rho_b = float(up(rho + float(extra.max()) * (1 + 8 * U) + tau * 8 * (n + 2) * U))
     for frac in (0.5, 0.2, 0.05):
         l2 = qhi + frac * (theta2 - qhi)
         np.multiply(u[:, None], (tau * u)[None, :], out=work)
         work += M
-        # |B - (M + tau u u^T)| <= 4u (|M| + tau |u||u|^T) + 4 eta, and u is itself rounded:
-        # cover ||v v^T/||v||^2 - u u^T|| by tau * 8 n u (crude; u has relative error <= 4 n u)
-        extra = 4 * U * (rowabs + tau * absu * absu.sum()) + 4 * n * ETA
-        rho_b = float(up(rho + float(extra.max()) * (1 + 8 * U) + tau * 8 * (n + 2) * U))
-        B = work
-        L = shifted_cholesky_test(B, rho_b, l2, work=B)  # in place: B is rebuilt per try
-        if L is not None:
-            gap = float(down(l2 - qhi))
-            if gap <= 0:
-                return None
-            return float(down(q.lo - up(e2n / gap) * (1 + 8 * U)))
+        if shifted_cholesky_test(work, rho_b, l2, work=work) is not None:
+            return l2 if l2 > qhi else None
     return None
 
 
+def _temple_bound(W: Interval, q: Interval, v: np.ndarray, l2: float) -> float | None:
+    """Temple's inequality ``lambda_min >= q - ||Xv - qv||^2/||v||^2 / (l2 - q)`` over the
+    enclosures W of X v and q of the Rayleigh quotient (see module doc)."""
+    from numerics.accurate_dot import dot_enclosure
+    n = v.shape[0]
+    gap = float(down(l2 - q.hi))
+    vv = float(dot_enclosure(v, v).lo)
+    if not (gap > 0 and vv > 0):
+        return None
+    resid = W - q * v                           # X v - q v
+    with np.errstate(over="ignore"):
+        e2 = float(up(np.sum(up(resid.mag() ** 2)) * (1 + 4 * n * U)))
+    e2n = e2 / vv * (1 + 8 * U)                # ||Xv - qv||^2 / ||v||^2
+    t = float(down(q.lo - up(e2n / gap) * (1 + 8 * U)))
+    return t if math.isfinite(t) else None
+
+
+_RUMP_TEST = "lower: shifted Cholesky test (Rump 2006 / validsdp Cor. 2.4, interval form Cor. 2.7)"
+_TEMPLE = "lower: Temple inequality, lambda_2 gap by shifted Cholesky test"
+
+
 def _lambda_min_float(A: Interval, rel_tol: float) -> SpectralEnclosure:
+    from numerics.accurate_dot import matvec_enclosure
     n = A.shape[0]
     if n == 1:
         return SpectralEnclosure(float(A.lo[0, 0]), float(A.hi[0, 0]), "1x1", "numpy", 53)
-    M = A.mid()
     work = np.empty((n, n))
-    R = _radius_matrix(A, M, work)       # memory: M, R, work (3 n^2) plus O(n) vectors
+    M, R = _center_and_radius(A, work)   # memory: M, R, work (3 n^2) plus O(n) vectors
     rho = _row_sum_bound(R)
     th, V = _smallest_eigenpairs(M, work)
+    r = _residual(M, float(th[0]), V[:, 0])
+    coef, trace = _rump_constant(n), float(np.abs(np.diagonal(M)).sum())
+
+    def too_wide(lo_, hi_):
+        return not (math.isfinite(hi_ - lo_) and hi_ - lo_ <= rel_tol * max(abs(lo_), abs(hi_)))
+
+    def rump(mults):
+        """Rump's test at s = theta - mult (c + delta), delta an estimate of theta - lambda_min
+        (quadratic in the residual); returns (s, factor) of the first success."""
+        theta = float(th[0])
+        gap = float(th[1]) - theta if len(th) > 1 else 0.0
+        delta = min(r, r * r / gap) if gap > 0 else r
+        c_est = coef * (trace + n * abs(theta)) + rho
+        for mult in mults:
+            s = theta - mult * (c_est + delta) - mult * 1e-15 * abs(theta)
+            L = shifted_cholesky_test(M, rho, s, work=work)
+            if L is not None:
+                return s, L
+        return None
+
+    # first verification: Rump's test just below theta. Its factor (a shift just below
+    # lambda_min) then refines the estimates. Skipped when Rump's constant alone would miss
+    # rel_tol and the estimate is already accurate enough for Temple's bound.
+    theta = float(th[0])
+    target = rel_tol * abs(theta)
+    c_est = coef * (trace + n * abs(theta)) + rho
+    temple_ready = len(th) > 1 and r * r <= 0.01 * target * (float(th[1]) - theta)
+    lo, method = -math.inf, [None, "upper: rigorous Rayleigh quotient (a-priori product bound)"]
+    tried = set()
+    if not (1.125 * c_est > 0.5 * target and temple_ready):
+        res = rump((1.125, 4.0, 32.0, 1024.0))
+        if res is not None:
+            lo, method[0] = res[0], _RUMP_TEST
+            if lo >= theta - 1.125 * (c_est + r) - 1.125e-15 * abs(theta):
+                tried.add("rump")       # succeeded at its tightest shift
+            scale = max(float(M.max()), -float(M.min()))
+            floor = 1e-14 * scale * math.sqrt(n)
+            r_stop = max(floor, math.sqrt(0.01 * target * max(float(th[-1]) - theta, 0.0)))
+            th, V, r = _refine(M, res[1], th, V, r_stop)
     v = V[:, 0].copy()
-    q = rayleigh_enclosure(A, v, mid=M, rad=R)
-    hi = float(q.hi)
-    method = ["upper: rigorous Rayleigh quotient (Dot2)"]
-    # lower bound 1: shifted Cholesky test just below the Rayleigh quotient
-    diag_tr = float(np.abs(np.diagonal(M)).sum())
-    c_est = _rump_constant(n) * (diag_tr + n * abs(float(q.lo))) + rho
-    lo = -math.inf
-    for mult in (1.5, 4.0, 32.0, 1024.0):
-        s = float(q.lo) - mult * c_est - mult * 1e-15 * abs(float(q.lo))
-        if shifted_cholesky_test(M, rho, s, work=work) is not None:
-            lo = s
-            method.insert(0, "lower: shifted Cholesky test (Rump 2006 / validsdp Cor. 2.4, "
-                             "interval form Cor. 2.7)")
+    # upper bound: Rayleigh quotient with a-priori product bounds
+    W = _product_enclosure(M, R, v, work)
+    q = _rayleigh_quotient(v, W)
+    l2 = None
+
+    def temple():
+        t = _temple_bound(W, q, v, l2)
+        return t if t is not None and t > lo else lo
+
+    # while too wide, the cheapest remedy for the part that misses: Temple's bound or Rump's
+    # test at the refined estimate for the lower bound, Dot2 products for the quotient
+    while too_wide(lo, float(q.hi)):
+        lower_part = not (q.lo - lo < q.hi - q.lo)
+        if lower_part and "temple" not in tried and len(th) > 1:
+            tried.add("temple")
+            l2 = _second_eigenvalue_bound(M, rho, v, float(q.hi), float(th[1]), work)
+            if l2 is not None and (t := temple()) > lo:
+                lo, method[0] = t, _TEMPLE
+        elif lower_part and "rump" not in tried:
+            tried.add("rump")
+            res = rump((1.125, 4.0))
+            if res is not None and res[0] > lo:
+                lo, method[0] = res[0], _RUMP_TEST
+        elif "dot2" not in tried:
+            tried.add("dot2")
+            W2 = matvec_enclosure(A, v, mid=M, rad=R)
+            W = Interval._raw(np.maximum(W.lo, W2.lo), np.minimum(W.hi, W2.hi))
+            q = _rayleigh_quotient(v, W)
+            method[1] = "upper: rigorous Rayleigh quotient (Dot2)"
+            if l2 is not None:
+                lo = temple()
+        else:
             break
-    # lower bound 2: Temple with a proved gap to lambda_2
-    if len(th) > 1 and (hi - lo) > rel_tol * max(abs(lo), abs(hi)):
-        t = _temple_lower_bound(A, M, R, rho, v, q, float(th[1]), work)
-        if t is not None and t > lo:
-            lo = t
-            method[0] = "lower: Temple inequality, lambda_2 gap by shifted Cholesky test"
+    # lambda_min <= X_ii for every i: a rigorous upper bound whatever happened above
+    hi = min(float(np.min(np.diagonal(A.hi))), float(q.hi) if q.hi == q.hi else math.inf)
     if lo == -math.inf:
-        # fall back to a Gershgorin-type bound that always holds
         # Gershgorin: lambda_min >= min_i (X_ii - sum_{j != i} |X_ij|), all rounded downward
-        mag = A.mag()
+        mag = np.maximum(np.abs(A.lo), np.abs(A.hi), out=work)
         np.fill_diagonal(mag, 0.0)
         g = Fraction(gamma_const(max(n - 1, 1)))
         off = up(mag.sum(axis=1) * round_up_fraction(1 / (1 - g)))
         lo = float(np.min(down(np.diagonal(A.lo) - off)))
-        lo = min(lo, hi)
         method[0] = "lower: Gershgorin"
     lo = min(lo, hi)
     return SpectralEnclosure(lo, hi, "; ".join(method), "numpy", 53)

@@ -9,12 +9,13 @@ from hypothesis import strategies as st
 from numerics.context import workprec
 from numerics.interval import Interval
 from numerics.kernels import two_layer_relu_gram
-from numerics.spectral import (SpectralEnclosure, certify_eigenvalue_at_most,
+from numerics.spectral import (SpectralEnclosure, _center_and_radius, _product_enclosure,
+                               _rayleigh_quotient, certify_eigenvalue_at_most,
                                certify_positive_definite, lambda_max_enclosure,
                                lambda_min_enclosure, norm2_enclosure)
 from numerics.verdict import Verdict
-from numerics_oracle import (is_positive_definite_exact, lambda_min_is_above, qmat,
-                             random_symmetric_member, shifted)
+from numerics_oracle import (ORACLE_BITS, is_positive_definite_exact, lambda_min_is_above, q,
+                             qmat, random_symmetric_member, shifted)
 
 
 @st.composite
@@ -96,6 +97,103 @@ def test_verdicts_agree_with_exact_tests(A, margin):
             assert above
         elif v is Verdict.FAILS:
             assert not above
+
+
+@st.composite
+def interval_and_vector(draw):
+    A = draw(symmetric_intervals())
+    n = A.shape[0]
+    rng = np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1)))
+    kind = draw(st.sampled_from(["eigenvector", "random", "sparse", "tiny", "huge", "signs"]))
+    if kind == "eigenvector":      # the case the bound is used for: heavy cancellation in Xv
+        v = np.linalg.eigh(A.mid())[1][:, 0]
+    elif kind == "sparse":
+        v = rng.standard_normal(n) * (rng.random(n) < 0.5)
+    elif kind == "signs":
+        v = rng.choice([-1.0, 1.0], n) * (1 + 1e-12 * rng.random(n))
+    else:
+        v = rng.standard_normal(n)
+    if kind == "tiny":
+        v *= 1e-300
+    elif kind == "huge":
+        v *= 1e40
+    return A, v
+
+
+def _exact_matvec(X: np.ndarray, v: np.ndarray) -> list:
+    qv = [q(x) for x in v.tolist()]
+    return [sum((q(a) * b for a, b in zip(row, qv)), q(0.0)) for row in X.tolist()]
+
+
+@settings(max_examples=300, deadline=None)
+@given(interval_and_vector())
+def test_apriori_product_and_rayleigh_contain_exact_values(Av):
+    """The a-priori enclosure of X v (and the Rayleigh quotient built on it) contains the exact
+    rational values for corners, the center and random members of A; the center/radius pair
+    covers every member entrywise."""
+    A, v = Av
+    n = A.shape[0]
+    work = np.empty((n, n))
+    M, R = _center_and_radius(A, work)
+    W = _product_enclosure(M, R, v, work)
+    rq = _rayleigh_quotient(v, W) if v.any() else None
+    vv = sum((q(x) * q(x) for x in v.tolist()), q(0.0))
+    rng = np.random.default_rng(5)
+    for X in (A.lo, A.hi, M, random_symmetric_member(A.lo, A.hi, rng)):
+        if X is M and not ((A.lo <= M) & (M <= A.hi)).all():
+            continue
+        assert all(abs(q(x) - q(m)) <= q(r) for x, m, r in
+                   zip(X.ravel().tolist(), M.ravel().tolist(), R.ravel().tolist()))
+        Xv = _exact_matvec(X, v)
+        for i in range(n):
+            assert q(W.lo[i]) <= Xv[i] <= q(W.hi[i]), ("X v outside", i)
+        if rq is not None and np.isfinite(rq.lo) and np.isfinite(rq.hi):
+            quot = sum((q(a) * b for a, b in zip(v.tolist(), Xv)), q(0.0)) / vv
+            assert q(rq.lo) <= quot <= q(rq.hi)
+
+
+def _laplacian(n: int) -> np.ndarray:
+    """tridiag(-1, 2, -1): exact float entries, eigenvalues 2 - 2 cos(k pi / (n + 1))."""
+    return 2 * np.eye(n) - np.eye(n, k=1) - np.eye(n, k=-1)
+
+
+def _laplacian_lambda_min(n: int, shift: float = 0.0):
+    from flint import arb, ctx
+    with ctx.workprec(ORACLE_BITS):
+        return 2 - 2 * (arb.pi() / (n + 1)).cos() - arb(shift)
+
+
+@pytest.mark.parametrize("n,shift,rad", [(700, 0.0, 0.0), (700, 0.0, 1e-13),
+                                         (650, 1.0, 0.0), (40, 0.0, 1e-14)])
+def test_large_path_contains_arb_eigenvalue(n, shift, rad):
+    """n > 600 takes the Lanczos-on-a-Cholesky-factor path (shift > 0 here makes the matrix
+    indefinite, so the estimate factors below a Gershgorin bound); the exact lambda_min of
+    the Laplacian (a member of the interval) must lie in the enclosure."""
+    from flint import arb
+    T = _laplacian(n) - shift * np.eye(n)
+    A = Interval(T - rad, T + rad) if rad else T
+    e = lambda_min_enclosure(A)
+    lam = _laplacian_lambda_min(n, shift)
+    assert arb(e.lo) < lam < arb(e.hi), (e, lam)
+    assert e.relative_width() <= 1e-8 or rad, e
+
+
+def test_temple_path_is_sound_with_interval_radius():
+    """A tiny, well separated lambda_min: Rump's constant alone is far too wide, so the lower
+    bound comes from Temple's inequality; check it exactly on members of the interval."""
+    rng = np.random.default_rng(21)
+    n = 12
+    Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    ev = np.concatenate([[3e-9], rng.uniform(1, 2, n - 1)]) * 100.0
+    B = (Q * ev) @ Q.T
+    B = np.triu(B) + np.triu(B, 1).T
+    A = Interval(B - 1e-16 * np.abs(B), B + 1e-16 * np.abs(B))
+    e = lambda_min_enclosure(A, rel_tol=1e-6)
+    assert "Temple" in e.method, e
+    for X in _members(A, 3):
+        Xq = qmat(X)
+        assert lambda_min_is_above(Xq, np.nextafter(e.lo, -np.inf)), e
+        assert not is_positive_definite_exact(shifted(Xq, e.hi)), e
 
 
 @pytest.mark.parametrize("n", [2, 3, 5, 10, 20, 40, 60])
