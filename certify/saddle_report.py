@@ -34,6 +34,16 @@ def render_saddle_markdown(cert: dict) -> str:
                      f"{_iv(p['hessian_max_eig'])} | {p['exists']} | {p['unique']} | {p['method']} |")
     if not cert["critical_points"]:
         lines.append("| - | no critical point in the box | | | | | | |")
+    methods = dict.fromkeys(p["method"] for p in cert["critical_points"])
+    if methods:
+        lines.append("")
+        lines += [f"- `{m}`: {method_text(m)}" for m in methods]
+    for i, p in enumerate(cert["critical_points"], 1):
+        ev = p.get("evidence") or {}
+        if p["method"].endswith("zero-level-set"):
+            rep = f"; exact point {', '.join(ev['exact_point'])}" if ev.get("exact_point") else ""
+            lines.append(f"- #{i}: {ev.get('boxes')} boxes{rep}; certificate polynomials: " +
+                         ", ".join(f"g = {q['g']} (k = {q['k']})" for q in ev["zero_level"]["polynomials"]))
     un = cert["unresolved"]
     lines += ["", f"Unresolved sub-boxes: {un['count']}", ""]
     s = cert["search"]
@@ -86,6 +96,10 @@ METHOD_TEXT = (
                                          "every critical point of the surrounding region is a strict saddle"),
     ("exact-point", "sympy verifies that the gradient vanishes exactly at a rational point (existence); the Hessian "
                     "there is singular, so uniqueness is not proved"),
+    ("zero-level-set", "a set, not a point: every critical point in the listed region (a union of boxes whose "
+                       "hull is shown) has f = 0, proved by a polynomial g with f^k g in the gradient ideal "
+                       "(exact Groebner reduction) that does not vanish on any of the boxes; f >= 0, so all are "
+                       "global minima. Existence: sympy shows f = 0 at an exact rational point of the region"),
     ("strict-saddle-region", "no existence proof; every critical point in the region, if any, is a strict saddle "
                              "(an upper bound on λ_min of the Hessian over the region is negative)"),
 )

@@ -24,8 +24,18 @@ arithmetic by sympy) existence is proved too. A cluster that contains an exact c
 with a proven singular Hessian is reported as *degenerate*; when sympy shows ``f`` strictly
 decreases along a ray from it, the point is proved not to be a local minimum.
 
-``complete`` is True only when every part of the box is excluded, verified, or in a
-strict-saddle region.
+*Zero levels of non-negative polynomials* (:mod:`numerics.ideal_saturation`): when ``f >= 0``
+is a polynomial, a box on which some polynomial ``g`` with ``f^k g`` in the gradient ideal has
+no zero holds only critical points with ``f = 0``, i.e. global minima. Such a box is refined
+(down to ``zero_level_width``) only to sharpen the picture: it is dropped when a Rayleigh
+quotient proves negative curvature on all of it (a global minimum has a PSD Hessian), and the
+rest is reported per cluster, either as the isolated minima a second, certificate-free search
+finds in it, or as one *zero-level region*: a set of global minima that need not be isolated
+(circles and other orbits of minima, minima that are degenerate across the orbit), with
+existence proved at an exact rational point where ``f = 0``.
+
+``complete`` is True only when every part of the box is excluded, verified, in a
+strict-saddle region, or in a zero-level region.
 
 **Kinds** from verified enclosures of the Hessian's extreme eigenvalues over the critical
 point's enclosure: ``local-min`` (lambda_min > 0), ``strict-saddle`` (lambda_min < 0 <
@@ -51,6 +61,7 @@ from fractions import Fraction
 import numpy as np
 
 from numerics import interval as iv
+from numerics.ideal_saturation import structurally_nonnegative, zero_level_certificate
 from numerics.interval import Interval
 from numerics.interval_derivatives import DerivativeEnclosures, SmoothObjective
 from numerics.verdict import Verdict
@@ -317,35 +328,53 @@ def _check_box(objective: SmoothObjective, box_lo, box_hi):
 
 def find_critical_points(objective: SmoothObjective, box_lo, box_hi, *, max_boxes: int = 200_000,
                          min_width: float = 1e-7, batch: int = 2048,
-                         classify: bool = True, extra_equations=()) -> CriticalPointSearch:
+                         classify: bool = True, extra_equations=(), zero_level: bool = True,
+                         zero_level_budget_s: float = 30.0,
+                         zero_level_refine_boxes: int = 4000,
+                         zero_level_width: float = 1 / 16) -> CriticalPointSearch:
     """Enclose every critical point of ``objective`` in the box ``[box_lo, box_hi]``.
 
     ``min_width``: boxes narrower than ``min_width`` times the box width (in every variable)
     are not bisected further; ``max_boxes`` bounds the work. ``extra_equations``: sympy
     expressions (in the same variables) that also vanish at every point sought; a box is also
     excluded when one of them provably does not vanish on it (used by the symmetry-reduced
-    search). See the module docstring for what is proved.
+    search). ``zero_level``: for a polynomial ``f >= 0``, use the saturation certificate of
+    :mod:`numerics.ideal_saturation` (Groebner bases within ``zero_level_budget_s`` seconds):
+    a box where it proves that every critical point is a global minimum is not bisected
+    further; each cluster of such boxes is then searched again without the certificate (at
+    most ``zero_level_refine_boxes`` boxes) to isolate its minima one by one, and is otherwise
+    reported as a *zero-level region*. See the module docstring for what is proved.
     """
     t0 = time.perf_counter()
     blo, bhi = _check_box(objective, box_lo, box_hi)
     D = DerivativeEnclosures(objective)
+    from numerics.interval_derivatives import IntervalProgram
     extra = None
     if extra_equations:
-        from numerics.interval_derivatives import IntervalProgram
         extra = IntervalProgram(list(extra_equations), objective.variables)
     scale = bhi - blo
     n = objective.dim
-    queue_lo, queue_hi = [blo[None, :]], [bhi[None, :]]
-    pending = 1
     stats = dict(boxes_processed=0, excluded_gradient=0, excluded_krawczyk=0, contracted=0,
-                 bisections=0, verified=0, stuck=0)
+                 bisections=0, verified=0, stuck=0, zero_level_boxes=0,
+                 excluded_zero_level_curvature=0)
+    zl_cert, zl_prog = None, None
+    if zero_level:
+        zl_cert, reason = zero_level_certificate(objective.expr, objective.variables,
+                                                 budget_s=zero_level_budget_s)
+        stats["zero_level"] = zl_cert.as_dict() if zl_cert is not None else {"not_used": reason}
+        if zl_cert is not None:
+            zl_prog = IntervalProgram(list(zl_cert.polynomials), objective.variables)
+    queue_lo, queue_hi, queue_zl = [blo[None, :]], [bhi[None, :]], [np.zeros(1, dtype=bool)]
+    pending = 1
     verified: list[tuple[np.ndarray, np.ndarray]] = []
     stuck: list[tuple[np.ndarray, np.ndarray]] = []
+    zl_boxes: list[tuple[np.ndarray, np.ndarray]] = []
     while pending:
         L = np.concatenate(queue_lo)
         U = np.concatenate(queue_hi)
-        cur_L, cur_U = L[:batch], U[:batch]
-        queue_lo, queue_hi = [L[batch:]], [U[batch:]]
+        Z = np.concatenate(queue_zl)
+        cur_L, cur_U, cur_Z = L[:batch], U[:batch], Z[:batch]
+        queue_lo, queue_hi, queue_zl = [L[batch:]], [U[batch:]], [Z[batch:]]
         pending = len(L) - len(cur_L)
         m = len(cur_L)
         stats["boxes_processed"] += m
@@ -359,7 +388,7 @@ def find_critical_points(objective: SmoothObjective, box_lo, box_hi, *, max_boxe
                 excl = excl | (elo > 0) | (ehi < 0)
         stats["excluded_gradient"] += int(excl.sum())
         keep = ~excl
-        cur_L, cur_U, H, gc = cur_L[keep], cur_U[keep], H[keep], gc[keep]
+        cur_L, cur_U, cur_Z, H, gc = cur_L[keep], cur_U[keep], cur_Z[keep], H[keep], gc[keep]
         if len(cur_L) == 0:
             continue
         c = np.clip(0.5 * cur_L + 0.5 * cur_U, cur_L, cur_U)
@@ -376,24 +405,53 @@ def find_critical_points(objective: SmoothObjective, box_lo, box_hi, *, max_boxe
         rest = ~inside & ~empty
         if not rest.any():
             continue
-        L2, U2 = nlo[rest], nhi[rest]
-        oldw = ((cur_U - cur_L)[rest] / scale).max(axis=1)
+        L2, U2, Z2 = nlo[rest], nhi[rest], cur_Z[rest].copy()
+        if zl_prog is not None and not Z2.all():
+            Z2 |= _nonvanishing(zl_prog, objective.variables, L2, U2)
+        if Z2.any():
+            # every critical point here is a global minimum (PSD Hessian): a proven negative
+            # curvature on the whole box leaves no room for one
+            iz = np.flatnonzero(Z2)
+            Hz = H[rest][iz]
+            Hm = Hz.mid()
+            V = np.zeros((len(iz), n))
+            V[:, 0] = 1.0
+            okm = np.isfinite(Hm).all(axis=(1, 2))
+            if okm.any():
+                V[okm] = np.linalg.eigh(0.5 * (Hm[okm] + np.swapaxes(Hm[okm], 1, 2)))[1][:, :, 0]
+            empty_zl = np.zeros(len(Z2), dtype=bool)
+            empty_zl[iz] = rayleigh_upper_batch(Hz, V) < 0
+            if empty_zl.any():
+                stats["excluded_zero_level_curvature"] += int(empty_zl.sum())
+                keep2 = ~empty_zl
+                L2, U2, Z2 = L2[keep2], U2[keep2], Z2[keep2]
+                oldw_src = (cur_U - cur_L)[rest][keep2]
+            else:
+                oldw_src = (cur_U - cur_L)[rest]
+        else:
+            oldw_src = (cur_U - cur_L)[rest]
+        oldw = (oldw_src / scale).max(axis=1)
         neww = ((U2 - L2) / scale)
         shrunk = neww.max(axis=1) < 0.7 * oldw
         stats["contracted"] += int(shrunk.sum())
         small = (neww <= min_width).all(axis=1)
         over = stats["boxes_processed"] + pending >= max_boxes
-        stuck_mask = small | (over & ~shrunk)
+        zl_done = Z2 & ((neww <= zero_level_width).all(axis=1) | over)
+        stuck_mask = ~Z2 & (small | (over & ~shrunk))
         for b in np.flatnonzero(stuck_mask):
             stuck.append((L2[b].copy(), U2[b].copy()))
-        again = shrunk & ~stuck_mask
+        for b in np.flatnonzero(zl_done):
+            zl_boxes.append((L2[b].copy(), U2[b].copy()))
+        stop = stuck_mask | zl_done
+        again = shrunk & ~stop
         if again.any():
             queue_lo.append(L2[again])
             queue_hi.append(U2[again])
+            queue_zl.append(Z2[again])
             pending += int(again.sum())
-        split = ~shrunk & ~stuck_mask
+        split = ~shrunk & ~stop
         if split.any():
-            Ls, Us = L2[split], U2[split]
+            Ls, Us, Zs = L2[split], U2[split], Z2[split]
             dim = np.argmax((Us - Ls) / scale, axis=1)
             rows = np.arange(len(Ls))
             cut = Ls[rows, dim] + SPLIT_FRACTION * (Us[rows, dim] - Ls[rows, dim])
@@ -403,9 +461,11 @@ def find_critical_points(objective: SmoothObjective, box_lo, box_hi, *, max_boxe
             B_lo[rows, dim] = cut
             queue_lo += [Ls, B_lo]
             queue_hi += [A_hi, Us]
+            queue_zl += [Zs, Zs]
             pending += 2 * len(Ls)
             stats["bisections"] += len(Ls)
     stats["stuck"] = len(stuck)
+    stats["zero_level_boxes"] = len(zl_boxes)
 
     points: list[CriticalPoint] = []
     for rlo, rhi in verified:
@@ -431,6 +491,8 @@ def find_critical_points(objective: SmoothObjective, box_lo, box_hi, *, max_boxe
             points.append(p)
         if not accounted:
             leftovers.extend(members)
+    for members in _clusters(zl_boxes):
+        points.extend(_zero_level_region(objective, D, members, zl_cert, zero_level_refine_boxes))
 
     for p in points:
         if p.in_box is Verdict.HOLDS:
@@ -446,6 +508,87 @@ def find_critical_points(objective: SmoothObjective, box_lo, box_hi, *, max_boxe
     stats["clusters"] = len(clusters)
     complete = not leftovers
     return CriticalPointSearch(objective.names, blo, bhi, points, complete, stats, leftovers)
+
+
+def _nonvanishing(prog, variables, lo, hi) -> np.ndarray:
+    """Per box: True when some polynomial of ``prog`` provably has no zero on it."""
+    env = {v: Interval._raw(lo[:, k], hi[:, k]) for k, v in enumerate(variables)}
+    out = np.zeros(len(lo), dtype=bool)
+    for e in prog.evaluate(env):
+        out |= np.broadcast_to(e.lo > 0, out.shape) | np.broadcast_to(e.hi < 0, out.shape)
+    return out
+
+
+def _inside_some(lo, hi, members) -> bool:
+    return any((lo >= a).all() and (hi <= b).all() for a, b in members)
+
+
+def _exact_zero_in(objective, D, members):
+    """A rational point in one of the boxes where sympy shows f = 0 exactly, or None."""
+    import sympy as sp
+    step = max(1, len(members) // 16)
+    for lo, hi in members[::step][:16]:
+        xn = _newton(D, np.clip(0.5 * lo + 0.5 * hi, lo, hi))
+        cand = _exact_critical_point(objective, [xn], digits=range(0, 7))
+        if cand is None:
+            continue
+        home = any(all(Fraction(float(x)) <= c <= Fraction(float(y)) for x, c, y in zip(a, cand, b))
+                   for a, b in members)
+        subs = {s_: sp.Rational(c.numerator, c.denominator) for s_, c in zip(objective.variables, cand)}
+        if home and sp.simplify(objective.expr.subs(subs)) == 0:
+            return cand
+    return None
+
+
+def _free_of_critical_points(objective, lo, hi, max_boxes: int) -> bool:
+    sub = find_critical_points(objective, lo, hi, max_boxes=max_boxes, classify=False, zero_level=False)
+    return sub.complete and not sub.points
+
+
+def _zero_level_region(objective, D, members, cert, refine_boxes: int) -> list[CriticalPoint]:
+    """A cluster of zero-level boxes: every critical point in their union is a global minimum
+    (f = 0, f >= 0; :mod:`numerics.ideal_saturation`).
+
+    First the hull of the cluster is searched without the certificate: when that search is
+    complete and every point it finds lies in a box of the cluster, its points replace the
+    region (isolated, non-degenerate minima, or none at all). Otherwise one region entry is
+    returned; existence is then proved by a rational point of the union where sympy shows
+    f = 0 exactly (grad f = 0 there, since f >= 0 is minimal)."""
+    hlo = np.min([b[0] for b in members], axis=0)
+    hhi = np.max([b[1] for b in members], axis=0)
+    sub = find_critical_points(objective, hlo, hhi, max_boxes=refine_boxes, classify=True,
+                               zero_level=False)
+    if sub.complete and all(_inside_some(q.lo, q.hi, members) for q in sub.points):
+        for q in sub.points:
+            q.evidence["global_min"] = "f = 0 at every critical point here (zero-level certificate) and f >= 0"
+        return sub.points
+    exact = _exact_zero_in(objective, D, members)
+    if exact is None:
+        # no existence proof: drop the boxes that provably hold no critical point at all
+        each = max(64, refine_boxes // max(len(members), 1))
+        members = [(a, b) for a, b in members
+                   if not _free_of_critical_points(objective, a, b, each)]
+        if not members:
+            return []
+        hlo = np.min([b[0] for b in members], axis=0)
+        hhi = np.max([b[1] for b in members], axis=0)
+    p = CriticalPoint(hlo, hhi, hlo, hhi, Verdict.UNDECIDED, False, "zero-level-set",
+                      kind="local-min", hessian_min_eig=(0.0, math.inf))
+    p.evidence["zero_level"] = cert.as_dict()
+    p.evidence["boxes"] = len(members)
+    p.evidence["global_min"] = ("every critical point in the union of these boxes has f = 0 and f >= 0 "
+                                "everywhere: all are global minima (lambda_min(Hessian) >= 0 there); "
+                                "the critical set need not be isolated")
+    if exact is not None:
+        rep = CriticalPoint(np.zeros(0), np.zeros(0), hlo, hhi, Verdict.HOLDS, False, "exact-point")
+        _classify_exact(objective, exact, rep)
+        p.exists = Verdict.HOLDS
+        p.evidence["exact_point"] = [str(c) for c in exact]
+        p.evidence["exact_point_hessian_min_eig"] = list(rep.hessian_min_eig)
+        p.evidence["exact_point_hessian_max_eig"] = list(rep.hessian_max_eig)
+    else:
+        p.evidence["note"] = "no existence proof: the region may hold no critical point at all"
+    return [p]
 
 
 def _clusters(boxes):
@@ -676,24 +819,6 @@ def _classify_exact(objective: SmoothObjective, point, p: CriticalPoint) -> None
             return
 
 
-def structurally_nonnegative(e) -> bool:
-    """True when the sympy expression is >= 0 everywhere by its form: sums and products of
-    non-negative numbers, even powers, exp, and non-negative terms raised to any power."""
-    import sympy as sp
-    if e.is_Number:
-        return bool(e >= 0)
-    if isinstance(e, sp.Add) or isinstance(e, sp.Mul):
-        return all(structurally_nonnegative(a) for a in e.args)
-    if isinstance(e, sp.Pow):
-        base, ex = e.args
-        if ex.is_Integer and int(ex) % 2 == 0:
-            return True
-        return structurally_nonnegative(base) and ex.is_real is True and (ex.is_nonnegative or False)
-    if isinstance(e, sp.exp):
-        return True
-    return False
-
-
 def _classify(D: DerivativeEnclosures, p: CriticalPoint) -> None:
     H = D.hessian(p.lo[None, :], p.hi[None, :])[0]
     e = eigen_bounds(H)
@@ -859,7 +984,9 @@ def robust_strict_saddle_constants(D: DerivativeEnclosures, search: CriticalPoin
     of ||grad f|| over the sub-boxes not covered by the other two alternatives.
     """
     blo, bhi = search.box_lo, search.box_hi
-    minima = [p for p in search.points if p.kind == "local-min" and p.exists is Verdict.HOLDS]
+    # isolated minima only: a zero-level region has no strong-convexity neighbourhood to offer
+    minima = [p for p in search.points if p.kind == "local-min" and p.exists is Verdict.HOLDS
+              and p.method != "zero-level-set"]
     saddles = [p for p in search.points if p.kind in ("strict-saddle", "local-max")]
     zetas, alphas = [], []
     for p in minima:
@@ -1024,6 +1151,10 @@ def find_critical_orbits_right_rotation(objective: SmoothObjective, rows: int, b
                                     for e in (encs[1:] if positive else encs))
             if nonzero_extra:
                 continue  # a critical point of the slice function only, not of f
+            if p.method == "zero-level-set":
+                q.evidence["orbit"] = "every critical point of f in the region's orbits is a global minimum"
+                points.append(q)
+                continue
             if positive and k == 0:
                 if p.kind == "local-min" and "global_min" in p.evidence:
                     q.evidence["orbit"] = "circle {U R} of global minima (f >= 0 and f = 0 on it)"

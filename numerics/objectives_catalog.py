@@ -9,8 +9,9 @@
 * ``matrix-factorization-<d>x<r>``: 1/2 ||U U^T - M||_F^2 with U in R^{d x r} and the rank-1
   M = m m^T, m = (1, 1/2, 0, ...). For r = 1 the critical points are 0 (a strict saddle whose
   Hessian -2 m m^T is singular) and +-m (minima). For r >= 2 the minima form O(r)-orbits
-  (U Q, Q orthogonal): they are not isolated, so no interval Newton method can enclose them one
-  by one (the search reports them as unresolved).
+  (U Q, Q orthogonal): they are not isolated, and for r = 2 they are degenerate even across the
+  orbit (f grows like t^4 there), so no interval Newton method can enclose them; the search
+  accounts for them as a zero-level region of global minima (numerics/ideal_saturation.py).
 * ``no-critical-point``: x + y^2 (gradient (1, 2y) never vanishes).
 """
 

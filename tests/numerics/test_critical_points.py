@@ -383,8 +383,9 @@ def test_matrix_factorization_2x2_orbits():
     saddle = [p for p in r.points if p.kind == "strict-saddle" and p.exists is Verdict.HOLDS][0]
     assert _contains(saddle, [0, 0, 0, 0])
     assert saddle.hessian_min_eig[0] <= -2.5 <= saddle.hessian_min_eig[1]
-    # the degenerate minimum cannot be enclosed with uniqueness: the search says so
-    assert not r.complete and r.strict_saddle_property() is Verdict.UNDECIDED
+    # the degenerate minima cannot be enclosed with uniqueness; the zero-level certificate
+    # accounts for them as global minima, so the search is complete
+    assert r.complete and r.strict_saddle_property() is Verdict.HOLDS
 
 
 def test_orbit_search_refuses_non_invariant():
