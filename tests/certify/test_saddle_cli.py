@@ -269,9 +269,10 @@ def test_html_report_empirical_and_unresolved_sections(tmp_path):
     assert 'class="integrity fails"' in render_saddle_html(edited)
 
 
-def test_matrix_factorization_2x2_exit_0_and_check(tmp_path, capsys, run_cli):
-    """Issue 6's target: U in R^{2x2}, M of rank 1, completely certified; `certify check`
-    recomputes it; the report explains the zero-level region."""
+def test_matrix_factorization_2x2_exit_0(tmp_path, capsys):
+    """Issue 6's target: U in R^{2x2}, M of rank 1, completely certified; the report explains the
+    zero-level region (examples/saddle_matrix_factorization.toml is re-checked with `certify check`
+    in test_saddle_check.py)."""
     code, _, _ = _run(["saddle", "--builtin", "matrix-factorization-2x2", "--out", str(tmp_path)], capsys)
     assert code == 0
     cert = json.loads((tmp_path / "certificate.json").read_text())
@@ -281,5 +282,3 @@ def test_matrix_factorization_2x2_exit_0_and_check(tmp_path, capsys, run_cli):
     assert zl["exists"] == "holds" and zl["hessian_min_eig"]["lo"] in ("0.0", "0")
     assert zl["evidence"]["zero_level"]["polynomials"]
     assert "zero-level-set" in (tmp_path / "report.md").read_text()
-    code, out, _ = run_cli("check", str(tmp_path / "certificate.json"))
-    assert code == 0 and "passed" in out
