@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "certify.commands.audit",
     "certify.commands.diff",
     "certify.commands.schema",
+    "certify.commands.overspec",
 )
 
 
