@@ -26,6 +26,10 @@ def render_saddle_markdown(cert: dict) -> str:
              *([f"$$f({', '.join(o.get('variables', []))}) = {o['latex']}$$", ""] if o.get("latex") else []),
              f"**Strict-saddle property: {cert['strict_saddle_property']}** · complete search: {cert['complete']}"
              f" · verdict: {cert['verdict']}", "",
+             *([f"**Every local minimum is global: {cert['local_minima_global']['verdict']}** "
+                f"({cert['local_minima_global'].get('reason', '')})", ""] if "local_minima_global" in cert else []),
+             *[f"- spurious local minimum near {s_['local_min']}: f >= {s_['f_lower']:.6g}, above f at "
+               f"{s_['lower_point']}" for s_ in cert.get("local_minima_global", {}).get("spurious", [])],
              "## Critical points", "",
              "| # | kind | enclosure | λ_min(Hessian) | λ_max(Hessian) | exists | unique | method |",
              "|---|---|---|---|---|---|---|---|"]

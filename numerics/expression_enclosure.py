@@ -112,10 +112,15 @@ def _eval(expr: sp.Basic, env: Mapping[sp.Symbol, arb]) -> arb:
 def _arb_to_interval(x: arb) -> Interval:
     if not x.is_finite():
         return Interval(-np.inf, np.inf)
-    lo = float(x.lower())
-    hi = float(x.upper())
-    # float() rounds to nearest: step one ulp outward so the float endpoints enclose the ball
-    return Interval(float(np.nextafter(lo, -np.inf)), float(np.nextafter(hi, np.inf)))
+    lo_a, hi_a = x.lower(), x.upper()
+    lo, hi = float(lo_a), float(hi_a)
+    # float() rounds to nearest: step one ulp outward unless the endpoint converted exactly
+    # (comparisons of exact arbs are decisive), so exact integers stay exact
+    if not (np.isfinite(lo) and arb(lo) <= lo_a):
+        lo = float(np.nextafter(lo, -np.inf))
+    if not (np.isfinite(hi) and arb(hi) >= hi_a):
+        hi = float(np.nextafter(hi, np.inf))
+    return Interval(lo, hi)
 
 
 def enclose(expr: sp.Expr, values: Mapping[sp.Symbol, Any], prec: int = DEFAULT_PREC) -> Interval:

@@ -13,14 +13,18 @@
   orbit (f grows like t^4 there), so no interval Newton method can enclose them; the search
   accounts for them as a zero-level region of global minima (numerics/ideal_saturation.py).
 * ``no-critical-point``: x + y^2 (gradient (1, 2y) never vanishes).
+* benign-landscape instances (:mod:`numerics.benign_landscapes`): ``phase-retrieval-2``,
+  ``matrix-sensing-2x1``, ``matrix-completion-3x1``, ``quadratic-net-2x2``, ``tensor-rank1-2``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sympy as sp
+
+from numerics.benign_landscapes import LANDSCAPES
 
 __all__ = ["CatalogEntry", "builtin", "builtin_names"]
 
@@ -32,6 +36,7 @@ class CatalogEntry:
     expr: sp.Expr
     variables: tuple[sp.Symbol, ...]
     box: dict  # variable name -> (lo, hi)
+    params: dict = field(default_factory=dict)  # the instance's sizes (family, k, d, n, ...)
 
 
 def _sym(names):
@@ -83,7 +88,12 @@ def matrix_factorization(d: int, r: int, m=None) -> CatalogEntry:
                         expr, us, {n: (-2.0, 2.0) for n in names})
 
 
-_FIXED = {"lsjr-example": _lsjr, "monkey-saddle": _monkey, "no-critical-point": _no_critical}
+def _landscape(builder):
+    return lambda: CatalogEntry(*builder())
+
+
+_FIXED = {"lsjr-example": _lsjr, "monkey-saddle": _monkey, "no-critical-point": _no_critical,
+          **{name: _landscape(b) for name, b in LANDSCAPES.items()}}
 _PATTERNS = (
     (re.compile(r"quadratic-saddle-d([1-9][0-9]?)$"), lambda g: _quadratic(int(g[0]))),
     (re.compile(r"matrix-factorization-([1-9])x([1-9])$"),

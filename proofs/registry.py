@@ -16,6 +16,7 @@ THEOREM_MODULES = (
     "proofs.adhlw2019",
     "proofs.dllwz2019",
     "proofs.lsjr2016",
+    "proofs.benign_landscape",
     "proofs.jin2017",
     "proofs.ghjy2015",
     "proofs.kakade_lee2018",

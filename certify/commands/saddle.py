@@ -155,13 +155,15 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
 
     from certify.certificate import environment, tool_version
     from numerics.critical_points import (find_critical_points, forward_invariant, gradient_lipschitz_upper,
-                                          hessian_lipschitz_upper, robust_strict_saddle_constants, sup_over_box)
+                                          hessian_lipschitz_upper, local_minima_are_global,
+                                          robust_strict_saddle_constants, sup_over_box)
     from numerics.interval_derivatives import DerivativeEnclosures, smooth_objective
     from numerics.verdict import Verdict
     from proofs.core import InstanceData
     from proofs.evaluation import evaluate_theorem
-    from proofs import ghjy2015, jin2017, lsjr2016
+    from proofs import benign_landscape, ghjy2015, jin2017, lsjr2016
 
+    catalog_params: dict = {}
     given = [v for v in (expr, builtin, sympy_expr) if v is not None]
     if len(given) != 1:
         raise BadInput("--expr/--builtin", given or None, "exactly one of --expr or --builtin")
@@ -180,6 +182,7 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
         except ValueError as exc:
             raise BadInput("--builtin", builtin, str(exc).split("; ", 1)[-1]) from None
         sym_expr, variables, label = entry.expr, entry.variables, entry.name
+        catalog_params = dict(entry.params)
         box_dict = _box_input(box) if box else dict(entry.box)
         source = {"builtin": entry.name, "description": entry.description, "expr": sp.sstr(sym_expr)}
     else:
@@ -239,8 +242,9 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
         fi = (Verdict.UNDECIDED, {"reason": "no finite gradient-Lipschitz bound"})
 
     constant_hessian = all(not h.free_symbols for row in objective.hessian for h in row)
+    lmg = local_minima_are_global(objective, search)
     cache = {"saddle": {"search": search, "ell": ell, "rho": rho, "smooth": True, "forward_invariance": fi,
-                        "constant_hessian": constant_hessian,
+                        "constant_hessian": constant_hessian, "local_minima_global": lmg,
                         "constants": constants, "Delta_f": delta_f, "dim": len(names)}}
     instance = InstanceData(X=None, y=None, params={}, cache=cache)
     theorems = []
@@ -262,6 +266,11 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
     theorems[-1]["notes"].insert(0, f"epsilon = {eps_val!r} ({eps_note}); c = {jin_params['c']} "
                                     f"(default {jin2017.DEFAULT_C}); delta = {jin_params['delta']}")
     theorems.append(evaluate_theorem(ghjy2015.THEOREM, instance, {}))
+    theorems.append(evaluate_theorem(benign_landscape.LANDSCAPE, instance,
+                                     {k_: v for k_, v in lsjr_params.items() if v is not None}))
+    if catalog_params.get("family") == "quadratic-net":
+        for thm in (benign_landscape.DU_LEE, benign_landscape.DU_LEE_PERTURBED):
+            theorems.append(evaluate_theorem(thm, instance, {k_: catalog_params[k_] for k_ in ("k", "d", "n")}))
 
     ssp = search.strict_saddle_property()
     inputs = {"objective": {"builtin": builtin} if builtin is not None else
@@ -282,6 +291,7 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
                        "boxes": [_box_json(names, a, b) for a, b in search.undecided_boxes[:20]]},
         "search": {k: (round(v, 3) if isinstance(v, float) else v) for k, v in search.stats.items()},
         "strict_saddle_property": ssp.value,
+        "local_minima_global": {"verdict": lmg[0].value, **lmg[1]},
         "symmetry": symmetry,
         "constants": {
             "ell": {"hi": repr(ell), "meaning": "sup ||Hessian f||_2 over the box <= ell"},
@@ -340,7 +350,7 @@ def _empirical(objective, search, blo, bhi, alpha, theorems, runs, seed) -> dict
 
 
 RIGOROUS_KEYS = ("inputs", "objective", "critical_points", "complete", "unresolved", "strict_saddle_property",
-                 "symmetry", "constants", "step_size", "verdict")
+                 "local_minima_global", "symmetry", "constants", "step_size", "verdict")
 """Certificate fields that `certify check` recomputes and compares (all but environment, timings, empirical)."""
 RIGOROUS_THEOREM_KEYS = ("id", "title", "citation", "status", "parameters", "hypotheses", "quantities", "constants",
                          "derivation_status", "conclusion", "notes")
@@ -399,6 +409,15 @@ def _recompute_kwargs(inputs) -> dict:
     return kw
 
 
+def _without_timings(x):
+    """The search record without its wall-clock fields ("seconds", at any depth)."""
+    if isinstance(x, dict):
+        return {k: _without_timings(v) for k, v in x.items() if k != "seconds"}
+    if isinstance(x, list):
+        return [_without_timings(v) for v in x]
+    return x
+
+
 def check_saddle_certificate(cert: dict) -> list[str]:
     """Recompute a saddle certificate from its recorded inputs and return the mismatches.
 
@@ -426,8 +445,7 @@ def check_saddle_certificate(cert: dict) -> list[str]:
         else:
             _differences(key, cert[key], fresh[key], diffs)
     search = cert.get("search") if isinstance(cert.get("search"), dict) else {}
-    _differences("search", {k: v for k, v in search.items() if k != "seconds"},
-                 {k: v for k, v in fresh["search"].items() if k != "seconds"}, diffs)
+    _differences("search", _without_timings(search), _without_timings(fresh["search"]), diffs)
     old = {t.get("id"): t for t in cert.get("theorems", []) if isinstance(t, dict)} \
         if isinstance(cert.get("theorems"), list) else {}
     for t in fresh["theorems"]:

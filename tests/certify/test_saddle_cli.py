@@ -282,3 +282,19 @@ def test_matrix_factorization_2x2_exit_0(tmp_path, capsys):
     assert zl["exists"] == "holds" and zl["hessian_min_eig"]["lo"] in ("0.0", "0")
     assert zl["evidence"]["zero_level"]["polynomials"]
     assert "zero-level-set" in (tmp_path / "report.md").read_text()
+
+
+def test_landscape_verdicts_in_the_certificate(tmp_path, capsys, run_cli):
+    """A small matrix-completion instance with spurious local minima: the strict-saddle property
+    holds (exit 0) but 'every local minimum is global' fails, and so does the landscape theorem."""
+    code, _, _ = _run(["saddle", "--builtin", "matrix-completion-3x1", "--out", str(tmp_path)], capsys)
+    assert code == 0
+    cert = json.loads((tmp_path / "certificate.json").read_text())
+    assert cert["strict_saddle_property"] == "holds"
+    assert cert["local_minima_global"]["verdict"] == "fails" and cert["local_minima_global"]["spurious"]
+    thm = {t["id"]: t for t in cert["theorems"]}["landscape-gd-global-min"]
+    assert thm["status"] == "not-certified"
+    assert {h["id"]: h["verdict"] for h in thm["hypotheses"]}["local-minima-global"] == "fails"
+    assert "spurious local minimum" in (tmp_path / "report.md").read_text()
+    code, out, _ = run_cli("check", str(tmp_path / "certificate.json"))
+    assert code == 0 and "passed" in out
