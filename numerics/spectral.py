@@ -210,22 +210,26 @@ def _product_enclosure(M: np.ndarray, R: np.ndarray, v: np.ndarray, work: np.nda
     ``work`` (n x n) receives |M|.
     """
     n = M.shape[0]
-    av = np.abs(v)
-    w = M @ v
-    g = np.abs(M, out=work) @ av
-    rv = R @ av
     gam = Fraction(gamma_const(n))
     k1 = round_up_fraction(gam / (1 - gam))
     k2 = round_up_fraction(1 / (1 - gam))
     ne = n * ETA
-    with np.errstate(over="ignore"):
+    av = np.abs(v)
+    with np.errstate(over="ignore", invalid="ignore"):   # overflow: infinite bounds
+        w = M @ v
+        g = np.abs(M, out=work) @ av
+        rv = R @ av
         err = up(up(up(k1 * up(g + ne)) + ne) + up(k2 * up(rv + ne)))
+        if not (np.isfinite(w).all() and np.isfinite(err).all()):
+            return Interval._raw(np.full(n, -math.inf), np.full(n, math.inf))
         return Interval._raw(down(w - err), up(w + err))
 
 
 def _rayleigh_quotient(v: np.ndarray, W: Interval) -> Interval:
     """Enclosure of ``v^T X v / v^T v`` given an enclosure W of ``X v``."""
     from numerics.accurate_dot import dot_enclosure
+    if not W.is_finite():
+        return Interval(-math.inf, math.inf)
     return dot_enclosure(v, W) / dot_enclosure(v, v)
 
 
@@ -533,15 +537,18 @@ def _lambda_min_float(A: Interval, rel_tol: float) -> SpectralEnclosure:
     def too_wide(lo_, hi_):
         return not (math.isfinite(hi_ - lo_) and hi_ - lo_ <= rel_tol * max(abs(lo_), abs(hi_)))
 
-    def rump(mults):
-        """Rump's test at s = theta - mult (c + delta), delta an estimate of theta - lambda_min
-        (quadratic in the residual); returns (s, factor) of the first success."""
+    def rump(above):
+        """Rump's test at s = theta - m (c + delta) for m = 1.125, 4, 32, 1024 (delta: an
+        estimate of theta - lambda_min, quadratic in the residual), only where s > above;
+        returns (s, factor) of the first success."""
         theta = float(th[0])
         gap = float(th[1]) - theta if len(th) > 1 else 0.0
         delta = min(r, r * r / gap) if gap > 0 else r
         c_est = coef * (trace + n * abs(theta)) + rho
-        for mult in mults:
+        for mult in (1.125, 4.0, 32.0, 1024.0):
             s = theta - mult * (c_est + delta) - mult * 1e-15 * abs(theta)
+            if not s > above:
+                break
             L = shifted_cholesky_test(M, rho, s, work=work)
             if L is not None:
                 return s, L
@@ -557,11 +564,9 @@ def _lambda_min_float(A: Interval, rel_tol: float) -> SpectralEnclosure:
     lo, method = -math.inf, [None, "upper: rigorous Rayleigh quotient (a-priori product bound)"]
     tried = set()
     if not (1.125 * c_est > 0.5 * target and temple_ready):
-        res = rump((1.125, 4.0, 32.0, 1024.0))
+        res = rump(-math.inf)
         if res is not None:
             lo, method[0] = res[0], _RUMP_TEST
-            if lo >= theta - 1.125 * (c_est + r) - 1.125e-15 * abs(theta):
-                tried.add("rump")       # succeeded at its tightest shift
             scale = max(float(M.max()), -float(M.min()))
             floor = 1e-14 * scale * math.sqrt(n)
             r_stop = max(floor, math.sqrt(0.01 * target * max(float(th[-1]) - theta, 0.0)))
@@ -587,8 +592,8 @@ def _lambda_min_float(A: Interval, rel_tol: float) -> SpectralEnclosure:
                 lo, method[0] = t, _TEMPLE
         elif lower_part and "rump" not in tried:
             tried.add("rump")
-            res = rump((1.125, 4.0))
-            if res is not None and res[0] > lo:
+            res = rump(lo)                # with the refined estimate: tighter than before
+            if res is not None:
                 lo, method[0] = res[0], _RUMP_TEST
         elif "dot2" not in tried:
             tried.add("dot2")

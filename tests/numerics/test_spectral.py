@@ -178,6 +178,21 @@ def test_large_path_contains_arb_eigenvalue(n, shift, rad):
     assert e.relative_width() <= 1e-8 or rad, e
 
 
+@pytest.mark.parametrize("A", [
+    np.array([[1e308, 1e308], [1e308, 1.5e308]]),
+    np.array([[1.7e308, -1.7e308], [-1.7e308, 1.7e308]]),
+    np.array([[1e300, 0.0, 1e300], [0.0, -1e300, 0.0], [1e300, 0.0, 1e308]]),
+])
+def test_entries_near_overflow_give_valid_bounds(A):
+    """Products overflow in float here: the bounds may be wide but must stay valid."""
+    e = lambda_min_enclosure(A)
+    Xq = qmat(A)
+    if np.isfinite(e.lo):
+        assert lambda_min_is_above(Xq, np.nextafter(e.lo, -np.inf)), e
+    if np.isfinite(e.hi):
+        assert not is_positive_definite_exact(shifted(Xq, e.hi)), e
+
+
 def test_temple_path_is_sound_with_interval_radius():
     """A tiny, well separated lambda_min: Rump's constant alone is far too wide, so the lower
     bound comes from Temple's inequality; check it exactly on members of the interval."""
