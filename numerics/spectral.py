@@ -31,9 +31,9 @@ intersected with it.
 Cost: one float Cholesky factorization for the estimates (n^3/3 flops; dense MRRR instead
 for n <= 600), Lanczos (ARPACK) on its inverse, then one verifying factorization: Rump's test
 just below the estimate (its factor, a shift just below lambda_min, also refines the
-eigenvector by one inverse-iteration step), or Temple's gap test when Rump's constant alone
-would miss the tightness; a second verifying factorization only when the first one does not
-reach it. Besides that, a few passes over n x n arrays and O(n^2) products. Memory: the
+eigenvectors by block inverse iteration when needed), or Temple's gap test when Rump's
+constant alone would miss the tightness; a second verifying factorization only when the
+first one does not reach it. Besides that, a few passes over n x n arrays and O(n^2) products. Memory: the
 center, the radius and one work matrix (3 n^2 doubles) besides the input (4 n^2 when the
 Dot2 fallback runs).
 
@@ -204,10 +204,11 @@ def rump_shift(n: int, trace_upper: float) -> float:
 def _product_enclosure(M: np.ndarray, R: np.ndarray, v: np.ndarray, work: np.ndarray
                        ) -> Interval:
     """Enclosure of ``X v`` for every X with ``|X - M| <= R`` (v an exact float vector) from
-    one float product and a-priori bounds (software_anchors.md 4.1; Higham eq. 3.5 with
-    underflow): ``|fl(Mv) - Mv| <= gamma_n/(1-gamma_n) fl(|M||v|) + n eta`` up to the
-    ``n eta`` of the sum itself, and ``|(X - M) v| <= fl(R|v|)/(1-gamma_n)`` plus the same.
-    ``work`` (n x n) receives |M|.
+    float products and a-priori bounds (software_anchors.md 4.1; Higham eq. 3.5, any
+    summation order, with ``n eta`` for underflow in the products):
+    ``|fl(Mv) - Mv| <= gamma_n |M||v| + n eta``, ``|M||v| <= (fl(|M||v|) + n eta)/(1-gamma_n)``
+    (a sum of non-negative terms) and ``|(X - M) v| <= R|v| <= (fl(R|v|) + n eta)/(1-gamma_n)``.
+    ``work`` (n x n) receives |M|. Overflow gives the whole line.
     """
     n = M.shape[0]
     gam = Fraction(gamma_const(n))
