@@ -98,6 +98,9 @@ METHOD_TEXT = (
                  "zero of the gradient there (existence and uniqueness)"),
     ("exact-point+strict-saddle-region", "sympy verifies that the gradient vanishes at an exact rational point, and "
                                          "every critical point of the surrounding region is a strict saddle"),
+    ("exact-point+isolated", "sympy verifies that the gradient vanishes exactly at a rational point (existence), "
+                             "and a polynomial g with |x - p|^(2k) g in the gradient ideal has no zero on the region "
+                             "(uniqueness, even where the Hessian is singular)"),
     ("exact-point", "sympy verifies that the gradient vanishes exactly at a rational point (existence); the Hessian "
                     "there is singular, so uniqueness is not proved"),
     ("zero-level-set", "a set, not a point: every critical point in the listed region (a union of boxes whose "

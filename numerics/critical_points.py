@@ -22,7 +22,10 @@ into clusters; a cluster is then accounted for by (a) Krawczyk on an inflated hu
 a strict saddle; with a point where the gradient is exactly 0 (checked in exact rational
 arithmetic by sympy) existence is proved too. A cluster that contains an exact critical point
 with a proven singular Hessian is reported as *degenerate*; when sympy shows ``f`` strictly
-decreases along a ray from it, the point is proved not to be a local minimum.
+decreases along a ray from it, the point is proved not to be a local minimum; for a polynomial
+``f``, a saturation certificate (:func:`numerics.ideal_saturation.isolation_certificate`) can
+prove it is the only critical point of its region, degenerate or not, which accounts for the
+cluster.
 
 *Zero levels of non-negative polynomials* (:mod:`numerics.ideal_saturation`): when ``f >= 0``
 is a polynomial, a box on which some polynomial ``g`` with ``f^k g`` in the gradient ideal has
@@ -663,7 +666,11 @@ def _resolve_cluster(objective, D, members, scale, existing):
     Rlo, Rhi = hlo - 0.01 * r, hhi + 0.01 * r
     if exact is not None and not all(Fraction(float(a)) <= e <= Fraction(float(b))
                                      for a, e, b in zip(Rlo, exact, Rhi)):
-        exact = None  # an exact critical point elsewhere says nothing about this cluster
+        # an exact critical point just outside: if it is provably the only critical point of the
+        # region, the region holds none
+        if _isolating_polynomials_nonvanishing(objective, exact, Rlo, Rhi) is not None:
+            return [], True
+        exact = None
     g, H = D.gradient_hessian(Rlo[None, :], Rhi[None, :])
     Hm = H.mid()[0]
     if np.isfinite(Hm).all():
@@ -689,13 +696,44 @@ def _resolve_cluster(objective, D, members, scale, existing):
                 p.kind = "strict-saddle"
             return [p], True
         _classify_exact(objective, exact, p)
-        return [p], False
+        return [p], _isolate(objective, exact, p, Rlo, Rhi)
     if q < 0:
         p = CriticalPoint(hlo, hhi, Rlo, Rhi, Verdict.UNDECIDED, False, "strict-saddle-region",
                           kind="strict-saddle", hessian_min_eig=(-math.inf, float(q)))
         p.evidence["note"] = "no existence proof; every critical point in the region (if any) is a strict saddle"
         return [p], True
     return [], False
+
+
+def _isolating_polynomials_nonvanishing(objective, exact, Rlo, Rhi):
+    """The isolation polynomials of the exact critical point when one of them has no zero on
+    [Rlo, Rhi] (then the point is the only critical point there), else None. Cached per point."""
+    from numerics.ideal_saturation import isolation_certificate
+    from numerics.interval_derivatives import IntervalProgram
+    key = ("isolation", tuple(exact))
+    if key not in objective.cache:
+        polys, _ = isolation_certificate(objective.expr, objective.variables, exact)
+        objective.cache[key] = (polys, IntervalProgram(list(polys), objective.variables) if polys else None)
+    polys, prog = objective.cache[key]
+    if prog is None or not _nonvanishing(prog, objective.variables, Rlo[None, :], Rhi[None, :])[0]:
+        return None
+    return polys
+
+
+def _isolate(objective, exact, p: CriticalPoint, Rlo, Rhi) -> bool:
+    """Prove that the exact critical point is the only one in [Rlo, Rhi] (degenerate or not):
+    a polynomial g with |x - p|^{2k} g in the gradient ideal and no zero on the region
+    (:func:`numerics.ideal_saturation.isolation_certificate`)."""
+    polys = _isolating_polynomials_nonvanishing(objective, exact, Rlo, Rhi)
+    if polys is None:
+        return False
+    p.unique = True
+    p.method = "exact-point+isolated"
+    p.evidence["isolation"] = {
+        "statement": "|x - p|^(2k) g is in the gradient ideal (exact Groebner reduction) and g has no zero on the "
+                     "region, so p is the only critical point there",
+        "polynomials": [str(g) for g in polys]}
+    return True
 
 
 def _duplicate_of(zlo, zhi, ylo, yhi, existing):

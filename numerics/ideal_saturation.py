@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-__all__ = ["ZeroLevelCertificate", "zero_level_certificate", "structurally_nonnegative",
+__all__ = ["ZeroLevelCertificate", "zero_level_certificate", "isolation_certificate", "structurally_nonnegative",
            "polynomial_with_rational_coefficients"]
 
 MAX_POWER = 6   # f^k g in I is tried for k = 1..MAX_POWER
@@ -91,48 +91,101 @@ class ZeroLevelCertificate:
         }
 
 
-def _saturation_generators(f_expr, variables) -> list:
-    """Generators of (grad f) : f^oo, as sympy expressions (lex elimination of t)."""
+def _saturation_generators(f_expr, h_expr, variables) -> list:
+    """Generators of (grad f) : h^oo, as sympy expressions (lex elimination of t)."""
     t = sp.Dummy("t")
     grads = [sp.expand(sp.diff(f_expr, v)) for v in variables]
-    G = sp.groebner(grads + [1 - t * f_expr], t, *variables, order="lex")
+    G = sp.groebner(grads + [1 - t * h_expr], t, *variables, order="lex", domain="QQ")
     return [g for g in G.exprs if not g.has(t)]
 
 
-def _membership_power(f_expr, g, basis) -> int | None:
-    """Smallest k <= MAX_POWER with f^k g reducing to 0 modulo ``basis``, or None."""
-    fk = sp.Integer(1)
+def _membership_power(h_expr, g, basis) -> int | None:
+    """Smallest k <= MAX_POWER with h^k g reducing to 0 modulo ``basis``, or None."""
+    hk = sp.Integer(1)
     for k in range(1, MAX_POWER + 1):
-        fk = sp.expand(fk * f_expr)
-        if basis.reduce(sp.expand(fk * g))[1] == 0:
+        hk = sp.expand(hk * h_expr)
+        if basis.reduce(sp.expand(hk * g))[1] == 0:
             return k
     return None
 
 
-def _compute(f_expr, variables) -> tuple[list, list]:
-    gens = _saturation_generators(f_expr, variables)
+def _compute(f_expr, h_expr, variables) -> tuple[list, list]:
+    """Saturation generators g of (grad f) : h^oo with their proved powers k (h^k g in I)."""
+    gens = _saturation_generators(f_expr, h_expr, variables)
     grads = [sp.expand(sp.diff(f_expr, v)) for v in variables]
-    basis = sp.groebner(grads, *variables, order="grevlex")
+    basis = sp.groebner(grads, *variables, order="grevlex", domain="QQ")
     kept, powers = [], []
     for g in gens:
         if g.is_number:
             if g == 0:
                 continue
-            g = sp.Integer(1)   # f^k in I: every critical point at all has f = 0
-        k = _membership_power(f_expr, g, basis)
+            g = sp.Integer(1)   # h^k in I: every critical point at all has h = 0
+        k = _membership_power(h_expr, g, basis)
         if k is not None:
             kept.append(g)
             powers.append(k)
     return kept, powers
 
 
-def _worker(conn, f_expr, variables):
+def _worker(conn, f_expr, h_expr, variables):
     try:
-        conn.send(("ok", _compute(f_expr, variables)))
+        conn.send(("ok", _compute(f_expr, h_expr, variables)))
     except Exception as exc:  # noqa: BLE001 - reported to the parent as "no certificate"
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
         conn.close()
+
+
+def _check_budget(budget_s) -> None:
+    if not (isinstance(budget_s, (int, float)) and budget_s > 0 and math.isfinite(budget_s)):
+        raise ValueError(f"budget_s={budget_s!r} is not allowed; allowed: a positive number of seconds")
+
+
+def _saturate(f_expr, h_expr, variables, budget_s: float):
+    """((kept, powers), None) or (None, reason), under the wall-clock budget."""
+    import multiprocessing as mp
+    try:
+        ctx = mp.get_context("fork")
+    except ValueError:
+        ctx = None
+    if ctx is None:
+        return _compute(f_expr, h_expr, variables), None
+    # forked: the child inherits the expressions; the result comes back pickled (no text parsing)
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_worker, args=(send, f_expr, h_expr, variables), daemon=True)
+    proc.start()
+    send.close()
+    if not recv.poll(budget_s):
+        proc.kill()
+        proc.join()
+        return None, f"Groebner basis not finished within the budget of {budget_s:g} s"
+    status, payload = recv.recv()
+    proc.join()
+    if status != "ok":
+        return None, f"Groebner computation failed ({payload})"
+    return payload, None
+
+
+def isolation_certificate(expr, variables, point, *, budget_s: float = 10.0):
+    """Polynomials g with g(p) != 0 and r^k g in the gradient ideal of ``expr``, r = |x - p|^2.
+
+    At a real critical point x, r(x)^k g(x) = 0; where g != 0, r(x) = 0, i.e. x = p. So on any
+    box on which some returned g has no zero, ``point`` (a rational critical point, possibly
+    degenerate) is the only critical point. Returns (polynomials, reason); polynomials is empty
+    when no certificate was found.
+    """
+    _check_budget(budget_s)
+    variables = tuple(variables)
+    if polynomial_with_rational_coefficients(expr, variables) is None:
+        return (), "not a polynomial with rational coefficients"
+    pt = [sp.Rational(c.numerator, c.denominator) if hasattr(c, "numerator") else sp.nsimplify(c) for c in point]
+    r = sp.expand(sp.Add(*[(v - c) ** 2 for v, c in zip(variables, pt)]))
+    res, reason = _saturate(sp.expand(expr), r, variables, budget_s)
+    if res is None:
+        return (), reason
+    subs = dict(zip(variables, pt))
+    good = tuple(g for g in res[0] if g.subs(subs) != 0)
+    return good, "ok" if good else "every saturation generator vanishes at the point"
 
 
 def zero_level_certificate(expr, variables, *, budget_s: float = 30.0
@@ -142,8 +195,7 @@ def zero_level_certificate(expr, variables, *, budget_s: float = 30.0
     ``budget_s``: wall-clock limit of the Groebner computations (a forked process is killed at
     the limit; where fork is unavailable the computation runs in-process without a limit).
     """
-    if not (isinstance(budget_s, (int, float)) and budget_s > 0 and math.isfinite(budget_s)):
-        raise ValueError(f"budget_s={budget_s!r} is not allowed; allowed: a positive number of seconds")
+    _check_budget(budget_s)
     variables = tuple(variables)
     if polynomial_with_rational_coefficients(expr, variables) is None:
         return None, "not a polynomial with rational coefficients"
@@ -151,29 +203,10 @@ def zero_level_certificate(expr, variables, *, budget_s: float = 30.0
         return None, "f >= 0 is not evident from the expression (sum of squares form)"
     f_expr = sp.expand(expr)
     t0 = time.perf_counter()
-    import multiprocessing as mp
-    try:
-        ctx = mp.get_context("fork")
-    except ValueError:
-        ctx = None
-    if ctx is None:
-        kept, powers = _compute(f_expr, variables)
-    else:
-        # forked: the child inherits the expression; the result comes back pickled (no text parsing)
-        recv, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_worker, args=(send, f_expr, variables), daemon=True)
-        proc.start()
-        send.close()
-        ready = recv.poll(budget_s)
-        if not ready:
-            proc.kill()
-            proc.join()
-            return None, f"Groebner basis not finished within the budget of {budget_s:g} s"
-        status, payload = recv.recv()
-        proc.join()
-        if status != "ok":
-            return None, f"Groebner computation failed ({payload})"
-        kept, powers = payload
+    res, reason = _saturate(f_expr, f_expr, variables, budget_s)
+    if res is None:
+        return None, reason
+    kept, powers = res
     polys = tuple(kept)
     seconds = time.perf_counter() - t0
     if not polys:

@@ -94,3 +94,29 @@ def test_quadratic_net_with_k_equal_d_is_benign():
     verdict, ev = local_minima_are_global(o, r)
     assert verdict is Verdict.HOLDS, ev
     assert e.params["k"] >= e.params["d"]
+
+
+def test_tensor_rank_one_degenerate_saddle_but_benign():
+    """0 is a degenerate critical point (zero Hessian; f decreases along a): not a strict saddle,
+    so the strict-saddle property fails, yet it is isolated and not a minimum, so every local
+    minimum is global."""
+    e, o, r = _search("tensor-rank1-2")
+    assert r.complete
+    assert r.strict_saddle_property() is Verdict.FAILS
+    origin = [p for p in r.points if (p.lo <= 0).all() and (p.hi >= 0).all() and p.exists is Verdict.HOLDS]
+    assert origin and origin[0].kind == "degenerate" and origin[0].unique
+    assert origin[0].evidence["not_local_min"]
+    verdict, ev = local_minima_are_global(o, r)
+    assert verdict is Verdict.HOLDS, ev
+
+
+def test_inflection_point_is_isolated():
+    x, y = sp.symbols("x y", real=True)
+    f = x**2 * ((x - 2) ** 2 + sp.Rational(1, 2)) + y**2     # f' has a double root at x = 3/2
+    o = smooth_objective(f, (x, y))
+    r = find_critical_points(o, [-1, -1], [3, 1])
+    assert r.complete
+    infl = [p for p in r.points if p.method == "exact-point+isolated"]
+    assert len(infl) == 1 and infl[0].evidence["exact_point"] == ["3/2", "0"]
+    assert sp.diff(f, x, 2).subs({x: sp.Rational(3, 2), y: 0}) == 0      # degenerate, independently
+    assert local_minima_are_global(o, r)[0] is Verdict.HOLDS

@@ -72,7 +72,10 @@ def test_monkey_saddle_never_strict():
     assert origin and origin[0].kind == "degenerate"
     assert origin[0].hessian_min_eig == (0.0, 0.0)
     assert r.strict_saddle_property() is Verdict.FAILS
-    assert not r.complete
+    # the gradient ideal (3x^2 - 3y^2, -6xy) contains a power of x^2 + y^2, so the origin is the
+    # only critical point at all: the isolation certificate proves it and the search is complete
+    assert origin[0].unique and origin[0].method == "exact-point+isolated"
+    assert r.complete and len(r.points) == 1
 
 
 def test_monkey_saddle_off_centre_box():

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from numerics.critical_points import find_critical_points
-from numerics.ideal_saturation import _membership_power, zero_level_certificate
+from numerics.ideal_saturation import _membership_power, isolation_certificate, zero_level_certificate
 from numerics.interval_derivatives import smooth_objective
 from numerics.objectives_catalog import builtin
 from numerics.verdict import Verdict
@@ -179,3 +179,25 @@ def test_matrix_factorization_2x2_without_the_certificate_is_incomplete():
     o = smooth_objective(e.expr, e.variables)
     r = find_critical_points(o, [-2] * 4, [2] * 4, zero_level=False, max_boxes=8000)
     assert not r.complete and r.strict_saddle_property() is Verdict.UNDECIDED
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(c1=poly_coeffs, c2=poly_coeffs, px=st.integers(-2, 2), py=st.integers(-2, 2))
+def test_isolation_polynomials_vanish_at_every_other_critical_point(c1, c2, px, py):
+    """r^k g in the gradient ideal, r = |x - p|^2: g = 0 at every real critical point other than p
+    (checked at critical points found independently by mpmath)."""
+    f = _quadratic(c1) ** 2 + _quadratic(c2) ** 2
+    assume(f.free_symbols == {x, y})
+    polys, _ = isolation_certificate(f, (x, y), (Fraction(px), Fraction(py)), budget_s=5)
+    assume(polys)
+    for g in polys:
+        assert g.subs({x: px, y: py}) != 0
+    starts = [(a, b) for a in np.linspace(-2.3, 2.1, 5) for b in np.linspace(-2.2, 2.4, 5)]
+    for z in _critical_points_mp(f, (x, y), starts):
+        with mpmath.workdps(30):
+            if max(abs(z[0] - px), abs(z[1] - py)) > mpmath.mpf("1e-6"):
+                r = max(1, abs(z[0]), abs(z[1]))
+                for g in polys:
+                    p = sp.Poly(g, x, y)
+                    scale = sum(abs(c) for c in p.coeffs()) * r ** p.total_degree()
+                    assert abs(sp.lambdify((x, y), g, "mpmath")(*z)) <= mpmath.mpf("1e-12") * scale
