@@ -884,7 +884,8 @@ def local_minima_are_global(objective: SmoothObjective, search: CriticalPointSea
     saddle or local maximum: lambda_min(Hessian) < 0; a degenerate point with a descent ray) or
     a proof that f = 0 there (a zero-level region; an exact rational point with f = 0; an
     enclosure on which a zero-level polynomial g has no zero). Then every local minimum in the
-    box has f = 0 = min f.
+    box has f = 0 = min f. When the search is complete and no critical point can be a local
+    minimum at all, the statement holds vacuously, for any f.
 
     ``fails`` needs a certified local minimum ``p`` (existence proved, kind local-min) and a
     certified point ``q`` with ``sup f(q) < inf f(p)``: then p is a local but not a global
@@ -913,24 +914,26 @@ def local_minima_are_global(objective: SmoothObjective, search: CriticalPointSea
     if ev["spurious"]:
         ev["reason"] = "a certified local minimum has a larger value than another certified point"
         return Verdict.FAILS, ev
-    if not structurally_nonnegative(objective.expr):
-        ev["reason"] = "f >= 0 is not evident from the expression, so no value is known to be the global minimum"
-        return Verdict.UNDECIDED, ev
     if not search.complete:
         ev["reason"] = f"the search is incomplete ({len(search.undecided_boxes)} sub-box(es) unaccounted for)"
         return Verdict.UNDECIDED, ev
+    candidates = [p for p in search.points
+                  if not (p.kind in ("strict-saddle", "local-max")
+                          or p.kind == "degenerate" and p.evidence.get("not_local_min"))]
+    if not candidates:
+        ev["reason"] = ("the search is complete and no critical point in the box is a local minimum "
+                        "(every one is a strict saddle, a local maximum or has a descent ray)")
+        return Verdict.HOLDS, ev
+    if not structurally_nonnegative(objective.expr):
+        ev["reason"] = "f >= 0 is not evident from the expression, so no value is known to be the global minimum"
+        return Verdict.UNDECIDED, ev
     prog = None
-    needs = [p for p in search.points if p.kind == "local-min" and p.method != "zero-level-set"
-             and "global_min" not in p.evidence]
-    if needs:
+    if any(p.kind == "local-min" and p.method != "zero-level-set" and "global_min" not in p.evidence
+           for p in candidates):
         cert, _ = zero_level_certificate(objective.expr, objective.variables)
         if cert is not None:
             prog = IntervalProgram(list(cert.polynomials), objective.variables)
-    for p in search.points:
-        if p.kind in ("strict-saddle", "local-max"):
-            continue
-        if p.kind == "degenerate" and p.evidence.get("not_local_min"):
-            continue
+    for p in candidates:
         if p.method == "zero-level-set" or "global_min" in p.evidence:
             continue
         if p.kind == "local-min" and prog is not None and _nonvanishing(prog, objective.variables,

@@ -120,3 +120,11 @@ def test_inflection_point_is_isolated():
     assert len(infl) == 1 and infl[0].evidence["exact_point"] == ["3/2", "0"]
     assert sp.diff(f, x, 2).subs({x: sp.Rational(3, 2), y: 0}) == 0      # degenerate, independently
     assert local_minima_are_global(o, r)[0] is Verdict.HOLDS
+
+
+@pytest.mark.parametrize("name", ["monkey-saddle", "quadratic-saddle-d3"])
+def test_no_local_minimum_at_all_holds_vacuously(name):
+    e, o, r = _search(name)
+    assert r.complete and not [p for p in r.points if p.kind == "local-min"]
+    verdict, ev = local_minima_are_global(o, r)
+    assert verdict is Verdict.HOLDS and "no critical point" in ev["reason"]
