@@ -491,7 +491,8 @@ def certify_saddle_config(path) -> dict:
 @click.option("--expr", default=None, help="Objective in the restricted grammar, e.g. \"x^2/2 + y^4/4 - y^2/2\".")
 @click.option("--builtin", "builtin_name", default=None,
               help="A catalog objective: lsjr-example, monkey-saddle, no-critical-point, quadratic-saddle-d<k>, "
-                   "matrix-factorization-<d>x<r>.")
+                   "matrix-factorization-<d>x<r>; benign-landscape instances phase-retrieval-2, matrix-sensing-2x1, "
+                   "matrix-completion-3x1, quadratic-net-2x2 (use --symmetry right-rotation), tensor-rank1-2.")
 @click.option("--box", default=None, help="Search box, e.g. \"x=-2:2,y=-2:2\" (default for --builtin: its own box).")
 @click.option("--out", type=click.Path(file_okay=False), default="out", show_default=True)
 @click.option("--step", type=float, default=None, help="GD step alpha (default 0.9/ell).")
