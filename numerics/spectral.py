@@ -422,16 +422,18 @@ def _ritz(M: np.ndarray, V: np.ndarray):
 
 
 def _smallest_eigenpairs(M: np.ndarray, work: np.ndarray, k: int = 3):
-    """Float estimates (theta, V) of the k smallest eigenpairs of the symmetric matrix M:
-    dense MRRR up to n = 600, else Lanczos (ARPACK) on the inverse of one Cholesky factor
-    (at shift 0, or below a Gershgorin bound when M is not positive definite)."""
+    """Float estimates (theta, V) of the k smallest eigenpairs of the symmetric matrix M and
+    the factor used (or None): dense MRRR up to n = 600, else Lanczos (ARPACK) on the inverse
+    of one Cholesky factor (at shift 0, or below a Gershgorin bound when M is not positive
+    definite; the factor lives in ``work``)."""
     n = M.shape[0]
     k = min(k, n)
     if n <= 600:   # dense LAPACK (MRRR) on a few eigenpairs is cheapest at these sizes
         import scipy.linalg
         np.copyto(work, M)     # its transpose is the same matrix, Fortran-ordered: no copy
-        return scipy.linalg.eigh(work.T, subset_by_index=[0, k - 1], check_finite=False,
-                                 overwrite_a=True)
+        th, V = scipy.linalg.eigh(work.T, subset_by_index=[0, k - 1], check_finite=False,
+                                  overwrite_a=True)
+        return th, V, None
     from scipy.sparse.linalg import LinearOperator, eigsh
     sigma0 = 0.0
     L = _plain_cholesky(M, sigma0, work)
@@ -446,7 +448,7 @@ def _smallest_eigenpairs(M: np.ndarray, work: np.ndarray, k: int = 3):
                      v0=np.random.default_rng(0).standard_normal(n))
     lam = sigma0 + 1.0 / theta
     order = np.argsort(lam)
-    return lam[order], V[:, order]
+    return lam[order], V[:, order], L
 
 
 def _residual(M: np.ndarray, theta: float, v: np.ndarray) -> float:
@@ -531,9 +533,18 @@ def _lambda_min_float(A: Interval, rel_tol: float) -> SpectralEnclosure:
     work = np.empty((n, n))
     M, R = _center_and_radius(A, work)   # memory: M, R, work (3 n^2) plus O(n) vectors
     rho = _row_sum_bound(R)
-    th, V = _smallest_eigenpairs(M, work)
+    th, V, L0 = _smallest_eigenpairs(M, work)
     r = _residual(M, float(th[0]), V[:, 0])
     coef, trace = _rump_constant(n), float(np.abs(np.diagonal(M)).sum())
+    target = rel_tol * abs(float(th[0]))
+    # a residual that makes r^2/(theta_2 - theta_1) negligible for Temple's bound and for
+    # Rump's shift (or the rounding floor)
+    floor = 1e-14 * max(float(M.max()), -float(M.min())) * math.sqrt(n)
+    r_stop = max(floor, math.sqrt(0.01 * target * max(float(th[1] - th[0]), 0.0)))
+    if L0 is not None:
+        # one step with the estimate's factor damps the components along eigenvalues far
+        # above lambda_min, which dominate the Lanczos residual
+        th, V, r = _refine(M, L0, th, V, r, r_stop, steps=1)
 
     def too_wide(lo_, hi_):
         return not (math.isfinite(hi_ - lo_) and hi_ - lo_ <= rel_tol * max(abs(lo_), abs(hi_)))
@@ -559,18 +570,14 @@ def _lambda_min_float(A: Interval, rel_tol: float) -> SpectralEnclosure:
     # lambda_min) then refines the estimates. Skipped when Rump's constant alone would miss
     # rel_tol and the estimate is already accurate enough for Temple's bound.
     theta = float(th[0])
-    target = rel_tol * abs(theta)
     c_est = coef * (trace + n * abs(theta)) + rho
-    temple_ready = len(th) > 1 and r * r <= 0.01 * target * (float(th[1]) - theta)
+    temple_ready = r <= r_stop
     lo, method = -math.inf, [None, "upper: rigorous Rayleigh quotient (a-priori product bound)"]
     tried = set()
     if not (1.125 * c_est > 0.5 * target and temple_ready):
         res = rump(-math.inf)
         if res is not None:
             lo, method[0] = res[0], _RUMP_TEST
-            scale = max(float(M.max()), -float(M.min()))
-            floor = 1e-14 * scale * math.sqrt(n)
-            r_stop = max(floor, math.sqrt(0.01 * target * max(float(th[-1]) - theta, 0.0)))
             th, V, r = _refine(M, res[1], th, V, r, r_stop)
     v = V[:, 0].copy()
     # upper bound: Rayleigh quotient with a-priori product bounds

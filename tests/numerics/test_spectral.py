@@ -193,6 +193,20 @@ def test_entries_near_overflow_give_valid_bounds(A):
         assert not is_positive_definite_exact(shifted(Xq, e.hi)), e
 
 
+@pytest.mark.parametrize("d", [3, 10, 100])
+def test_gram_certificate_factors_twice(d, monkeypatch):
+    """The structure the cost note promises on H_inf at n > 600: one Cholesky factorization
+    for the estimates and one verifying factorization, with relative width <= 1e-8."""
+    from scipy.linalg import lapack
+    calls = []
+    dpotrf = lapack.dpotrf
+    monkeypatch.setattr(lapack, "dpotrf", lambda *a, **k: calls.append(1) or dpotrf(*a, **k))
+    H = two_layer_relu_gram(np.random.default_rng(d).standard_normal((700, d)))
+    e = lambda_min_enclosure(H)
+    assert len(calls) == 2, e.method
+    assert e.lo > 0 and e.relative_width() <= 1e-8, e
+
+
 def test_temple_path_is_sound_with_interval_radius():
     """A tiny, well separated lambda_min: Rump's constant alone is far too wide, so the lower
     bound comes from Temple's inequality; check it exactly on members of the interval."""
