@@ -24,7 +24,7 @@ from certify.errors import BadInput
 OPTION_OF_ARGUMENT = {
     "teacher_width": "--teacher-width", "widths": "--widths", "width": "--widths", "d": "--d", "n": "--n",
     "n_test": "--n-test", "seeds": "--seeds", "steps": "--steps", "lr": "--lr", "tol": "--tol",
-    "device": "--device", "dtype": "--dtype", "optimizer": "--optimizer",
+    "device": "--device", "dtype": "--dtype", "optimizer": "--optimizer", "lr_schedule": "--lr-schedule",
 }
 
 
@@ -42,9 +42,10 @@ def parse_widths(text: str) -> list[int]:
     return out
 
 
-def _validate(teacher_width, widths_text, d, n, n_test, seeds, steps, lr, tol, device, dtype, optimizer):
+def _validate(teacher_width, widths_text, d, n, n_test, seeds, steps, lr, tol, device, dtype, optimizer,
+              lr_schedule):
     from numerics.empirical.device import DEVICES, DTYPES
-    from numerics.empirical.overspecification import OPTIMIZERS
+    from numerics.empirical.overspecification import LR_SCHEDULES, OPTIMIZERS
 
     widths = parse_widths(widths_text)
     for name, value in (("--teacher-width", teacher_width), ("--d", d), ("--n", n), ("--n-test", n_test),
@@ -67,6 +68,8 @@ def _validate(teacher_width, widths_text, d, n, n_test, seeds, steps, lr, tol, d
         raise BadInput("--dtype", dtype, f"allowed: one of {', '.join(DTYPES)}")
     if optimizer not in OPTIMIZERS:
         raise BadInput("--optimizer", optimizer, f"allowed: one of {', '.join(OPTIMIZERS)}")
+    if lr_schedule not in LR_SCHEDULES:
+        raise BadInput("--lr-schedule", lr_schedule, f"allowed: one of {', '.join(LR_SCHEDULES)}")
     return widths
 
 
@@ -125,7 +128,8 @@ def print_table(result: dict) -> None:
     cfg = result["config"]
     click.echo(f"over-specification: {result['setup']}")
     click.echo(f"teacher width {cfg['teacher_width']}, d = {cfg['d']}, n = {cfg['n']} (test {cfg['n_test']}), "
-               f"{cfg['seeds']} seeds, {cfg['steps']} steps of {cfg['optimizer_detail']}, lr = {cfg['lr']:g}, "
+               f"{cfg['seeds']} seeds, {cfg['steps']} steps of {cfg['optimizer_detail']}, lr = {cfg['lr']:g} "
+               f"({cfg['lr_schedule']}), "
                f"{result['dtype']} on {result['device']}")
     click.echo(f"relative loss = MSE / var(teacher output); success = relative train loss <= {cfg['tol']:g}; "
                f"{result['evidence']}")
@@ -148,7 +152,9 @@ def print_table(result: dict) -> None:
 @click.option("--n-test", type=int, default=2_000, show_default=True, help="Held-out samples.")
 @click.option("--seeds", type=int, default=10, show_default=True, help="Students (random initialisations) per width.")
 @click.option("--steps", type=int, default=3_000, show_default=True, help="Full-batch optimizer steps.")
-@click.option("--lr", type=float, default=3e-3, show_default=True, help="Learning rate.")
+@click.option("--lr", type=float, default=1e-2, show_default=True, help="(Initial) learning rate.")
+@click.option("--lr-schedule", default="cosine", show_default=True,
+              help="cosine (anneal lr to 0 over the steps) or constant.")
 @click.option("--optimizer", default="adam", show_default=True, help="adam (full batch) or gd.")
 @click.option("--tol", type=float, default=1e-3, show_default=True,
               help="Success threshold on the relative training loss MSE / var(teacher output).")
@@ -157,12 +163,13 @@ def print_table(result: dict) -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the teacher, the data and the students.")
 @click.option("--out", type=click.Path(file_okay=False), default="out", show_default=True,
               help="Directory for overspec.json and overspec.png.")
-def command(teacher_width, widths_text, d, n, n_test, seeds, steps, lr, optimizer, tol, device, dtype, seed,
-            out) -> None:
+def command(teacher_width, widths_text, d, n, n_test, seeds, steps, lr, lr_schedule, optimizer, tol, device,
+            dtype, seed, out) -> None:
     """Over-specification experiment: students wider than the teacher vs of its width (float evidence)."""
     from pathlib import Path
 
-    widths = _validate(teacher_width, widths_text, d, n, n_test, seeds, steps, lr, tol, device, dtype, optimizer)
+    widths = _validate(teacher_width, widths_text, d, n, n_test, seeds, steps, lr, tol, device, dtype, optimizer,
+                       lr_schedule)
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise BadInput("--out", str(out), "allowed: a directory path (it exists and is a file)")
@@ -170,7 +177,8 @@ def command(teacher_width, widths_text, d, n, n_test, seeds, steps, lr, optimize
 
     try:
         result = run_overspecification(teacher_width=teacher_width, widths=widths, d=d, n=n, n_test=n_test,
-                                       seeds=seeds, steps=steps, lr=lr, optimizer=optimizer, tol=tol,
+                                       seeds=seeds, steps=steps, lr=lr, optimizer=optimizer,
+                                       lr_schedule=lr_schedule, tol=tol,
                                        device=device, dtype=dtype, seed=seed)
     except ValueError as exc:
         arg, _, rest = str(exc).partition(":")

@@ -45,6 +45,7 @@ BAD = [
     (["--device", "tpu"], "--device"),
     (["--dtype", "float16"], "--dtype"),
     (["--optimizer", "lbfgs"], "--optimizer"),
+    (["--lr-schedule", "step"], "--lr-schedule"),
     (["--lr", "0"], "--lr"),
     (["--seeds", "0"], "--seeds"),
     (["--steps", "-1"], "--steps"),

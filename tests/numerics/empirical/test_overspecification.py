@@ -17,13 +17,15 @@ def _data(seed=3, k0=4, d=5, n=40):
     return Wt, vt, X, y
 
 
-@pytest.mark.parametrize("optimizer,lr", [("adam", 1e-2), ("gd", 5e-2)])
-def test_batched_training_equals_a_loop_of_per_student_modules(optimizer, lr):
+@pytest.mark.parametrize("optimizer,lr,lr_schedule", [("adam", 1e-2, "cosine"), ("adam", 1e-2, "constant"),
+                                                      ("gd", 5e-2, "cosine")])
+def test_batched_training_equals_a_loop_of_per_student_modules(optimizer, lr, lr_schedule):
     _, _, X, y = _data()
     W0, a0 = ov.init_students(3, 6, 5, range(4))
     W0c, a0c = W0.clone(), a0.clone()
-    W, a, sched, curve = ov.train_students(W0, a0, X, y, steps=40, lr=lr, optimizer=optimizer)
-    Wl, al, sched_l, curve_l = ov.train_students_loop(W0, a0, X, y, steps=40, lr=lr, optimizer=optimizer)
+    kw = dict(steps=40, lr=lr, optimizer=optimizer, lr_schedule=lr_schedule)
+    W, a, sched, curve = ov.train_students(W0, a0, X, y, **kw)
+    Wl, al, sched_l, curve_l = ov.train_students_loop(W0, a0, X, y, **kw)
     assert torch.equal(W0, W0c) and torch.equal(a0, a0c)  # inputs untouched
     assert sched == sched_l and sched[0] == 0 and sched[-1] == 40
     assert torch.allclose(W, Wl, rtol=0, atol=1e-10) and torch.allclose(a, al, rtol=0, atol=1e-10)
@@ -139,6 +141,7 @@ def test_diverging_runs_are_recorded_as_none_and_count_as_failures():
     (dict(widths=[]), "widths"), (dict(widths=[3, 0]), "widths"), (dict(teacher_width=0), "teacher_width"),
     (dict(tol=0.0), "tol"), (dict(tol=float("nan")), "tol"), (dict(device="tpu"), "device"),
     (dict(dtype="float16"), "dtype"), (dict(optimizer="lbfgs"), "optimizer"), (dict(lr=-1.0), "lr"),
+    (dict(lr_schedule="step"), "lr_schedule"),
     (dict(steps=-1), "steps"), (dict(seeds=0), "seeds"), (dict(n=0), "n"),
 ])
 def test_bad_arguments_raise_value_errors_naming_the_argument(kw, name):
