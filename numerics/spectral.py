@@ -414,6 +414,7 @@ def _solve_factor(L: np.ndarray, Y: np.ndarray) -> np.ndarray:
 
 
 def _ritz(M: np.ndarray, V: np.ndarray):
+    """Rayleigh-Ritz values (ascending) and vectors of M on the span of V (float)."""
     Q, _ = np.linalg.qr(V)
     Hs = Q.T @ (M @ Q)
     Hs = 0.5 * (Hs + Hs.T)
@@ -459,10 +460,10 @@ def _residual(M: np.ndarray, theta: float, v: np.ndarray) -> float:
 
 def _refine(M: np.ndarray, L: np.ndarray, th: np.ndarray, V: np.ndarray, r: float,
             r_stop: float, steps: int = 30):
-    """Block inverse iteration with the factor L of ``M - sigma I`` (the verification test's
-    factor: sigma just below lambda_min) and Rayleigh-Ritz on ``[V, (LL^T)^{-1} V]``, which
-    keeps V's information on lambda_2; stops once the residual (r on entry) is below
-    ``r_stop``."""
+    """Block inverse iteration with a factor L of ``M - sigma I`` (sigma below lambda_min:
+    the estimate's shift, or just below lambda_min for the verification test's factor) and
+    Rayleigh-Ritz on ``[V, (LL^T)^{-1} V]``, which keeps V's information on lambda_2; stops
+    once the residual (r on entry) is below ``r_stop`` or no longer decreases."""
     k = V.shape[1]
     for _ in range(steps if r > r_stop else 0):
         Y = _solve_factor(L, V)
