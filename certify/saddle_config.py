@@ -10,6 +10,7 @@
     delta = 0.1                            # PGD failure probability, in (0, 1)
     c = 1                                  # PGD absolute constant
     max_boxes = 200000
+    algebra_budget = 30                    # seconds per Groebner basis (polynomial objectives)
     symmetry = "none"                      # or "right-rotation"
 
     [empirical]
@@ -59,6 +60,7 @@ class SaddleSection(_Section):
     delta: Optional[float] = Field(default=None, gt=0, lt=1, allow_inf_nan=False)
     c: Optional[float] = Field(default=None, gt=0, allow_inf_nan=False)
     max_boxes: int = Field(default=200_000, ge=1)
+    algebra_budget: float = Field(default=30.0, gt=0, le=3600, allow_inf_nan=False)
     symmetry: Literal["none", "right-rotation"] = "none"
 
 
@@ -80,12 +82,13 @@ class SaddleConfig(_Section):
         o, s, e = self.objective, self.saddle, self.empirical
         box = None if o.box is None else _box_input(o.box, "objective.box")
         return {"expr": o.expr, "builtin": o.builtin, "box": box, "step": s.step, "epsilon": s.epsilon,
-                "delta": s.delta, "c": s.c, "max_boxes": s.max_boxes, "symmetry": s.symmetry,
+                "delta": s.delta, "c": s.c, "max_boxes": s.max_boxes, "algebra_budget": s.algebra_budget,
+                "symmetry": s.symmetry,
                 "empirical": e.enabled, "runs": e.runs, "seed": e.seed}
 
 
 _UNKNOWN_KEY = ("unknown key; allowed: [objective] expr, builtin, box; [saddle] step, epsilon, delta, c, "
-                "max_boxes, symmetry; [empirical] enabled, runs, seed")
+                "max_boxes, algebra_budget, symmetry; [empirical] enabled, runs, seed")
 
 
 def _missing(loc: str) -> str:

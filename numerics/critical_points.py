@@ -332,7 +332,7 @@ def _check_box(objective: SmoothObjective, box_lo, box_hi):
 def find_critical_points(objective: SmoothObjective, box_lo, box_hi, *, max_boxes: int = 200_000,
                          min_width: float = 1e-7, batch: int = 2048,
                          classify: bool = True, extra_equations=(), zero_level: bool = True,
-                         zero_level_budget_s: float = 30.0,
+                         algebra_budget_s: float = 30.0,
                          zero_level_refine_boxes: int = 4000,
                          zero_level_width: float = 1 / 16) -> CriticalPointSearch:
     """Enclose every critical point of ``objective`` in the box ``[box_lo, box_hi]``.
@@ -342,7 +342,8 @@ def find_critical_points(objective: SmoothObjective, box_lo, box_hi, *, max_boxe
     expressions (in the same variables) that also vanish at every point sought; a box is also
     excluded when one of them provably does not vanish on it (used by the symmetry-reduced
     search). ``zero_level``: for a polynomial ``f >= 0``, use the saturation certificate of
-    :mod:`numerics.ideal_saturation` (Groebner bases within ``zero_level_budget_s`` seconds):
+    :mod:`numerics.ideal_saturation` (Groebner bases within ``algebra_budget_s`` seconds each,
+    as are the isolation certificates of degenerate exact critical points):
     a box where it proves that every critical point is a global minimum is not bisected
     further; each cluster of such boxes is then searched again without the certificate (at
     most ``zero_level_refine_boxes`` boxes) to isolate its minima one by one, and is otherwise
@@ -363,7 +364,7 @@ def find_critical_points(objective: SmoothObjective, box_lo, box_hi, *, max_boxe
     zl_cert, zl_prog = None, None
     if zero_level:
         zl_cert, reason = zero_level_certificate(objective.expr, objective.variables,
-                                                 budget_s=zero_level_budget_s)
+                                                 budget_s=algebra_budget_s)
         stats["zero_level"] = zl_cert.as_dict() if zl_cert is not None else {"not_used": reason}
         if zl_cert is not None:
             zl_prog = IntervalProgram(list(zl_cert.polynomials), objective.variables)
@@ -481,7 +482,7 @@ def find_critical_points(objective: SmoothObjective, box_lo, box_hi, *, max_boxe
         if k >= 64:
             leftovers.extend(members)
             continue
-        found, accounted = _resolve_cluster(objective, D, members, scale, points)
+        found, accounted = _resolve_cluster(objective, D, members, scale, points, algebra_budget_s)
         for p in found:
             same = [q for q in points if q.method.startswith("exact-point")
                     and q.evidence.get("exact_point") == p.evidence.get("exact_point")]
@@ -495,7 +496,8 @@ def find_critical_points(objective: SmoothObjective, box_lo, box_hi, *, max_boxe
         if not accounted:
             leftovers.extend(members)
     for members in _clusters(zl_boxes):
-        points.extend(_zero_level_region(objective, D, members, zl_cert, zero_level_refine_boxes))
+        points.extend(_zero_level_region(objective, D, members, zl_cert, zero_level_refine_boxes,
+                                         algebra_budget_s))
 
     for p in points:
         if p.in_box is Verdict.HOLDS:
@@ -543,12 +545,13 @@ def _exact_zero_in(objective, D, members):
     return None
 
 
-def _free_of_critical_points(objective, lo, hi, max_boxes: int) -> bool:
-    sub = find_critical_points(objective, lo, hi, max_boxes=max_boxes, classify=False, zero_level=False)
+def _free_of_critical_points(objective, lo, hi, max_boxes: int, budget_s: float) -> bool:
+    sub = find_critical_points(objective, lo, hi, max_boxes=max_boxes, classify=False, zero_level=False,
+                               algebra_budget_s=budget_s)
     return sub.complete and not sub.points
 
 
-def _zero_level_region(objective, D, members, cert, refine_boxes: int) -> list[CriticalPoint]:
+def _zero_level_region(objective, D, members, cert, refine_boxes: int, budget_s: float) -> list[CriticalPoint]:
     """A cluster of zero-level boxes: every critical point in their union is a global minimum
     (f = 0, f >= 0; :mod:`numerics.ideal_saturation`).
 
@@ -560,7 +563,7 @@ def _zero_level_region(objective, D, members, cert, refine_boxes: int) -> list[C
     hlo = np.min([b[0] for b in members], axis=0)
     hhi = np.max([b[1] for b in members], axis=0)
     sub = find_critical_points(objective, hlo, hhi, max_boxes=refine_boxes, classify=True,
-                               zero_level=False)
+                               zero_level=False, algebra_budget_s=budget_s)
     if sub.complete and all(_inside_some(q.lo, q.hi, members) for q in sub.points):
         for q in sub.points:
             q.evidence["global_min"] = "f = 0 at every critical point here (zero-level certificate) and f >= 0"
@@ -570,7 +573,7 @@ def _zero_level_region(objective, D, members, cert, refine_boxes: int) -> list[C
         # no existence proof: drop the boxes that provably hold no critical point at all
         each = max(64, refine_boxes // max(len(members), 1))
         members = [(a, b) for a, b in members
-                   if not _free_of_critical_points(objective, a, b, each)]
+                   if not _free_of_critical_points(objective, a, b, each, budget_s)]
         if not members:
             return []
         hlo = np.min([b[0] for b in members], axis=0)
@@ -636,7 +639,7 @@ def _newton(D: DerivativeEnclosures, x: np.ndarray, steps: int = 30) -> np.ndarr
     return x
 
 
-def _resolve_cluster(objective, D, members, scale, existing):
+def _resolve_cluster(objective, D, members, scale, existing, budget_s: float = 30.0):
     """Try to account for a cluster of undecided boxes (module docstring).
 
     Returns (new points, accounted): accounted is True when every critical point in the
@@ -668,7 +671,7 @@ def _resolve_cluster(objective, D, members, scale, existing):
                                      for a, e, b in zip(Rlo, exact, Rhi)):
         # an exact critical point just outside: if it is provably the only critical point of the
         # region, the region holds none
-        if _isolating_polynomials_nonvanishing(objective, exact, Rlo, Rhi) is not None:
+        if _isolating_polynomials_nonvanishing(objective, exact, Rlo, Rhi, budget_s) is not None:
             return [], True
         exact = None
     g, H = D.gradient_hessian(Rlo[None, :], Rhi[None, :])
@@ -696,7 +699,7 @@ def _resolve_cluster(objective, D, members, scale, existing):
                 p.kind = "strict-saddle"
             return [p], True
         _classify_exact(objective, exact, p)
-        return [p], _isolate(objective, exact, p, Rlo, Rhi)
+        return [p], _isolate(objective, exact, p, Rlo, Rhi, budget_s)
     if q < 0:
         p = CriticalPoint(hlo, hhi, Rlo, Rhi, Verdict.UNDECIDED, False, "strict-saddle-region",
                           kind="strict-saddle", hessian_min_eig=(-math.inf, float(q)))
@@ -705,14 +708,14 @@ def _resolve_cluster(objective, D, members, scale, existing):
     return [], False
 
 
-def _isolating_polynomials_nonvanishing(objective, exact, Rlo, Rhi):
+def _isolating_polynomials_nonvanishing(objective, exact, Rlo, Rhi, budget_s: float):
     """The isolation polynomials of the exact critical point when one of them has no zero on
     [Rlo, Rhi] (then the point is the only critical point there), else None. Cached per point."""
     from numerics.ideal_saturation import isolation_certificate
     from numerics.interval_derivatives import IntervalProgram
     key = ("isolation", tuple(exact))
     if key not in objective.cache:
-        polys, _ = isolation_certificate(objective.expr, objective.variables, exact)
+        polys, _ = isolation_certificate(objective.expr, objective.variables, exact, budget_s=budget_s)
         objective.cache[key] = (polys, IntervalProgram(list(polys), objective.variables) if polys else None)
     polys, prog = objective.cache[key]
     if prog is None or not _nonvanishing(prog, objective.variables, Rlo[None, :], Rhi[None, :])[0]:
@@ -720,11 +723,11 @@ def _isolating_polynomials_nonvanishing(objective, exact, Rlo, Rhi):
     return polys
 
 
-def _isolate(objective, exact, p: CriticalPoint, Rlo, Rhi) -> bool:
+def _isolate(objective, exact, p: CriticalPoint, Rlo, Rhi, budget_s: float) -> bool:
     """Prove that the exact critical point is the only one in [Rlo, Rhi] (degenerate or not):
     a polynomial g with |x - p|^{2k} g in the gradient ideal and no zero on the region
     (:func:`numerics.ideal_saturation.isolation_certificate`)."""
-    polys = _isolating_polynomials_nonvanishing(objective, exact, Rlo, Rhi)
+    polys = _isolating_polynomials_nonvanishing(objective, exact, Rlo, Rhi, budget_s)
     if polys is None:
         return False
     p.unique = True

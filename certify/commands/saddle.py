@@ -138,7 +138,8 @@ def _json_safe(x):
 def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: str | dict | None = None,
                    sympy_expr=None,
                    step: float | None = None, epsilon: float | None = None, delta: float | None = None,
-                   c: float | None = None, max_boxes: int = 200_000, empirical: bool = False,
+                   c: float | None = None, max_boxes: int = 200_000, algebra_budget: float = 30.0,
+                   empirical: bool = False,
                    runs: int = 500, seed: int = 0, symmetry: str = "none") -> dict:
     """Run the whole saddle pipeline and return the (unsealed) certificate dict.
 
@@ -208,6 +209,9 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
         raise BadInput("--delta", delta, "a number in (0, 1)")
     if max_boxes < 1:
         raise BadInput("--max-boxes", max_boxes, "a positive integer")
+    if isinstance(algebra_budget, bool) or not isinstance(algebra_budget, (int, float)) \
+            or not (0 < algebra_budget <= 3600):
+        raise BadInput("--algebra-budget", algebra_budget, "a number of seconds in (0, 3600]")
     blo = np.array([box_dict[n][0] for n in names], dtype=np.float64)
     bhi = np.array([box_dict[n][1] for n in names], dtype=np.float64)
     try:
@@ -221,11 +225,13 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
         if len(names) % 2:
             raise BadInput("--symmetry", symmetry, "an objective in the entries of U in R^{d x 2} (even count)")
         try:
-            search = find_critical_orbits_right_rotation(objective, len(names) // 2, blo, bhi, max_boxes=max_boxes)
+            search = find_critical_orbits_right_rotation(objective, len(names) // 2, blo, bhi, max_boxes=max_boxes,
+                                                         algebra_budget_s=float(algebra_budget))
         except ValueError as exc:
             raise BadInput("--symmetry", symmetry, str(exc)) from None
     elif symmetry == "none":
-        search = find_critical_points(objective, blo, bhi, max_boxes=max_boxes)
+        search = find_critical_points(objective, blo, bhi, max_boxes=max_boxes,
+                                      algebra_budget_s=float(algebra_budget))
     else:
         raise BadInput("--symmetry", symmetry, "'none' or 'right-rotation'")
     ell = gradient_lipschitz_upper(D, blo, bhi)
@@ -277,6 +283,7 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
               {"expr": expr} if expr is not None else {"sympy": label},
               "box": {n: [repr(float(a)), repr(float(b))] for n, a, b in zip(names, blo, bhi)},
               "step": step, "epsilon": epsilon, "delta": delta, "c": c, "max_boxes": int(max_boxes),
+              "algebra_budget": float(algebra_budget),
               "symmetry": symmetry, "empirical": bool(empirical), "runs": int(runs), "seed": int(seed)}
     cert = {
         "schema": SADDLE_SCHEMA_ID,
@@ -382,14 +389,16 @@ def _recompute_kwargs(inputs) -> dict:
     if not isinstance(inputs, dict):
         raise BadInput("CERT.inputs", None if inputs is None else "{...}",
                        "a saddle certificate that records its inputs (written by `certify saddle` of this version)")
-    expected = {"objective", "box", "step", "epsilon", "delta", "c", "max_boxes", "symmetry", "empirical", "runs",
-                "seed"}
+    expected = {"objective", "box", "step", "epsilon", "delta", "c", "max_boxes", "algebra_budget", "symmetry",
+                "empirical", "runs", "seed"}
     if set(inputs) != expected:
         raise BadInput("CERT.inputs", sorted(inputs), f"exactly the keys {sorted(expected)}")
     obj = inputs["objective"]
     if not isinstance(obj, dict) or len(obj) != 1 or next(iter(obj)) not in ("expr", "builtin", "sympy") \
             or not isinstance(next(iter(obj.values())), str):
         raise BadInput("CERT.inputs.objective", obj, "one of {expr: TEXT}, {builtin: NAME}, {sympy: TEXT}")
+    if isinstance(inputs["algebra_budget"], bool) or not isinstance(inputs["algebra_budget"], (int, float)):
+        raise BadInput("CERT.inputs.algebra_budget", inputs["algebra_budget"], "a number of seconds")
     for k in ("step", "epsilon", "delta", "c"):
         if inputs[k] is not None and (isinstance(inputs[k], bool) or not isinstance(inputs[k], (int, float))):
             raise BadInput(f"CERT.inputs.{k}", inputs[k], "null or a number")
@@ -465,6 +474,7 @@ def check_saddle_certificate(cert: dict) -> list[str]:
 CONFIG_FIELDS = {"--expr": "objective.expr", "--builtin": "objective.builtin", "--box": "objective.box",
                  "--expr/--builtin": "objective", "--step": "saddle.step", "--epsilon": "saddle.epsilon",
                  "--delta": "saddle.delta", "--c": "saddle.c", "--max-boxes": "saddle.max_boxes",
+                 "--algebra-budget": "saddle.algebra_budget",
                  "--symmetry": "saddle.symmetry", "--runs": "empirical.runs"}
 """Command-line option -> the TOML key that sets it (errors of a --config run name the key)."""
 
@@ -500,6 +510,9 @@ def certify_saddle_config(path) -> dict:
 @click.option("--delta", type=float, default=None, help="PGD failure probability (default 0.1).")
 @click.option("--c", "c_const", type=float, default=None, help="PGD absolute constant c (default 1).")
 @click.option("--max-boxes", type=int, default=200_000, show_default=True)
+@click.option("--algebra-budget", type=float, default=30.0, show_default=True,
+              help="Seconds allowed to each Groebner-basis computation (zero-level and isolation certificates "
+                   "of polynomial objectives); past it the search goes on without that certificate.")
 @click.option("--empirical/--no-empirical", default=False, show_default=True,
               help="Also run GD/PGD in torch (evidence only).")
 @click.option("--symmetry", type=click.Choice(["none", "right-rotation"]), default="none", show_default=True,
@@ -507,8 +520,8 @@ def certify_saddle_config(path) -> dict:
                    "critical points are searched modulo the rotation orbits.")
 @click.option("--runs", type=int, default=500, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
-def command(config_path, expr, builtin_name, box, out, step, epsilon, delta, c_const, max_boxes, empirical,
-            symmetry, runs, seed) -> None:
+def command(config_path, expr, builtin_name, box, out, step, epsilon, delta, c_const, max_boxes, algebra_budget,
+            empirical, symmetry, runs, seed) -> None:
     """Certify every critical point of an objective in a box and its strict-saddle property."""
     from click.core import ParameterSource
 
@@ -528,7 +541,8 @@ def command(config_path, expr, builtin_name, box, out, step, epsilon, delta, c_c
         if runs < 1:
             raise BadInput("--runs", runs, "a positive integer")
         cert = seal(certify_saddle(expr=expr, builtin=builtin_name, box=box, step=step, epsilon=epsilon, delta=delta,
-                                   c=c_const, max_boxes=max_boxes, empirical=empirical, runs=runs, seed=seed,
+                                   c=c_const, max_boxes=max_boxes, algebra_budget=algebra_budget,
+                                   empirical=empirical, runs=runs, seed=seed,
                                    symmetry=symmetry))
     outdir = Path(out)
     outdir.mkdir(parents=True, exist_ok=True)

@@ -172,6 +172,7 @@ def test_config_equals_the_command_line(tmp_path, capsys, box):
     ('[objective]\nbuiltin = "lsjr-example"\n[saddle]\nstep = inf\n', "saddle.step", "finite"),
     ('[objective]\nbuiltin = "lsjr-example"\n[saddle]\nsymmetry = "mirror"\n', "saddle.symmetry", "right-rotation"),
     ('[objective]\nbuiltin = "lsjr-example"\n[saddle]\nmax_boxes = 0\n', "saddle.max_boxes", "greater than or equal"),
+    ('[objective]\nbuiltin = "lsjr-example"\n[saddle]\nalgebra_budget = 0\n', "saddle.algebra_budget", "greater than 0"),
     ('[objective]\nbuiltin = "lsjr-example"\n[empirical]\nruns = "5"\n', "empirical.runs", "integer"),
     ('[objective]\nbuiltin = "lsjr-example"\n[empirical]\nenabled = "yes"\n', "empirical.enabled", "boolean"),
     ('[saddle]\nstep = 0.1\n', "objective", "required"),
@@ -298,3 +299,11 @@ def test_landscape_verdicts_in_the_certificate(tmp_path, capsys, run_cli):
     assert "spurious local minimum" in (tmp_path / "report.md").read_text()
     code, out, _ = run_cli("check", str(tmp_path / "certificate.json"))
     assert code == 0 and "passed" in out
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "1e9"])
+def test_algebra_budget_bad_input(tmp_path, capsys, value):
+    code, _, err = _run(["saddle", "--builtin", "lsjr-example", "--algebra-budget", value,
+                         "--out", str(tmp_path / "o")], capsys)
+    assert code == 2 and "--algebra-budget" in err and "(0, 3600]" in err
+    assert not (tmp_path / "o").exists()
