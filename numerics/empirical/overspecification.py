@@ -252,7 +252,7 @@ def _curve_band(schedule: list[int], rel_curve: np.ndarray) -> dict:
 
 
 def run_overspecification(*, teacher_width: int = 50, widths: Sequence[int] = (50, 100), d: int = 50,
-                          n: int = 10_000, n_test: int = 2_000, seeds: int = 10, steps: int = 3_000,
+                          n: int = 10_000, n_test: int = 2_000, seeds: int = 10, steps: int = 1_500,
                           lr: float = 1e-2, optimizer: str = "adam", lr_schedule: str = "cosine", tol: float = 1e-3, device: str = "auto",
                           dtype: str = "float64", seed: int = 0, curve_points: int = 40,
                           confidence: float = 0.95) -> dict:

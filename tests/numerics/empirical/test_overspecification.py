@@ -17,14 +17,14 @@ def _data(seed=3, k0=4, d=5, n=40):
     return Wt, vt, X, y
 
 
-@pytest.mark.parametrize("optimizer,lr,lr_schedule", [("adam", 1e-2, "cosine"), ("adam", 1e-2, "constant"),
-                                                      ("gd", 5e-2, "cosine")])
-def test_batched_training_equals_a_loop_of_per_student_modules(optimizer, lr, lr_schedule):
+@pytest.mark.parametrize("optimizer,lr,lr_schedule,chunk", [
+    ("adam", 1e-2, "cosine", None), ("adam", 1e-2, "constant", 3), ("gd", 5e-2, "cosine", 1)])
+def test_batched_training_equals_a_loop_of_per_student_modules(optimizer, lr, lr_schedule, chunk):
     _, _, X, y = _data()
     W0, a0 = ov.init_students(3, 6, 5, range(4))
     W0c, a0c = W0.clone(), a0.clone()
     kw = dict(steps=40, lr=lr, optimizer=optimizer, lr_schedule=lr_schedule)
-    W, a, sched, curve = ov.train_students(W0, a0, X, y, **kw)
+    W, a, sched, curve = ov.train_students(W0, a0, X, y, chunk=chunk, **kw)  # 3: a partial last chunk
     Wl, al, sched_l, curve_l = ov.train_students_loop(W0, a0, X, y, **kw)
     assert torch.equal(W0, W0c) and torch.equal(a0, a0c)  # inputs untouched
     assert sched == sched_l and sched[0] == 0 and sched[-1] == 40
