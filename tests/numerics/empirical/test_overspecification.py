@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from numerics.empirical import overspecification as ov
+from numerics.empirical.statistics import clopper_pearson
 
 
 def _data(seed=3, k0=4, d=5, n=40):
@@ -103,6 +104,7 @@ def test_result_is_json_safe_labelled_and_consistent():
         lo, hi = e["success_interval"]
         assert 0 <= lo <= e["success_fraction"] <= hi <= 1
         assert (lo == 0) == (e["successes"] == 0) and (hi == 1) == (e["successes"] == e["trials"])
+        assert (lo, hi) == clopper_pearson(e["successes"], e["trials"], res["config"]["confidence"])
         q = e["final_train"]["quantiles"]
         assert e["final_train"]["min"] <= q["0.1"] <= q["0.25"] <= q["0.5"] <= q["0.75"] <= q["0.9"]
         assert q["0.9"] <= e["final_train"]["max"] and q["0.5"] == pytest.approx(np.median(final))
@@ -150,8 +152,11 @@ def test_bad_arguments_raise_value_errors_naming_the_argument(kw, name):
 
 
 @pytest.mark.slow
-def test_overspecified_students_reach_lower_median_loss_medium_size():
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_overspecified_students_reach_lower_median_loss_medium_size(seed):
+    # the qualitative claim in a reduced setting (teacher and students 20 vs 60 wide, d = 20, n = 4000):
+    # the over-specified students end with the lower median training loss, for each teacher seed
     res = ov.run_overspecification(teacher_width=20, widths=[20, 60], d=20, n=4000, n_test=500, seeds=6,
-                                   steps=1500, lr=1e-2, device="cpu", dtype="float32", seed=0)
+                                   steps=800, lr=1e-2, device="cpu", dtype="float32", seed=seed)
     exact, wide = res["per_width"]
     assert wide["final_train"]["median"] < exact["final_train"]["median"]
