@@ -76,11 +76,15 @@ def run(sizes, dims, arb_max_n, repeat=5):
             t_fg, Hf = timed(float_gram, X, repeat=3)
             t_ig, H = timed(two_layer_relu_gram, X, repeat=3)
             # times: best of `repeat` without tracing, eigvalsh and the certificate
-            # alternating so that both see the same machine load; memory: a separate traced run
+            # alternating so that both see the same machine load, each after a pause: numpy
+            # and scipy bundle separate OpenBLAS copies, and threads still spinning in one
+            # slow the other down on few cores; memory: a separate traced run
             t_eig = t_cert = math.inf
             for _ in range(repeat if n <= 1000 else 3):
+                time.sleep(0.3)
                 t, w = timed(np.linalg.eigvalsh, Hf)
                 t_eig = min(t_eig, t)
+                time.sleep(0.3)
                 t, enc = timed(lambda_min_enclosure, H)
                 t_cert = min(t_cert, t)
             tracemalloc.start()
@@ -123,7 +127,7 @@ def main(argv=None):
     arb_max_n = min(a.arb_max_n, 150) if a.quick else a.arb_max_n
     dims = [int(s) for s in a.dims.split(",")]
     print(f"numpy {np.__version__}; {os.cpu_count()} CPUs; eigvalsh and certificate timings best "
-          f"of {a.repeat} (n <= 1000) or 3, alternating; Gram builds best of 3; memory from a "
+          f"of {a.repeat} (n <= 1000) or 3, alternating, each after a 0.3 s pause; Gram builds best of 3; memory from a "
           "separate traced run; load1 = 1-minute load average after the row")
     run(sizes, dims, arb_max_n, a.repeat)
 

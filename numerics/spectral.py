@@ -127,9 +127,9 @@ def _center_and_radius(A: Interval, work: np.ndarray | None = None):
     Memory: M and R, plus ``work`` (or a temporary) as scratch.
     """
     lo, hi = A.lo, A.hi
-    M, R = np.empty_like(lo), np.empty_like(lo)
+    M, R = np.empty(lo.shape), np.empty(lo.shape)
     if work is None:
-        work = np.empty_like(lo)
+        work = np.empty(lo.shape)
     for i in range(0, lo.shape[0], 64):      # row blocks that stay in cache
         b = slice(i, i + 64)
         m, r, w = M[b], R[b], work[b]
@@ -201,6 +201,14 @@ def rump_shift(n: int, trace_upper: float) -> float:
 
 
 # ---------------------------------------------------------------------- Rayleigh quotients
+def _symv(S: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``S @ x`` for a symmetric C-ordered S (its transpose: the same matrix, Fortran-ordered)
+    through scipy's BLAS, like every large product here: numpy and scipy bundle separate
+    OpenBLAS copies, and the idle threads of one slow the other down on few cores."""
+    from scipy.linalg import blas
+    return blas.dgemv(1.0, S.T, x)
+
+
 def _product_enclosure(M: np.ndarray, R: np.ndarray, v: np.ndarray, work: np.ndarray
                        ) -> Interval:
     """Enclosure of ``X v`` for every X with ``|X - M| <= R`` (v an exact float vector) from
@@ -217,9 +225,9 @@ def _product_enclosure(M: np.ndarray, R: np.ndarray, v: np.ndarray, work: np.nda
     ne = n * ETA
     av = np.abs(v)
     with np.errstate(over="ignore", invalid="ignore"):   # overflow: infinite bounds
-        w = M @ v
-        g = np.abs(M, out=work) @ av
-        rv = R @ av
+        w = _symv(M, v)
+        g = _symv(np.abs(M, out=work), av)
+        rv = _symv(R, av)
         err = up(up(up(k1 * up(g + ne)) + ne) + up(k2 * up(rv + ne)))
         if not (np.isfinite(w).all() and np.isfinite(err).all()):
             return Interval._raw(np.full(n, -math.inf), np.full(n, math.inf))
@@ -415,11 +423,11 @@ def _solve_factor(L: np.ndarray, Y: np.ndarray) -> np.ndarray:
 
 def _ritz(M: np.ndarray, V: np.ndarray):
     """Rayleigh-Ritz values (ascending) and vectors of M on the span of V (float)."""
-    Q, _ = np.linalg.qr(V)
-    Hs = Q.T @ (M @ Q)
-    Hs = 0.5 * (Hs + Hs.T)
-    th, S = np.linalg.eigh(Hs)
-    return th, Q @ S
+    from scipy.linalg import blas, eigh, qr
+    Q = qr(V, mode="economic", check_finite=False)[0]
+    Hs = blas.dgemm(1.0, Q, blas.dgemm(1.0, M.T, Q), trans_a=1)    # M.T is M, Fortran-ordered
+    th, S = eigh(0.5 * (Hs + Hs.T), check_finite=False)
+    return th, blas.dgemm(1.0, Q, S)
 
 
 def _smallest_eigenpairs(M: np.ndarray, work: np.ndarray, k: int = 3):
@@ -455,7 +463,7 @@ def _smallest_eigenpairs(M: np.ndarray, work: np.ndarray, k: int = 3):
 def _residual(M: np.ndarray, theta: float, v: np.ndarray) -> float:
     """Float estimate of ``||M v - theta v|| / ||v||`` (no proof; steers the algorithm)."""
     with np.errstate(over="ignore", invalid="ignore"):
-        return float(np.linalg.norm(M @ v - theta * v) / np.linalg.norm(v))
+        return float(np.linalg.norm(_symv(M, v) - theta * v) / np.linalg.norm(v))
 
 
 def _refine(M: np.ndarray, L: np.ndarray, th: np.ndarray, V: np.ndarray, r: float,
