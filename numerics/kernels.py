@@ -54,22 +54,67 @@ def _scaled_rows(X: np.ndarray) -> Interval:
     return Interval._raw(np.where(exact, s, down(s)), np.where(exact, s, up(s)))
 
 
+ACCURATE_NORMS_FROM_N = 1000
+"""From this many rows on, row norms use Dot2 (the O(n d) loop is then negligible next to the
+O(n^2 d) Gram product, and the smaller ``c`` keeps H_inf's relative lambda_min width below 1e-8)."""
+
+
+def _unit_rows(X: np.ndarray, accurate: bool = False) -> tuple[np.ndarray, float, float]:
+    """Float unit rows ``M`` and constants ``(c, e)`` with ``|x_ik - M_ik| <= c |M_ik| + e`` for
+    the exact ``x_i = v_i / ||v_i||`` (real arithmetic).
+
+    Proof (Higham, *Accuracy and Stability of Numerical Algorithms*, 2nd ed., Sec. 3.1; any
+    summation order): for the power-of-two scaled row ``s`` (exact; entries that underflowed in
+    the scaling are off by at most ETA, whose effect on ``x`` is at most ``4 sqrt(d) ETA`` since
+    ``||s|| >= 1/2``), ``q ~ ||s||^2 = Q`` has relative error ``eps1``: ``gamma_d + 4 d ETA`` for
+    the float sum of float squares, or, with ``accurate`` (Dot2 of s with itself, Ogita, Rump,
+    Oishi 2005, Prop. 5.5/Thm. 5.3 with underflow: ``|q - Q| <= u Q + gamma_d^2/(1 - gamma_d) Q +
+    16 d ETA``, and ``Q >= 1/4``), ``u + gamma_d^2/(1 - gamma_d) + 64 d ETA``. Then
+    ``r = fl(sqrt(q)) = ||s|| (1 + eta)`` with ``|eta| <= u + eps1 + u eps1`` (``sqrt(1 + t)`` lies
+    in ``[1 - |t|, 1 + |t|]``), ``M_k = fl(s_k / r) = (s_k / r)(1 + delta_k)`` (``|delta_k| <= u``,
+    or an absolute ETA/2 in the subnormal range) and ``x_k = (s_k / r)(1 + eta)``, so
+    ``|M_k - x_k| <= |M_k| (u + |eta|) / (1 - u) + ETA``.
+    """
+    from numerics.accurate_dot import _dot2_constant, two_product, two_sum
+    S = _scaled_rows(X)
+    n, d = X.shape
+    exact_scaling = np.array_equal(S.lo, S.hi)
+    s = S.lo if exact_scaling else 0.5 * S.lo + 0.5 * S.hi
+    u = Fraction(1, 2 ** 53)
+    with np.errstate(under="ignore"):
+        if accurate:
+            cols = np.ascontiguousarray(s.T)
+            p = np.zeros(n)
+            err = np.zeros(n)
+            for k in range(d):
+                h, eh = two_product(cols[k], cols[k])
+                p, es = two_sum(p, h)
+                err += es + eh
+            q = p + err
+            eps1 = u + Fraction(_dot2_constant(d)) + 64 * d * Fraction(ETA)
+        else:
+            q = np.sum(s * s, axis=1)
+            eps1 = Fraction(gamma_const(d)) + 4 * d * Fraction(ETA)
+        r = np.sqrt(q)
+        M = s / r[:, None]
+    eta = u + eps1 + u * eps1
+    c = round_up_fraction((u + eta) / (1 - u) * (1 + 8 * u))
+    e = Fraction(ETA) if exact_scaling else Fraction(ETA) + 4 * Fraction(math.isqrt(d) + 1) * Fraction(ETA)
+    return M, c, round_up_fraction(e)
+
+
 def normalize_rows(X) -> Interval:
     """Enclosure of ``x_i = v_i / ||v_i||_2`` for the rows ``v_i`` of ``X`` (real arithmetic).
 
-    Raises ValueError naming the row for a zero row, and for non-finite or empty input.
+    Float unit rows with the a-priori error bound of :func:`_unit_rows`, intersected with
+    ``[-1, 1]``. Raises ValueError naming the row for a zero row, and for non-finite or empty
+    input.
     """
     X = _check_data(X)
-    S = _scaled_rows(X)
+    M, c, e = _unit_rows(X)
     with np.errstate(under="ignore"):
-        sq_lo = np.maximum(down(S.mig() * S.mig()), 0.0)
-        sq_hi = up(S.mag() * S.mag())
-    sq_lo = np.where(S.mig() == 0, 0.0, sq_lo)
-    norm2 = Interval._raw(_sum_lower(sq_lo, 1), -_sum_lower(-sq_hi, 1))
-    nrm = isqrt(norm2)
-    out = S / nrm[:, None]
-    # |x_ik| <= 1 always: intersect
-    return Interval._raw(np.clip(out.lo, -1.0, 1.0), np.clip(out.hi, -1.0, 1.0))
+        R = up(up(np.abs(M) * c) + e)
+    return Interval._raw(np.clip(down(M - R), -1.0, 1.0), np.clip(up(M + R), -1.0, 1.0))
 
 
 # ---------------------------------------------------------------------- H_inf
@@ -87,43 +132,49 @@ def _relu_kernel_interval(T: Interval) -> Interval:
     return T * g
 
 
+def _product_radius(d: int, c: float, e: float) -> float:
+    """``rho >= |x_i.x_j - fl(m_i.m_j)|`` for all pairs, given ``|x_k - m_k| <= c |m_k| + e``.
+
+    With ``B >= ||m||_2`` (``|m_k| (1 - c) <= |x_k| + e`` gives ``B = (1 + sqrt(d) e)/(1 - c)``),
+    the float dot product errs by at most ``gamma_d sum |m_ik||m_jk| + 2 d ETA <= gamma_d B^2 +
+    2 d ETA`` (Higham Sec. 3.1, with underflow), and
+    ``sum |x_ik x_jk - m_ik m_jk| <= sum r_ik (|m_jk| + r_jk) + |m_ik| r_jk`` with
+    ``r = c|m| + e`` is at most ``(2c + c^2) B^2 + e (2 + 2c) sqrt(d) B + d e^2`` (Cauchy-Schwarz
+    for ``sum |m_ik||m_jk|``, ``||m||_1 <= sqrt(d) ||m||_2``). Exact rational arithmetic, rounded up.
+    """
+    c_, e_ = Fraction(c), Fraction(e)
+    sq = Fraction(math.isqrt(d) + 1)               # >= sqrt(d)
+    B = (1 + sq * e_) / (1 - c_)
+    g = Fraction(gamma_const(d))
+    total = g * B * B + 2 * d * Fraction(ETA) + (2 * c_ + c_ * c_) * B * B \
+        + e_ * (2 + 2 * c_) * sq * B + d * e_ * e_
+    return round_up_fraction(total)
+
+
 def two_layer_relu_gram(X, block_rows: int = 512) -> Interval:
     """Interval matrix containing ``H_inf(i,j) = x_i.x_j (pi - arccos(x_i.x_j)) / (2 pi)``,
     ``x_i = v_i/||v_i||`` for the rows ``v_i`` of ``X`` (Du et al. 2019, arXiv 1810.02054).
 
-    Method: ``t = fl(m_i.m_j)`` with the a-priori product bound ``rho_ij`` (so
-    ``|x_i.x_j - t| <= rho_ij``), then away from ``|t| = 1`` the mean value theorem,
+    Method: ``t = fl(m_i.m_j)`` for the float unit rows ``m_i`` of :func:`_unit_rows`, with one
+    a-priori bound ``rho`` for every pair (:func:`_product_radius`, Cauchy-Schwarz: so
+    ``|x_i.x_j - t| <= rho``); one float product is the whole O(n^2 d) cost. Then away from ``|t| = 1`` the mean value theorem,
     ``|f(x_i.x_j) - f(t)| <= 6 rho_ij`` (|f'| <= 6 on [-0.9995, 0.9995]), plus the evaluation
     error of ``f(t)`` under the libm margin model of :mod:`numerics.elementary`. Entries with
     ``|t| + rho > 0.999`` are evaluated by interval arithmetic at the endpoints (arccos
     argument clipped to [-1, 1]: an exactly parallel pair still contains 1/2, an antiparallel
     pair contains 0). The diagonal is exactly [1/2, 1/2]. The result is exactly symmetric.
     """
-    Xn = normalize_rows(X)
-    n, d = Xn.shape
-    M = Xn.mid()
-    R = Xn.rad()
-    absM = np.abs(M)
-    g = gamma_const(d)
-    c1 = round_up_fraction(Fraction(g) / (1 - Fraction(g)))
-    onep = round_up_fraction(1 + Fraction(c1))
-    # rho <= fl(|M| @ right.T) * onep^2 + underflow,
-    # right = gamma_d |M| + R + R-terms:  gamma_d |m_i||m_j| + |m_i| r_j + r_i (|m_j| + r_j)
-    right = up(up(g * absM) + R)
-    Mr = up(absM + R)
+    X = _check_data(X)
+    n, d = X.shape
+    M, c, e = _unit_rows(X, accurate=n >= ACCURATE_NORMS_FROM_N)
+    rho = _product_radius(d, c, e)
     strict = _strict_mode()
     lo = np.empty((n, n))
     hi = np.empty((n, n))
     kmul = (elementary.MARGIN_ULPS + 6) * 2.0 ** -53
     for s in range(0, n, block_rows):
-        e = min(n, s + block_rows)
-        t = M[s:e] @ M[s:].T
-        rho = absM[s:e] @ right[s:].T
-        rho += R[s:e] @ Mr[s:].T
-        rho *= onep
-        rho *= onep
-        rho += 64 * d * ETA
-        rho *= 1.0 + 2.0 ** -50     # absorbs the rounding of the three lines above
+        e_ = min(n, s + block_rows)
+        t = M[s:e_] @ M[s:].T
         np.clip(t, -1.0, 1.0, out=t)
         edge = (np.abs(t) + rho) > _TAU
         if strict:
@@ -143,21 +194,21 @@ def two_layer_relu_gram(X, block_rows: int = 512) -> Interval:
         bhi = h
         if edge.any():
             ii, jj = np.nonzero(edge)
-            T = Interval._raw(down(t[ii, jj] - rho[ii, jj]), up(t[ii, jj] + rho[ii, jj]))
+            T = Interval._raw(down(t[ii, jj] - rho), up(t[ii, jj] + rho))
             F = _relu_kernel_interval(T)
             blo[ii, jj] = F.lo
             bhi[ii, jj] = F.hi
         # exact diagonal, then make the diagonal block symmetric
-        idx = np.arange(e - s)
+        idx = np.arange(e_ - s)
         blo[idx, idx + 0] = 0.5
         bhi[idx, idx + 0] = 0.5
-        D_lo, D_hi = blo[:, : e - s], bhi[:, : e - s]
+        D_lo, D_hi = blo[:, : e_ - s], bhi[:, : e_ - s]
         np.minimum(D_lo, D_lo.T.copy(), out=D_lo)
         np.maximum(D_hi, D_hi.T.copy(), out=D_hi)
-        lo[s:e, s:] = blo
-        hi[s:e, s:] = bhi
-        lo[s:, s:e] = blo.T
-        hi[s:, s:e] = bhi.T
+        lo[s:e_, s:] = blo
+        hi[s:e_, s:] = bhi
+        lo[s:, s:e_] = blo.T
+        hi[s:, s:e_] = bhi.T
     return Interval._raw(lo, hi)
 
 

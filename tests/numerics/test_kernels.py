@@ -9,7 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from numerics.context import workprec
-from numerics.kernels import normalize_rows, parallel_pairs, two_layer_relu_gram
+from unittest import mock
+
+from flint import ctx
+
+from numerics import kernels
+from numerics.kernels import _product_radius, _unit_rows, normalize_rows, parallel_pairs, two_layer_relu_gram
 from numerics_oracle import (arb_relu_kernel_entry, arb_unit_rows, contains_ball,
                              relu_kernel_known_range)
 
@@ -43,9 +48,11 @@ def datasets(draw, max_n=9):
 
 
 @settings(max_examples=150, deadline=None)
-@given(datasets())
-def test_gram_entries_contain_arb_values(X):
-    H = two_layer_relu_gram(X, block_rows=3)
+@given(datasets(), st.booleans())
+def test_gram_entries_contain_arb_values(X, accurate_norms):
+    # both row-norm modes (Dot2 from ACCURATE_NORMS_FROM_N rows on, plain below)
+    with mock.patch.object(kernels, "ACCURATE_NORMS_FROM_N", 2 if accurate_norms else 10 ** 9):
+        H = two_layer_relu_gram(X, block_rows=3)
     assert np.array_equal(H.lo, H.lo.T) and np.array_equal(H.hi, H.hi.T)
     xs = arb_unit_rows(X)
     n = X.shape[0]
@@ -153,3 +160,21 @@ def test_gram_is_tight_on_generic_data():
     X = rng.standard_normal((50, 10))
     H = two_layer_relu_gram(X)
     assert float(np.max(H.hi - H.lo)) < 1e-13
+
+
+@settings(max_examples=150, deadline=None)
+@given(datasets(max_n=6), st.booleans())
+def test_unit_rows_and_product_radius_against_arb(X, accurate):
+    """|x_ik - M_ik| <= c |M_ik| + e and |x_i.x_j - fl(M_i.M_j)| <= rho, checked in Arb."""
+    M, c, e = _unit_rows(X, accurate)
+    rho = _product_radius(X.shape[1], c, e)
+    xs = arb_unit_rows(X)
+    with ctx.workprec(200):
+        for i, row in enumerate(xs):
+            for k, ball in enumerate(row):
+                assert abs(ball - arb(float(M[i, k]))) <= arb(c) * abs(arb(float(M[i, k]))) + arb(e), (i, k)
+        for i in range(len(xs)):
+            for j in range(len(xs)):
+                exact = sum((a * b for a, b in zip(xs[i], xs[j])), arb(0))
+                t = float(np.dot(M[i], M[j]))
+                assert abs(exact - arb(t)) <= arb(rho), (i, j)
