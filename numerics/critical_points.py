@@ -175,6 +175,18 @@ def rayleigh_upper_batch(H: Interval, V: np.ndarray) -> np.ndarray:
     return q.hi
 
 
+def _lowest_eigvec_of_mid(H: Interval) -> np.ndarray:
+    """Per box, a float eigenvector of the smallest eigenvalue of the Hessian's midpoint (e_1
+    where the midpoint is not finite): the test vector of :func:`rayleigh_upper_batch`."""
+    Hm = H.mid()
+    V = np.zeros(Hm.shape[:2])
+    V[:, 0] = 1.0
+    ok = np.isfinite(Hm).all(axis=(1, 2))
+    if ok.any():
+        V[ok] = np.linalg.eigh(0.5 * (Hm[ok] + np.swapaxes(Hm[ok], 1, 2)))[1][:, :, 0]
+    return V
+
+
 def norm2_upper_batch(H: Interval) -> np.ndarray:
     """Upper bound of ||X||_2 over X in H[b]: min(Frobenius, max row sum) of |X| (rigorous)."""
     mag = H.mag()
@@ -410,6 +422,7 @@ def find_critical_points(objective: SmoothObjective, box_lo, box_hi, *, max_boxe
         if not rest.any():
             continue
         L2, U2, Z2 = nlo[rest], nhi[rest], cur_Z[rest].copy()
+        oldw = ((cur_U - cur_L)[rest] / scale).max(axis=1)
         if zl_prog is not None and not Z2.all():
             Z2 |= _nonvanishing(zl_prog, objective.variables, L2, U2)
         if Z2.any():
@@ -417,24 +430,10 @@ def find_critical_points(objective: SmoothObjective, box_lo, box_hi, *, max_boxe
             # curvature on the whole box leaves no room for one
             iz = np.flatnonzero(Z2)
             Hz = H[rest][iz]
-            Hm = Hz.mid()
-            V = np.zeros((len(iz), n))
-            V[:, 0] = 1.0
-            okm = np.isfinite(Hm).all(axis=(1, 2))
-            if okm.any():
-                V[okm] = np.linalg.eigh(0.5 * (Hm[okm] + np.swapaxes(Hm[okm], 1, 2)))[1][:, :, 0]
-            empty_zl = np.zeros(len(Z2), dtype=bool)
-            empty_zl[iz] = rayleigh_upper_batch(Hz, V) < 0
-            if empty_zl.any():
-                stats["excluded_zero_level_curvature"] += int(empty_zl.sum())
-                keep2 = ~empty_zl
-                L2, U2, Z2 = L2[keep2], U2[keep2], Z2[keep2]
-                oldw_src = (cur_U - cur_L)[rest][keep2]
-            else:
-                oldw_src = (cur_U - cur_L)[rest]
-        else:
-            oldw_src = (cur_U - cur_L)[rest]
-        oldw = (oldw_src / scale).max(axis=1)
+            keep2 = np.ones(len(Z2), dtype=bool)
+            keep2[iz] = ~(rayleigh_upper_batch(Hz, _lowest_eigvec_of_mid(Hz)) < 0)
+            stats["excluded_zero_level_curvature"] += int((~keep2).sum())
+            L2, U2, Z2, oldw = L2[keep2], U2[keep2], Z2[keep2], oldw[keep2]
         neww = ((U2 - L2) / scale)
         shrunk = neww.max(axis=1) < 0.7 * oldw
         stats["contracted"] += int(shrunk.sum())
@@ -1130,15 +1129,7 @@ def robust_strict_saddle_constants(D: DerivativeEnclosures, search: CriticalPoin
             if zeta > 0:
                 covered |= _box_distance_upper(lo, hi, p.lo, p.hi) <= zeta
         if gamma is not None:
-            Hm = H.mid()
-            okm = np.isfinite(Hm).all(axis=(1, 2))
-            V = np.zeros(lo.shape)
-            V[:, 0] = 1.0
-            if okm.any():
-                _, vecs = np.linalg.eigh(0.5 * (Hm[okm] + np.swapaxes(Hm[okm], 1, 2)))
-                V[okm] = vecs[:, :, 0]
-            q = rayleigh_upper_batch(H, V)
-            covered |= q <= -gamma
+            covered |= rayleigh_upper_batch(H, _lowest_eigvec_of_mid(H)) <= -gamma
         need = ~covered
         # refine boxes whose gradient bound is the bottleneck
         cand = glb[need]

@@ -91,10 +91,9 @@ class ZeroLevelCertificate:
         }
 
 
-def _saturation_generators(f_expr, h_expr, variables) -> list:
-    """Generators of (grad f) : h^oo, as sympy expressions (lex elimination of t)."""
+def _saturation_generators(grads, h_expr, variables) -> list:
+    """Generators of (grads) : h^oo, as sympy expressions (lex elimination of t)."""
     t = sp.Dummy("t")
-    grads = [sp.expand(sp.diff(f_expr, v)) for v in variables]
     G = sp.groebner(grads + [1 - t * h_expr], t, *variables, order="lex", domain="QQ")
     return [g for g in G.exprs if not g.has(t)]
 
@@ -111,8 +110,8 @@ def _membership_power(h_expr, g, basis) -> int | None:
 
 def _compute(f_expr, h_expr, variables) -> tuple[list, list]:
     """Saturation generators g of (grad f) : h^oo with their proved powers k (h^k g in I)."""
-    gens = _saturation_generators(f_expr, h_expr, variables)
     grads = [sp.expand(sp.diff(f_expr, v)) for v in variables]
+    gens = _saturation_generators(grads, h_expr, variables)
     basis = sp.groebner(grads, *variables, order="grevlex", domain="QQ")
     kept, powers = [], []
     for g in gens:

@@ -79,7 +79,9 @@ def _unit_rows(X: np.ndarray, accurate: bool = False) -> tuple[np.ndarray, float
     S = _scaled_rows(X)
     n, d = X.shape
     exact_scaling = np.array_equal(S.lo, S.hi)
-    s = S.lo if exact_scaling else 0.5 * S.lo + 0.5 * S.hi
+    # an inexact entry is the one-ulp interval [down(s0), up(s0)] around the rounded scaled value
+    # s0 (|exact - s0| <= ETA/2): recover s0 exactly rather than a rounded midpoint
+    s = S.lo if exact_scaling else np.where(S.lo == S.hi, S.lo, up(S.lo))
     u = Fraction(1, 2 ** 53)
     with np.errstate(under="ignore"):
         if accurate:
