@@ -1,7 +1,7 @@
 """Benchmark: certified lambda_min of the depth-L ReLU NTK Theta^(L) (1904.11955 convention).
 
 For n inputs on the sphere (default n = 1000) and L in {2, 8, 32} it times
-  * certified: numerics.ntk.ntk_gram (interval recursion, closed forms) + numerics.spectral
+  * certified: numerics.kernels.deep.ntk_gram (interval recursion, closed forms) + numerics.linalg.spectral
     lambda_min_enclosure (verified lower and upper bounds);
   * baseline: the same recursion in plain float64 numpy + numpy.linalg.eigvalsh, measured in the
     same run;
@@ -64,7 +64,7 @@ def main() -> None:
     ap.add_argument("--resnet-n", type=int, default=200)
     args = ap.parse_args()
 
-    from numerics.ntk import gram_lambda_min, ntk_gram, resnet_gram
+    from numerics.kernels.deep import gram_lambda_min, ntk_gram, resnet_gram
 
     X = np.random.default_rng(0).standard_normal((args.n, args.d))
     print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}; "

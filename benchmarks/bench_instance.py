@@ -3,7 +3,7 @@
 For each n in {20, 100, 500} and m in {10^3, 10^4, 10^5} (d = 10, random sphere data, +-1 labels):
 draw the seeded initialization, train by full-batch GD for ``--steps`` steps with the empirical
 engine (numerics.empirical.training; step 1/lambda_max(H(0))), then certify the trained weights
-(numerics.lazy_minimizer.certify_lazy_minimizer). Baselines measured in the same run:
+(numerics.instance.lazy_minimizer.certify_lazy_minimizer). Baselines measured in the same run:
 
 * ``train_engine``: the engine's training time (the weights' actual provenance);
 * ``train_numpy``: a minimal float64 numpy GD loop with the same update and the same steps
@@ -40,7 +40,7 @@ def run_case(n: int, m: int, d: int, steps: int, seed: int = 0) -> dict:
     from certify.commands.instance import auto_step, train_gd
     from certify.data import generate_sphere
     from numerics.empirical.two_layer import init_two_layer
-    from numerics.lazy_minimizer import certify_lazy_minimizer
+    from numerics.instance.lazy_minimizer import certify_lazy_minimizer
 
     X, y = generate_sphere(n, d, seed, "random-sign")
     W0t, at = init_two_layer(seed, m, d)

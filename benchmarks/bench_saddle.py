@@ -1,5 +1,5 @@
 """Benchmark: boxes processed and seconds to certify every critical point of catalog objectives in
-2, 4 and 6 variables (numerics.critical_points.find_critical_points).
+2, 4 and 6 variables (numerics.landscape.critical_points.find_critical_points).
 
 Target (issue 6): the 4-variable symmetric matrix factorization fully certified in < 60 s on 2 cores.
 Baseline named in the table: the 2-variable paper example (lsjr-example), measured in the same run;
@@ -8,11 +8,11 @@ each row prints its time as a ratio to that baseline.
 "matrix-factorization-2x2" (U in R^{2x2}, M rank 1) is the issue's target. Its minima
 {U : U U^T = M} form a circle and are degenerate even across it (f = t^4/2 along u22), so no
 interval-Newton method encloses them; the search proves instead, with the saturation certificate
-of numerics/ideal_saturation.py, that every critical point in the boxes around the circle is a
+of numerics/symbolic/ideal_saturation.py, that every critical point in the boxes around the circle is a
 global minimum (the Groebner bases are included in the time). "...-2x2 (orbits)" is the same
 objective searched modulo the rotations (find_critical_orbits_right_rotation). The row
 "...-2x2 (no saturation)" switches the certificate off, to show what it buys. The last rows are
-the benign-landscape instances (numerics/benign_landscapes.py); "minima global" is
+the benign-landscape instances (numerics/landscape/benign.py); "minima global" is
 local_minima_are_global (matrix-completion-3x1 has spurious local minima).
 
 Run: python benchmarks/bench_saddle.py [--skip-2x2]
@@ -23,10 +23,10 @@ from __future__ import annotations
 import sys
 import time
 
-from numerics.critical_points import (find_critical_orbits_right_rotation, find_critical_points,
+from numerics.landscape.critical_points import (find_critical_orbits_right_rotation, find_critical_points,
                                       local_minima_are_global)
-from numerics.interval_derivatives import smooth_objective
-from numerics.objectives_catalog import builtin
+from numerics.symbolic.derivatives import smooth_objective
+from numerics.landscape.catalog import builtin
 
 CASES = ["lsjr-example", "monkey-saddle", "quadratic-saddle-d4", "matrix-factorization-4x1",
          "matrix-factorization-6x1", "quadratic-saddle-d6", "matrix-factorization-2x2",

@@ -2,8 +2,8 @@
 baselines, all measured in this run on this machine.
 
 Columns (d = input dimension, n = number of random unit points):
-  gram_x      interval Gram build (numerics.kernels.two_layer_relu_gram) / plain float build
-  cert_s      seconds for numerics.spectral.lambda_min_enclosure (both bounds)
+  gram_x      interval Gram build (numerics.kernels.two_layer.two_layer_relu_gram) / plain float build
+  cert_s      seconds for numerics.linalg.spectral.lambda_min_enclosure (both bounds)
   eig_s       seconds for numpy.linalg.eigvalsh (unverified, all eigenvalues)
   cert/eig    time ratio (target <= 1.5 for n >= 1000)
   rel_width   (hi - lo)/lo of the certified enclosure (target <= 1e-8 when lambda_min >= 1e-6 ||H||)
@@ -28,8 +28,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from numerics.kernels import two_layer_relu_gram  # noqa: E402
-from numerics.spectral import lambda_min_enclosure  # noqa: E402
+from numerics.kernels.two_layer import two_layer_relu_gram  # noqa: E402
+from numerics.linalg.spectral import lambda_min_enclosure  # noqa: E402
 
 
 def float_gram(X: np.ndarray) -> np.ndarray:

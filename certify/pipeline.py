@@ -57,7 +57,7 @@ def _deep_params(config: Config, dataset: Dataset) -> dict[str, Any]:
 
 def numerics_record() -> dict:
     try:
-        from numerics.elementary import elementary_self_check
+        from numerics.arith.elementary import elementary_self_check
 
         return {"elementary_self_check": elementary_self_check()}
     except ImportError:  # pragma: no cover - numerics without elementary functions

@@ -20,18 +20,20 @@
 
 Unknown keys are rejected; every error is a `BadInput` naming the dotted key, the value and
 what is allowed (exit 2). The expression is parsed by the restricted grammar of
-`numerics.expression`, never evaluated. The robust strict-saddle constants (theta, gamma, zeta)
+`numerics.symbolic.expression`, never evaluated. The robust strict-saddle constants (theta, gamma, zeta)
 are computed by the certifier, not configured.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from certify.config import bad_input_from, read_toml
+from certify.errors import BadInput
 
 
 class _Section(BaseModel):
@@ -77,10 +79,8 @@ class SaddleConfig(_Section):
 
     def certify_kwargs(self) -> dict:
         """Keyword arguments of `certify.commands.saddle.certify_saddle` (box checked here)."""
-        from certify.commands.saddle import _box_input
-
         o, s, e = self.objective, self.saddle, self.empirical
-        box = None if o.box is None else _box_input(o.box, "objective.box")
+        box = None if o.box is None else box_input(o.box, "objective.box")
         return {"expr": o.expr, "builtin": o.builtin, "box": box, "step": s.step, "epsilon": s.epsilon,
                 "delta": s.delta, "c": s.c, "max_boxes": s.max_boxes, "algebra_budget": s.algebra_budget,
                 "symmetry": s.symmetry,
@@ -105,3 +105,47 @@ def saddle_config_from_dict(raw: dict) -> SaddleConfig:
 def load_saddle_config(path: str | Path) -> SaddleConfig:
     """Read and validate a saddle TOML file (BadInput, exit 2, on any problem)."""
     return saddle_config_from_dict(read_toml(path, "--config"))
+
+
+# ---------------------------------------------------------------------- boxes (user input)
+def position_message(text: str, exc) -> str:
+    """A parse error with its position and a caret under the offending character."""
+    return f"{exc.message} (position {exc.position})\n{exc.pointer(text)}"
+
+
+def _box_from_text(box_text: str, field: str = "--box"):
+    from numerics.symbolic.expression import ExpressionError, parse_box
+
+    try:
+        return parse_box(box_text)
+    except ExpressionError as exc:
+        raise BadInput(field, box_text, "a box such as 'x=-2:2,y=-2:2': " + position_message(box_text, exc)) from None
+
+
+def box_from_mapping(box: dict, field: str = "--box") -> dict:
+    """``{"x": (lo, hi), ...}`` with finite lo < hi (floats, or decimal strings as recorded in a
+    certificate) -> ``{"x": (float lo, float hi)}``; BadInput naming ``field.<variable>``."""
+    import math
+
+    if not isinstance(box, dict) or not box:
+        raise BadInput(field, box, "a non-empty table of variable = [lo, hi]")
+    out = {}
+    for name, iv in box.items():
+        key = f"{field}.{name}"
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise BadInput(key, name, "a variable name (letters, digits, underscores)")
+        if not isinstance(iv, (list, tuple)) or len(iv) != 2:
+            raise BadInput(key, iv, "a pair [lo, hi] of finite numbers with lo < hi")
+        try:
+            lo, hi = (float(v) if not isinstance(v, bool) else math.nan for v in iv)
+        except (TypeError, ValueError):
+            raise BadInput(key, iv, "a pair [lo, hi] of finite numbers with lo < hi") from None
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+            raise BadInput(key, iv, "a pair [lo, hi] of finite numbers with lo < hi")
+        out[name] = (lo, hi)
+    return out
+
+
+def box_input(box, field: str = "--box") -> dict:
+    """A box given as text (``x=-2:2,y=-1:1``) or as a table -> ``{name: (lo, hi)}``."""
+    return box_from_mapping(box, field) if isinstance(box, dict) else _box_from_text(box, field)

@@ -14,7 +14,7 @@ kappa and step hypotheses are undecided and the report gives their critical valu
 
 What is certified for the user's data: lambda0 = lambda_min(H_inf) (as in dzps2019) and the
 value of the main term of Thm 5.1, ``sqrt(2 y^T (H_inf)^-1 y / n)`` (eq. 9), enclosed by a
-verified solve (numerics.linalg.inverse_quadratic_form) on the interval matrix that contains the
+verified solve (numerics.linalg.solve.inverse_quadratic_form) on the interval matrix that contains the
 exact H_inf of x_i = v_i/||v_i||.
 """
 
@@ -23,8 +23,8 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from numerics.interval import Interval
-from numerics.verdict import Verdict
+from numerics.arith.interval import Interval
+from numerics.arith.verdict import Verdict
 from proofs.core import (Check, Citation, Constant, Derivation, Ge, Hypothesis, InstanceData,
                          Le, Quantity, Step, StructuralResult, Theorem)
 from proofs.dzps2019 import LAMBDA0_POSITIVE, QUANTITIES as DZPS_QUANTITIES, UNIT_NORM
@@ -58,8 +58,8 @@ CITATION = dict(
 def _generalization_bound(instance: InstanceData) -> Interval:
     """Enclosure of sqrt(2 y^T H_inf^-1 y / n); [0, inf] when the solve cannot be verified."""
     if "adhlw2019_generalization_bound" not in instance.cache:
-        from numerics.interval import sqrt as isqrt
-        from numerics.linalg import NotVerified, inverse_quadratic_form
+        from numerics.arith.interval import sqrt as isqrt
+        from numerics.linalg.solve import NotVerified, inverse_quadratic_form
 
         lambda0_enclosure(instance)            # builds and caches the interval H_inf
         H = instance.cache["H_inf"]

@@ -9,7 +9,7 @@ the limit is a global minimizer. The landscape papers (reference (f), (h): Ge, L
 matrix completion, Bhojanapalli, Neyshabur, Srebro 2016 for sensing, Sun, Qu, Wright 2018 for
 phase retrieval, Du & Lee 2018 for quadratic activations) prove that property for random or
 generic instances; here it is *certified for the given instance on the given box* by
-:func:`numerics.critical_points.local_minima_are_global` (the global statement on R^n needs
+:func:`numerics.landscape.critical_points.local_minima_are_global` (the global statement on R^n needs
 f >= 0 and every critical point accounted for).
 
 ``dl2018-quadratic-activation``: Du & Lee (ICML 2018, arXiv:1803.01206), a network
@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from numerics.verdict import Verdict
+from numerics.arith.verdict import Verdict
 from proofs import lsjr2016
 from proofs.core import (Check, Citation, Constant, Derivation, Ge, Hypothesis, InstanceData, Step,
                          StructuralResult, Theorem)

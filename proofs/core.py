@@ -22,9 +22,9 @@ from typing import Any, Callable, Mapping
 
 import sympy as sp
 
-from numerics.expression_enclosure import decide_relation, enclose
-from numerics.interval import Interval
-from numerics.verdict import Verdict
+from numerics.symbolic.enclosure import decide_relation, enclose
+from numerics.arith.interval import Interval
+from numerics.arith.verdict import Verdict
 
 
 def _unevaluated(cls):

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from numerics.verdict import Verdict
+from numerics.arith.verdict import Verdict
 from proofs.core import (Check, Citation, Constant, Derivation, Gt, Hypothesis, InstanceData, Le, Step,
                          StructuralResult, Theorem)
 
@@ -57,7 +57,7 @@ CITATION = Citation(
 
 def schedule_from_text(text: str) -> sp.Expr:
     """Parse a step schedule in ``k`` with the restricted grammar (never eval)."""
-    from numerics.expression import parse, to_sympy, variables
+    from numerics.symbolic.expression import parse, to_sympy, variables
 
     expr = parse(text)
     extra = [v for v in variables(expr) if v != "k"]

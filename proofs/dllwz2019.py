@@ -14,7 +14,7 @@ What the paper pins down and what it does not (overparam.md 2.4-2.5, 6 item 6):
   polynomial) gives lambda_min(K^(H)) > 0 for non-parallel inputs (Props. F.1, F.2). For ReLU
   the activation hypothesis fails, and it is reported as failing;
 * lambda = lambda_min(K^(H)) of Defs. 5.1/6.1/7.1, enclosed rigorously for ReLU
-  (numerics.ntk, numerics.spectral), a float estimate for smooth activations.
+  (numerics.kernels.deep, numerics.linalg.spectral), a float estimate for smooth activations.
 
 The headline (Sec. 2, footnote 2): m = O(n^4 H^2) for the ResNet. The derivation below makes
 it explicit: the c_res^2/H^2 prefactor of K^(H) gives lambda = kappa0/H^2 (kappa0 measured on
@@ -30,8 +30,8 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from numerics.interval import Interval
-from numerics.verdict import Verdict
+from numerics.arith.interval import Interval
+from numerics.arith.verdict import Verdict
 from proofs.core import (Check, Citation, Constant, Derivation, Discrepancy, Eq, Ge, Hypothesis, InstanceData,
                          Le, Quantity, Step, StructuralResult, Theorem)
 
@@ -75,7 +75,7 @@ def _arch_params(instance: InstanceData, arch: str) -> dict:
 
 def deep_gram_of(instance: InstanceData, arch: str):
     """The DeepGram K^(H) of `arch` for the instance (cached)."""
-    from numerics.ntk import deep_gram
+    from numerics.kernels.deep import deep_gram
 
     a = _arch_params(instance, arch)
     key = ("deep_gram", arch, a["depth"], a["activation"], a["c_res"], a["channels"], a["patch_size"])
@@ -88,7 +88,7 @@ def deep_gram_of(instance: InstanceData, arch: str):
 
 def lambda_of(instance: InstanceData, arch: str):
     """SpectralEnclosure (ReLU) or float (smooth activation) of lambda_min(K^(H)) (cached)."""
-    from numerics.ntk import gram_lambda_min
+    from numerics.kernels.deep import gram_lambda_min
 
     g = deep_gram_of(instance, arch)
     key = ("deep_lambda", g.architecture, g.depth, g.activation, id(g))
@@ -121,13 +121,13 @@ def _lambda_quantity(arch: str, definition: str) -> Quantity:
 
 # ------------------------------------------------------------------------------ structural hypotheses
 def _activation(instance: InstanceData):
-    from numerics.gaussian_expectation import get_activation
+    from numerics.kernels.gaussian_expectation import get_activation
     return get_activation(instance.params.get("activation") or "relu")
 
 
 def _condition_31(instance: InstanceData) -> StructuralResult:
     act = _activation(instance)
-    method = "activation facts proved by hand (numerics.gaussian_expectation.ACTIVATIONS)"
+    method = "activation facts proved by hand (numerics.kernels.gaussian_expectation.ACTIVATIONS)"
     if act.condition_31 is None:
         return StructuralResult(Verdict.FAILS, method, {"activation": act.name},
                                 f"{act.name} is outside Condition 3.1: {act.condition_31_reason}")
@@ -150,7 +150,7 @@ def _unit_norm(instance: InstanceData) -> StructuralResult:
 
 def _lambda_positive(arch: str):
     def check(instance: InstanceData) -> StructuralResult:
-        from numerics.kernels import parallel_pairs
+        from numerics.kernels.two_layer import parallel_pairs
 
         lam_ = lambda_of(instance, arch)
         if not isinstance(lam_, float):
@@ -201,8 +201,8 @@ DISCREPANCY_INDEX = Discrepancy(
     location="Defs. 5.1 and 6.1, last line (as transcribed in overparam.md 2.3)",
     printed="K^(H) = c_sigma K^(H-1) E_{A^(H-1)}[sigma'(u) sigma'(v)]",
     checked="the limit of G^(H) (eqs. 13, 14) takes the expectation over A^(H), the block of K^(H-1); "
-            "only this reading is defined at H = 1, and the Monte Carlo tests of numerics.ntk confirm it",
-    consequence="numerics.ntk computes K^(H) with A^(H)",
+            "only this reading is defined at H = 1, and the Monte Carlo tests of numerics.kernels.deep confirm it",
+    consequence="numerics.kernels.deep computes K^(H) with A^(H)",
 )
 DISCREPANCY_C4 = Discrepancy(
     location="Lemma C.4 (App. C)",
@@ -367,7 +367,7 @@ CNN_THEOREM = Theorem(
     title="Gradient descent on a deep convolutional ResNet converges to a global minimum",
     citation=Citation(**CITATION, result="Theorem 7.1",
                       note="constants c, poly(p) unnamed in the paper: symbols c_w, c_eta, nu (poly(p) = p^nu); "
-                           "patch operator read as 1-D, stride 1, zero padding (numerics.ntk)"),
+                           "patch operator read as 1-D, stride 1, zero padding (numerics.kernels.deep)"),
     parameters=(n, m, delta, eta, H, p),
     quantities=(_lambda_quantity("cnn", "Def. 7.1"),),
     hypotheses=_hypotheses("cnn", CNN_WIDTH, CNN_STEP,

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from numerics.verdict import Verdict
+from numerics.arith.verdict import Verdict
 from proofs.core import (Check, Citation, Eq, Ge, Gt, Le, Lt, Constant, Derivation, Discrepancy, Hypothesis,
                          InstanceData, Quantity, Step, StructuralResult, Theorem, leading_form)
 from proofs.two_layer_quantities import label_bound, lambda0_evidence, lambda0_interval, parallel_pairs

@@ -18,8 +18,8 @@ from typing import Any, Mapping
 
 import sympy as sp
 
-from numerics.interval import Interval
-from numerics.verdict import Verdict
+from numerics.arith.interval import Interval
+from numerics.arith.verdict import Verdict
 from proofs.core import InstanceData, Theorem, interval_json
 
 
@@ -172,7 +172,7 @@ def critical_value(relation: sp.Basic, symbol: sp.Symbol, values: Mapping[sp.Sym
     enclosure uses the instance's values. The side comes from the sign of d(lhs - rhs)/d symbol,
     proved by sympy from the symbols' assumptions (otherwise the side is reported as unknown).
     """
-    from numerics.expression_enclosure import enclose
+    from numerics.symbolic.enclosure import enclose
 
     out = {"symbol": symbol.name, "lo": None, "hi": None, "holds_if": None, "expr": None}
     try:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from numerics.verdict import Verdict
+from numerics.arith.verdict import Verdict
 from proofs.core import (Check, Citation, Constant, Derivation, Eq, Hypothesis, InstanceData, Step,
                          StructuralResult, Theorem)
 

@@ -29,8 +29,8 @@ import math
 
 import sympy as sp
 
-from numerics.interval import Interval
-from numerics.verdict import Verdict
+from numerics.arith.interval import Interval
+from numerics.arith.verdict import Verdict
 from proofs.core import (Check, Citation, Constant, Derivation, Eq, Hypothesis, InstanceData, Le, Quantity, Step,
                          StructuralResult, Theorem)
 

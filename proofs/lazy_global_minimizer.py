@@ -5,7 +5,7 @@ The idea is the lazy-training argument of Du, Zhai, Poczos, Singh (arXiv:1810.02
 3.2-3.4): in a wide network each weight needs to move only O(1/sqrt m), too little to change
 the activation patterns, and inside a fixed pattern region the predictions are linear in the
 weights. Du et al. prove it with probability 1 - delta at very large widths; here it is proved
-deterministically for the given weights by the computation in :mod:`numerics.lazy_minimizer`
+deterministically for the given weights by the computation in :mod:`numerics.instance.lazy_minimizer`
 (margins, the stable Gram matrix ``H_S``, a verified solve for ``alpha = H_S^-1 (y - u)``, the
 correction ``dW`` and the strict inequalities ``|dw_r . x_i| < |w_r . x_i|``, all on enclosures).
 The algebra behind it is re-checked by sympy below; the hypotheses are decided on the instance.
@@ -22,8 +22,8 @@ import itertools
 import numpy as np
 import sympy as sp
 
-from numerics.interval import Interval
-from numerics.verdict import Verdict
+from numerics.arith.interval import Interval
+from numerics.arith.verdict import Verdict
 from proofs.core import (Check, Citation, Constant, Derivation, Eq, Ge, Gt, Hypothesis, InstanceData, Lt,
                          Quantity, Step, StructuralResult, Theorem)
 
@@ -43,11 +43,11 @@ WEIGHTS_KEY = "lazy_weights"
 
 # ------------------------------------------------------------------ the computation, cached
 def lazy_result(instance: InstanceData):
-    """The :class:`numerics.lazy_minimizer.LazyMinimizerResult` of the instance (cached), or None
+    """The :class:`numerics.instance.lazy_minimizer.LazyMinimizerResult` of the instance (cached), or None
     when no weights are available (no width given)."""
     if CACHE_KEY in instance.cache:
         return instance.cache[CACHE_KEY]
-    from numerics.lazy_minimizer import certify_lazy_minimizer
+    from numerics.instance.lazy_minimizer import certify_lazy_minimizer
 
     weights = instance.cache.get(WEIGHTS_KEY)
     if weights is None:
@@ -206,7 +206,7 @@ QUANTITIES = (
     Quantity("correction_max", corr, "max_r ||dw_r||, the distance of W* from the given weights per neuron",
              "interval norms of the enclosure of dW", compute=_quantity("correction_max")),
     Quantity("lambda_min_HS", lam_S, "lambda_min(H_S) of the weighted stable Gram matrix",
-             "verified spectral bounds (numerics.spectral)", compute=_quantity("lambda_min_HS")),
+             "verified spectral bounds (numerics.linalg.spectral)", compute=_quantity("lambda_min_HS")),
 )
 
 THEOREM = Theorem(
@@ -217,7 +217,7 @@ THEOREM = Theorem(
         title="Gradient Descent Provably Optimizes Over-parameterized Neural Networks",
         venue="ICLR 2019", arxiv="1810.02054v2", result="idea of Lemmas 3.2-3.4",
         note="instance certificate: the proof is the rigorous computation for the given weights "
-             "(numerics.lazy_minimizer), not the paper's probabilistic argument"),
+             "(numerics.instance.lazy_minimizer), not the paper's probabilistic argument"),
     parameters=(n, m, d),
     quantities=QUANTITIES,
     hypotheses=(
@@ -239,7 +239,7 @@ THEOREM = Theorem(
     observables=("certified width vs theorem width", "sqrt(m) D across widths"),
     notes=("Deterministic: no probability; certifies the given weights only.",
            "Weighted correction (weights 2^-k per neuron) generalizes the plain construction "
-           "(all weights 1); see numerics/lazy_minimizer.py."),
+           "(all weights 1); see numerics/instance/lazy_minimizer.py."),
     family="two-layer",
 )
 

@@ -14,7 +14,7 @@ Piliouras 2016, arXiv:1605.00405, [P, abstract]). When forward invariance is not
 hypothesis is `undecided` and so is the theorem.
 
 Instance data (``InstanceData.cache["saddle"]``): a dict with ``search``
-(:class:`numerics.critical_points.CriticalPointSearch`), ``ell`` (float, rigorous upper bound
+(:class:`numerics.landscape.critical_points.CriticalPointSearch`), ``ell`` (float, rigorous upper bound
 of sup ||Hessian||_2), ``smooth`` (bool), ``forward_invariance`` ((Verdict, evidence)).
 """
 
@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from numerics.interval import Interval
-from numerics.verdict import Verdict
+from numerics.arith.interval import Interval
+from numerics.arith.verdict import Verdict
 from proofs.core import (Check, Citation, Constant, Derivation, Gt, Hypothesis, InstanceData, Lt, Quantity,
                          Step, StructuralResult, Theorem)
 

@@ -2,8 +2,8 @@
 
 - `lambda0` = lambda_min(H_inf) for H_inf(i,j) = x_i.x_j (pi - arccos(x_i.x_j)) / (2 pi) and
   x_i = v_i/||v_i|| (real arithmetic, for the stored float rows v_i); enclosed by a verified
-  spectral bound on an interval matrix that contains the exact H_inf (numerics.kernels,
-  numerics.spectral).
+  spectral bound on an interval matrix that contains the exact H_inf (numerics.kernels.two_layer,
+  numerics.linalg.spectral).
 - `C_y` = max_i |y_i|, exact (a float).
 - `parallel_pairs`: the pairs (i, j) with v_i, v_j parallel or antiparallel, decided exactly.
 
@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from numerics.interval import Interval
+from numerics.arith.interval import Interval
 from proofs.core import InstanceData
 
 
 def lambda0_enclosure(instance: InstanceData):
     """SpectralEnclosure of lambda_min(H_inf) for the normalized inputs (cached)."""
     if "lambda0" not in instance.cache:
-        from numerics.kernels import two_layer_relu_gram
-        from numerics.spectral import lambda_min_enclosure
+        from numerics.kernels.two_layer import two_layer_relu_gram
+        from numerics.linalg.spectral import lambda_min_enclosure
 
         H = two_layer_relu_gram(np.asarray(instance.X, dtype=np.float64))
         instance.cache["H_inf"] = H
@@ -48,7 +48,7 @@ def label_bound(instance: InstanceData) -> Interval:
 
 def parallel_pairs(instance: InstanceData) -> list[tuple[int, int, str]]:
     if "parallel_pairs" not in instance.cache:
-        from numerics.kernels import parallel_pairs as exact_parallel_pairs
+        from numerics.kernels.two_layer import parallel_pairs as exact_parallel_pairs
 
         instance.cache["parallel_pairs"] = exact_parallel_pairs(np.asarray(instance.X, dtype=np.float64))
     return instance.cache["parallel_pairs"]

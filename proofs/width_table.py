@@ -162,7 +162,7 @@ def evaluate_requirements(values: Mapping[str, Any], float_values: Mapping[str, 
     (C, kappa, nu) are set to 1. Returns one dict per requirement with `lo`/`hi` (Arb
     enclosure rounded outward) or a `missing` list.
     """
-    from numerics.expression_enclosure import enclose
+    from numerics.symbolic.enclosure import enclose
 
     float_values = dict(float_values or {})
     out = []

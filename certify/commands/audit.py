@@ -47,7 +47,8 @@ def audit_report(path: str, seed: int = 0, directions: int = 8) -> dict:
     """The JSON-ready report of ``certify audit`` (raises BadInput on bad input)."""
     import torch
 
-    from numerics.nonsmooth import NotQualified, UnsupportedOperation, audit
+    from numerics.nonsmooth import NotQualified, UnsupportedOperation
+    from numerics.nonsmooth.audit import audit
 
     t = _load_target(path)
     if t["loss_fn"] is not None and not isinstance(t["target"], torch.nn.Module):

@@ -252,7 +252,7 @@ def train_gd(X, y, W0, a, steps: int, step_size, lambda0: float) -> tuple:
 
 
 def _certify(dataset, weights: dict):
-    from numerics.lazy_minimizer import certify_lazy_minimizer
+    from numerics.instance.lazy_minimizer import certify_lazy_minimizer
 
     try:
         return certify_lazy_minimizer(dataset.X, dataset.y, weights["W"], weights["a"], weights.get("W0"))

@@ -22,24 +22,21 @@ from pathlib import Path
 import click
 
 from certify.errors import BadInput
+from certify.saddle_config import box_from_mapping, box_input, position_message
 
 MAX_VARIABLES = 8
 SADDLE_SCHEMA_ID = "dl-certify/saddle-certificate/1"
 """Schema id of the saddle certificate (a different document from `certify run`'s certificate)."""
 
 
-def _position_message(text: str, exc) -> str:
-    return f"{exc.message} (position {exc.position})\n{exc.pointer(text)}"
-
-
 def objective_from_text(expr_text: str):
     """Parse user text with the restricted grammar; BadInput (with position) when not C^2."""
-    from numerics.expression import ExpressionError, NONSMOOTH_FUNCTIONS, is_smooth, parse, to_sympy
+    from numerics.symbolic.expression import ExpressionError, NONSMOOTH_FUNCTIONS, is_smooth, parse, to_sympy
 
     try:
         ast = parse(expr_text)
     except ExpressionError as exc:
-        raise BadInput("--expr", expr_text, "an expression in the grammar: " + _position_message(expr_text, exc)) from None
+        raise BadInput("--expr", expr_text, "an expression in the grammar: " + position_message(expr_text, exc)) from None
     if not is_smooth(ast):
         m = re.search(r"\b(" + "|".join(sorted(NONSMOOTH_FUNCTIONS, key=len, reverse=True)) + r")\s*\(", expr_text)
         pos = m.start() if m else 0
@@ -48,43 +45,6 @@ def objective_from_text(expr_text: str):
                        f"a C^2 expression; {name} is not twice differentiable (position {pos})\n"
                        f"{expr_text}\n{' ' * pos}^")
     return ast, to_sympy(ast)
-
-
-def _box_from_text(box_text: str, field: str = "--box"):
-    from numerics.expression import ExpressionError, parse_box
-
-    try:
-        return parse_box(box_text)
-    except ExpressionError as exc:
-        raise BadInput(field, box_text, "a box such as 'x=-2:2,y=-2:2': " + _position_message(box_text, exc)) from None
-
-
-def box_from_mapping(box: dict, field: str = "--box") -> dict:
-    """``{"x": (lo, hi), ...}`` with finite lo < hi (floats, or decimal strings as recorded in a
-    certificate) -> ``{"x": (float lo, float hi)}``; BadInput naming ``field.<variable>``."""
-    import math
-
-    if not isinstance(box, dict) or not box:
-        raise BadInput(field, box, "a non-empty table of variable = [lo, hi]")
-    out = {}
-    for name, iv in box.items():
-        key = f"{field}.{name}"
-        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            raise BadInput(key, name, "a variable name (letters, digits, underscores)")
-        if not isinstance(iv, (list, tuple)) or len(iv) != 2:
-            raise BadInput(key, iv, "a pair [lo, hi] of finite numbers with lo < hi")
-        try:
-            lo, hi = (float(v) if not isinstance(v, bool) else math.nan for v in iv)
-        except (TypeError, ValueError):
-            raise BadInput(key, iv, "a pair [lo, hi] of finite numbers with lo < hi") from None
-        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-            raise BadInput(key, iv, "a pair [lo, hi] of finite numbers with lo < hi")
-        out[name] = (lo, hi)
-    return out
-
-
-def _box_input(box, field: str = "--box") -> dict:
-    return box_from_mapping(box, field) if isinstance(box, dict) else _box_from_text(box, field)
 
 
 def _interval(lo, hi) -> dict:
@@ -116,7 +76,7 @@ def _point_json(names, p) -> dict:
 def _json_safe(x):
     """Plain JSON values: exact sympy numbers and Verdicts become strings, numpy scalars floats."""
     import numpy as np
-    from numerics.verdict import Verdict
+    from numerics.arith.verdict import Verdict
 
     if isinstance(x, dict):
         return {str(k): _json_safe(v) for k, v in x.items()}
@@ -155,11 +115,11 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
     import sympy as sp
 
     from certify.certificate import environment, tool_version
-    from numerics.critical_points import (find_critical_points, forward_invariant, gradient_lipschitz_upper,
+    from numerics.landscape.critical_points import (find_critical_points, forward_invariant, gradient_lipschitz_upper,
                                           hessian_lipschitz_upper, local_minima_are_global,
                                           robust_strict_saddle_constants, sup_over_box)
-    from numerics.interval_derivatives import DerivativeEnclosures, smooth_objective
-    from numerics.verdict import Verdict
+    from numerics.symbolic.derivatives import DerivativeEnclosures, smooth_objective
+    from numerics.arith.verdict import Verdict
     from proofs.core import InstanceData
     from proofs.evaluation import evaluate_theorem
     from proofs import benign_landscape, ghjy2015, jin2017, lsjr2016
@@ -174,17 +134,17 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
         label = sp.sstr(sym_expr)
         if box is None:
             raise BadInput("box", None, "a box such as 'x=-2:2,y=-2:2' naming every variable")
-        box_dict = _box_input(box)
+        box_dict = box_input(box)
         source = {"sympy": label}
     elif builtin is not None:
-        from numerics.objectives_catalog import builtin as get_builtin
+        from numerics.landscape.catalog import builtin as get_builtin
         try:
             entry = get_builtin(builtin)
         except ValueError as exc:
             raise BadInput("--builtin", builtin, str(exc).split("; ", 1)[-1]) from None
         sym_expr, variables, label = entry.expr, entry.variables, entry.name
         catalog_params = dict(entry.params)
-        box_dict = _box_input(box) if box else dict(entry.box)
+        box_dict = box_input(box) if box else dict(entry.box)
         source = {"builtin": entry.name, "description": entry.description, "expr": sp.sstr(sym_expr)}
     else:
         _, sym_expr = objective_from_text(expr)
@@ -192,7 +152,7 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
         label = expr
         if box is None:
             raise BadInput("--box", None, "a box such as 'x=-2:2,y=-2:2' naming every variable of --expr")
-        box_dict = _box_input(box)
+        box_dict = box_input(box)
         source = {"expr": expr, "sympy": sp.sstr(sym_expr)}
     names = [v.name for v in variables]
     if not names:
@@ -221,7 +181,7 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
 
     D = DerivativeEnclosures(objective)
     if symmetry == "right-rotation":
-        from numerics.critical_points import find_critical_orbits_right_rotation
+        from numerics.landscape.critical_points import find_critical_orbits_right_rotation
         if len(names) % 2:
             raise BadInput("--symmetry", symmetry, "an objective in the entries of U in R^{d x 2} (even count)")
         try:

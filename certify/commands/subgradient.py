@@ -29,7 +29,7 @@ ALLOWED_EXPR = ("numbers, variables, + - * / ^ **, parentheses and the functions
 
 
 def _parse_inputs(expr_text: str, at_text: str):
-    from numerics.expression import ExpressionError, parse, parse_assignments, variables
+    from numerics.symbolic.expression import ExpressionError, parse, parse_assignments, variables
 
     try:
         expr = parse(expr_text)

@@ -24,9 +24,9 @@ def _phi(X, y):
     for the normalized inputs: ||x_i - x_j||^2 = 2 - 2 x_i.x_j."""
     import numpy as np
 
-    from numerics.interval import Interval
-    from numerics.interval import sqrt as isqrt
-    from numerics.kernels import normalize_rows
+    from numerics.arith.interval import Interval
+    from numerics.arith.interval import sqrt as isqrt
+    from numerics.kernels.two_layer import normalize_rows
 
     Xn = normalize_rows(X)
     G = Xn @ Xn.T
@@ -50,7 +50,7 @@ def width_inputs(config, dataset) -> tuple[dict, dict, dict]:
     from proofs.core import InstanceData
     from proofs.dllwz2019 import lambda_of
     from proofs.two_layer_quantities import label_bound, lambda0_interval
-    from numerics.interval import Interval
+    from numerics.arith.interval import Interval
 
     deep = _deep_params(config, dataset)
     params = {"n": dataset.n, "d": dataset.d, "delta": config.certify.delta, **deep}
@@ -81,7 +81,7 @@ def width_inputs(config, dataset) -> tuple[dict, dict, dict]:
 def lambda_depth_study(X, depths, c_res: float, activation: str) -> dict:
     """lambda_min(K^(H)) of the ResNet for each depth, H^2 lambda, and the fitted exponent of H."""
     from numerics.empirical.statistics import loglog_slope
-    from numerics.ntk import lambda_min_by_depth
+    from numerics.kernels.deep import lambda_min_by_depth
 
     rows = lambda_min_by_depth(X, depths, "resnet", c_res, activation)
     mids = [0.5 * (r["lo"] + r["hi"]) for r in rows]

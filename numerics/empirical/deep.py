@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from numerics.empirical.statistics import clopper_pearson, empirically_sufficient_width, loglog_slope
-from numerics.gaussian_expectation import c_sigma, get_activation
+from numerics.kernels.gaussian_expectation import c_sigma, get_activation
 
 _TORCH_ACT = {"relu": torch.relu, "softplus": torch.nn.functional.softplus, "tanh": torch.tanh}
 

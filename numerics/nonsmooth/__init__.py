@@ -13,31 +13,28 @@
   nets, the relu'(0) experiment of Bertoin et al. 2021).
 """
 
-from numerics.nonsmooth.audit import AuditReport, ExpressionAudit, audit, audit_expression
-from numerics.nonsmooth.clarke_enumeration import ClarkeEnumeration, clarke_enumeration
-from numerics.nonsmooth.library import NotQualified, UnsupportedOperation
-from numerics.nonsmooth.subdifferentiation import (
-    SubgradientResult,
-    Trace,
-    module_subdifferentiate,
-    module_subgradients,
-    subdifferentiate,
-    subgradient,
-)
+import importlib
 
-__all__ = [
-    "AuditReport",
-    "ExpressionAudit",
-    "audit",
-    "audit_expression",
-    "ClarkeEnumeration",
-    "clarke_enumeration",
-    "NotQualified",
-    "UnsupportedOperation",
-    "SubgradientResult",
-    "Trace",
-    "module_subdifferentiate",
-    "module_subgradients",
-    "subdifferentiate",
-    "subgradient",
-]
+_EXPORTS = {
+    "AuditReport": "audit", "ExpressionAudit": "audit", "audit_expression": "audit",
+    "ClarkeEnumeration": "clarke_enumeration",
+    "NotQualified": "library", "UnsupportedOperation": "library",
+    "SubgradientResult": "subdifferentiation", "Trace": "subdifferentiation",
+    "module_subdifferentiate": "subdifferentiation", "module_subgradients": "subdifferentiation",
+    "subdifferentiate": "subdifferentiation", "subgradient": "subdifferentiation",
+}
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str):
+    """Import the submodule that defines ``name`` on first use (PEP 562): importing this
+    package, or its torch-free :mod:`.clarke_enumeration`, does not import torch.
+
+    The functions ``audit`` and ``clarke_enumeration`` share their module's name; import them
+    from :mod:`.audit` and :mod:`.clarke_enumeration` (the package attribute is the module).
+    """
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'numerics.nonsmooth' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"numerics.nonsmooth.{_EXPORTS[name]}"), name)
+    globals()[name] = value
+    return value

@@ -241,11 +241,11 @@ class ExpressionAudit:
 
 
 def audit_expression(expr, point: dict, generator: torch.Generator | None = None) -> ExpressionAudit:
-    """Audit an expression of :mod:`numerics.expression` at ``point`` ({name: number};
+    """Audit an expression of :mod:`numerics.symbolic.expression` at ``point`` ({name: number};
     Fractions keep the Clarke enumeration exact).  Computations in float64."""
     from fractions import Fraction
 
-    from numerics.expression import to_torch, variables
+    from numerics.symbolic.expression import to_torch, variables
 
     names = variables(expr)
     missing = [v for v in names if v not in point]

@@ -1,6 +1,6 @@
 """The Clarke subdifferential of an expression at a point, by enumerating active pieces.
 
-For ``f`` given in the restricted grammar (:mod:`numerics.expression`) and a point ``x``,
+For ``f`` given in the restricted grammar (:mod:`numerics.symbolic.expression`) and a point ``x``,
 every kink reached exactly (``relu(a)`` with ``a(x) = 0``, ``max(a, b)`` with
 ``a(x) = b(x)``, ...) is split into its pieces; a combination of pieces is kept when the
 cone of directions ``v`` on which it is selected, ``{v : c_j . v > 0 for all j}`` with one
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from itertools import product
 
-from numerics.expression import (
+from numerics.symbolic.expression import (
     LEAKY_RELU_DEFAULT_SLOPE,
     Binary,
     Call,

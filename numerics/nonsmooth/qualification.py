@@ -25,7 +25,7 @@ import torch
 
 from numerics.nonsmooth.library import KINK_PRIMITIVES, NotQualified, UnsupportedOperation
 from numerics.nonsmooth.subdifferentiation import Trace, module_subdifferentiate, subdifferentiate
-from numerics.verdict import Verdict
+from numerics.arith.verdict import Verdict
 
 __all__ = ["Qualification", "qualify", "ENTIRE_OPS"]
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from numerics.expression import evaluate_float, parse, variables
+from numerics.symbolic.expression import evaluate_float, parse, variables
 from numerics.nonsmooth.goldstein import goldstein_min_norm
 from numerics.nonsmooth.subdifferentiation import module_subgradients
 

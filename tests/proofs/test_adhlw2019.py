@@ -5,7 +5,7 @@ import mpmath
 import numpy as np
 import pytest
 
-from numerics.verdict import Verdict
+from numerics.arith.verdict import Verdict
 from proofs import adhlw2019 as ad
 from proofs.core import Check, InstanceData
 from proofs.evaluation import evaluate_theorem

@@ -1,6 +1,6 @@
 import sympy as sp
 
-from numerics.verdict import Verdict
+from numerics.arith.verdict import Verdict
 from proofs.core import Check, Constant, Derivation, Step, leading_form
 from proofs.registry import all_theorems, get_theorem, theorem_ids
 

@@ -7,7 +7,7 @@ import pytest
 import sympy as sp
 import torch
 
-from numerics.verdict import Verdict
+from numerics.arith.verdict import Verdict
 from proofs import ddkl2018, nonsmooth_rates
 from proofs.core import Check
 from proofs.evaluation import evaluate_theorem
@@ -72,7 +72,7 @@ def test_assumptions_are_not_verified_unless_configured():
 
 
 def test_schedule_grammar_rejects_other_variables_and_code():
-    from numerics.expression import ExpressionError
+    from numerics.symbolic.expression import ExpressionError
 
     with pytest.raises(ValueError, match="only the iteration counter"):
         ddkl2018.schedule_from_text("a/(k+1)")

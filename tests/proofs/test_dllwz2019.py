@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from numerics.expression_enclosure import decide_relation
-from numerics.interval import Interval
-from numerics.verdict import Verdict
+from numerics.symbolic.enclosure import decide_relation
+from numerics.arith.interval import Interval
+from numerics.arith.verdict import Verdict
 from proofs import dllwz2019 as D
 from proofs.core import Check, InstanceData, Step
 from proofs.evaluation import critical_value, evaluate_theorem

@@ -4,7 +4,7 @@ independent derivation and the reference's table (overparam.md 7.4)."""
 import pytest
 import sympy as sp
 
-from numerics.verdict import Verdict
+from numerics.arith.verdict import Verdict
 from proofs import dzps2019 as dz
 from proofs.core import Check, Derivation, Eq, Le, Step
 from proofs.registry import get_theorem

@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from numerics.verdict import Verdict
+from numerics.arith.verdict import Verdict
 from proofs import kakade_lee2018 as kl
 from proofs.core import Check
 from proofs.evaluation import evaluate_theorem

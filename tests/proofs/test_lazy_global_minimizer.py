@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from numerics.verdict import Verdict
+from numerics.arith.verdict import Verdict
 from proofs import lazy_global_minimizer as lg
 from proofs.core import Check, InstanceData, Step
 from proofs.evaluation import evaluate_theorem

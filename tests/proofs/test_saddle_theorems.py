@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from numerics.critical_points import CriticalPointSearch
-from numerics.verdict import Verdict
+from numerics.landscape.critical_points import CriticalPointSearch
+from numerics.arith.verdict import Verdict
 from proofs import ghjy2015, jin2017, lsjr2016
 from proofs.core import Check, InstanceData
 from proofs.evaluation import evaluate_theorem

@@ -8,7 +8,7 @@ import math
 import pytest
 import sympy as sp
 
-from numerics.interval import Interval
+from numerics.arith.interval import Interval
 from proofs import dllwz2019 as D
 from proofs import dzps2019 as Z
 from proofs import width_table as W

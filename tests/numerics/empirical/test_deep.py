@@ -8,7 +8,7 @@ import torch
 
 from numerics.empirical.deep import (deep_width_sweep, init_deep, last_layer_gram, predictions, smallest_interpolating_width,
                                      sphere_data, tangent_gram, train_deep)
-from numerics.ntk import fc_gram, resnet_gram
+from numerics.kernels.deep import fc_gram, resnet_gram
 
 
 def test_initial_gram_is_psd_and_step_is_stable():
@@ -60,7 +60,7 @@ def test_width_sweep_fits_exponents():
 def test_full_tangent_kernel_of_wide_fc_net_approaches_theta():
     """All-layer J J^T of the DLLWZ fully connected net (output a trained too) -> Theta^(L) of
     1904.11955 (same parametrization: sqrt(c_sigma/m) scaling, N(0, 1) weights)."""
-    from numerics.ntk import ntk_gram
+    from numerics.kernels.deep import ntk_gram
 
     X, _ = sphere_data(4, 3, 2)
     ens = init_deep("fc", (0, 1), 1500, 3, 2)

@@ -9,7 +9,7 @@ import sympy as sp
 import torch
 
 from numerics.empirical.saddle_escape import escape_times, gd_endpoints, quadratic_escape, torch_function
-from numerics.objectives_catalog import builtin
+from numerics.landscape.catalog import builtin
 
 x, y = sp.symbols("x y", real=True)
 

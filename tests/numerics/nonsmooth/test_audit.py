@@ -7,8 +7,8 @@ from fractions import Fraction
 
 import torch
 
-from numerics.expression import parse, parse_assignments
-from numerics.nonsmooth import audit, audit_expression
+from numerics.symbolic.expression import parse, parse_assignments
+from numerics.nonsmooth.audit import audit, audit_expression
 
 D = torch.float64
 ZERO = torch.zeros((), dtype=D)

@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from numerics.expression import Binary, Call, Number, Variable, parse, parse_assignments, to_torch
-from numerics.nonsmooth import clarke_enumeration, subdifferentiate
+from numerics.symbolic.expression import Binary, Call, Number, Variable, parse, parse_assignments, to_torch
+from numerics.nonsmooth import subdifferentiate
+from numerics.nonsmooth.clarke_enumeration import clarke_enumeration
 from numerics.nonsmooth.clarke_enumeration import (
     distance_to_hull,
     hull_contains,
