@@ -125,3 +125,70 @@ def arb_eigenvalues_exact_matrix(X: np.ndarray) -> list:
         A = arb_mat(X.tolist())
         ev = A.eig(multiple=True)
         return sorted((e.real for e in ev), key=lambda b: float(b.mid()))
+
+
+# ------------------------------------------------------------------ networks
+class UnresolvedKink(Exception):
+    """A ReLU pre-activation whose 200-bit ball contains 0: the oracle cannot tell its sign."""
+
+
+def arb_c_sigma(activation: str) -> arb:
+    """c_sigma = 1/E[sigma(z)^2] (z ~ N(0, 1)): exactly 2 for ReLU; otherwise mpmath quadrature
+    at 50 digits, returned as a ball of radius 1e-40 (independent of the validated Arb
+    integral in numerics.kernels.gaussian_expectation)."""
+    if activation == "relu":
+        return arb(2)
+    import mpmath
+    f = {"tanh": mpmath.tanh, "softplus": lambda z: mpmath.log1p(mpmath.exp(z))}[activation]
+    with mpmath.workdps(50):
+        v = mpmath.quad(lambda z: f(z) ** 2 * mpmath.exp(-z * z / 2) / mpmath.sqrt(2 * mpmath.pi),
+                        [-mpmath.inf, 0, mpmath.inf])
+        s = mpmath.nstr(1 / v, 45)
+    with ctx.workprec(ORACLE_BITS):
+        return arb(s) + arb(0, 1e-40)
+
+
+def _arb_act(activation: str, z: arb, exact_zero: bool = False) -> arb:
+    if activation == "relu":
+        if exact_zero:
+            return arb(0)
+        if z > 0:
+            return z
+        if z < 0:
+            return arb(0)
+        raise UnresolvedKink()
+    if activation == "tanh":
+        return z.tanh()
+    return (1 + z.exp()).log()
+
+
+def arb_network_forward(kind: str, activation: str, layers: dict, rows, c_sigma_ball: arb,
+                        c_res: float = 0.5, exact_zeros=frozenset()):
+    """The forward pass of dl-certify's network kinds in Arb at ORACLE_BITS, written from
+    docs/networks.md: ``x^(h) = alpha sigma(W^(h) x^(h-1))`` (alpha = m^-1/2 for two-layer,
+    sqrt(c_sigma/m) for deep nets), ResNet layers ``h >= 2``: ``x^(h-1) + c_res/(H sqrt m)
+    sigma(W^(h) x^(h-1))``, ``u = a . x^(H)``. ``layers``: {"W" or "W1".., "a": float arrays};
+    ``rows``: inputs as lists of arb balls; ``exact_zeros``: (layer, input, neuron) triples the
+    caller knows are exactly 0. Returns (zs, xs, us) as nested lists of balls [h][i][r]."""
+    hidden = ["W"] if kind == "two-layer" else [f"W{h}" for h in range(1, len(layers))]
+    H = len(hidden)
+    a = np.asarray(layers["a"]).tolist()
+    m = len(a)
+    with ctx.workprec(ORACLE_BITS):
+        alpha = 1 / arb(m).sqrt() if kind == "two-layer" else (c_sigma_ball / m).sqrt()
+        beta = arb(c_res) / (H * arb(m).sqrt())
+        zs = [[None] * len(rows) for _ in range(H)]
+        xs = [[None] * len(rows) for _ in range(H)]
+        us = []
+        for i, x in enumerate(rows):
+            for h, name in enumerate(hidden):
+                W = np.asarray(layers[name]).tolist()
+                z = [sum((arb(w) * xk for w, xk in zip(row, x)), arb(0)) for row in W]
+                s = [_arb_act(activation, zr, (h + 1, i, r) in exact_zeros) for r, zr in enumerate(z)]
+                if kind == "resnet" and h >= 1:
+                    x = [xk + beta * sk for xk, sk in zip(x, s)]
+                else:
+                    x = [alpha * sk for sk in s]
+                zs[h][i], xs[h][i] = z, x
+            us.append(sum((arb(ar) * xr for ar, xr in zip(a, x)), arb(0)))
+        return zs, xs, us

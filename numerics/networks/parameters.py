@@ -36,12 +36,12 @@ def _checked_layer(arch: Architecture, name: str, value) -> np.ndarray:
     out = np.array(a, dtype=np.float64, copy=True)   # float16/32 and small ints convert exactly
     if not np.isfinite(out).all():
         bad = np.argwhere(~np.isfinite(out))[0].tolist()
-        raise ValueError(f"array {name!r} has a non-finite entry ({out[tuple(bad)]!r}) at index "
+        raise ValueError(f"array {name!r} has a non-finite entry ({float(out[tuple(bad)])!r}) at index "
                          f"{bad}; allowed: finite numbers")
     if name == "a" and arch.kind == "two-layer" and not arch.train_output \
             and not np.isin(out, (-1.0, 1.0)).all():
         bad = np.argwhere(~np.isin(out, (-1.0, 1.0)))[0].tolist()
-        raise ValueError(f"array 'a' has entry {out[tuple(bad)]!r} at index {bad}; allowed: -1 or +1 "
+        raise ValueError(f"array 'a' has entry {float(out[tuple(bad)])!r} at index {bad}; allowed: -1 or +1 "
                          "(the fixed output signs of 1810.02054 eq. 1; set train_output = true "
                          "for a trained output layer)")
     out.setflags(write=False)
@@ -113,6 +113,13 @@ def split_theta(arch: Architecture, theta) -> dict[str, np.ndarray]:
     return out
 
 
+def _box(value: np.ndarray, rad: np.ndarray) -> Interval:
+    """``[value - rad, value + rad]`` rounded outward; exact where ``rad == 0``."""
+    box = Interval.from_mid_rad(value, rad)
+    exact = rad == 0
+    return Interval._raw(np.where(exact, value, box.lo), np.where(exact, value, box.hi))
+
+
 @dataclass(frozen=True, eq=False)
 class IntervalParameters:
     """Interval enclosures of every layer: a box of networks (e.g. a ball around theta).
@@ -157,8 +164,7 @@ class IntervalParameters:
         radii = split_theta(arch, r)
         layers = {}
         for name, value in params.layers.items():
-            layers[name] = (Interval.from_mid_rad(value, radii[name]) if name in radii
-                            else Interval._raw(value, value))
+            layers[name] = _box(value, radii[name]) if name in radii else Interval._raw(value, value)
         return cls(arch, layers)
 
     def contains(self, params: Parameters) -> bool:
