@@ -159,7 +159,14 @@ def _arb_act(activation: str, z: arb, exact_zero: bool = False) -> arb:
         raise UnresolvedKink()
     if activation == "tanh":
         return z.tanh()
-    return (1 + z.exp()).log()
+    return arb_softplus(z)
+
+
+def arb_softplus(z: arb) -> arb:
+    """log(1 + e^z), tight also for z -> -inf (log1p of a tiny exp) and z -> +inf."""
+    if z > 0:
+        return z + (-z).exp().log1p()
+    return z.exp().log1p()
 
 
 def arb_network_forward(kind: str, activation: str, layers: dict, rows, c_sigma_ball: arb,
