@@ -313,32 +313,45 @@ def empirical_view(emp) -> dict:
 
 # ------------------------------------------------------------------------ proof checks
 
+CHECK_KINDS = (
+    ("sympy", "a machine-checked identity or inequality: sympy re-proves it from the symbols' assumptions"),
+    ("interval", "enclosed numerically: Arb ball arithmetic decides it on the ranges the step names"),
+    ("cited", "taken from the paper (location beside it): not re-checked, never counted as proved"),
+    ("empirical", "measured (the test or run beside it): evidence, never counted as proved"),
+)
+"""The four ways a derivation step is checked (proofs.core.Check), as the reports explain them."""
+
 STEP_RESULT_TEXT = {
     ("sympy", "holds"): "proved by sympy",
     ("interval", "holds"): "verified by interval arithmetic",
     ("sympy", "undecided"): "NOT proved by sympy",
     ("interval", "undecided"): "NOT verified on the range",
-    ("sympy", "fails"): "disproved",
-    ("interval", "fails"): "disproved",
+    ("sympy", "fails"): "DISPROVED (sympy or an exact counterexample)",
+    ("interval", "fails"): "DISPROVED by interval arithmetic",
+}
+UNCHECKED_TEXT = {
+    "cited": "cited: taken from the reference, not re-checked",
+    "empirical": "empirical: measured, not a proof",
 }
 
 
 def step_result_text(check: str, result: str | None) -> str:
-    if check == "cited":
-        return "cited: taken from the reference, not re-checked"
+    if check in UNCHECKED_TEXT:
+        return UNCHECKED_TEXT[check]
     if result is None:
         return "not re-run"
     return STEP_RESULT_TEXT.get((check, result), result)
 
 
 def step_result_class(check: str, result: str | None) -> str:
-    if check == "cited":
-        return "cited"
+    if check in UNCHECKED_TEXT:
+        return check
     return {"holds": "holds", "fails": "fails"}.get(result or "", "undecided")
 
 
 def annotate_statement(statement: dict, checks: list[list[Any]] | None) -> dict:
-    """A copy of Theorem.statement_dict() whose steps carry `result`, `result_text`, `result_class`."""
+    """A copy of Theorem.statement_dict() whose steps carry `result`, `result_text`, `result_class`
+    and whose constants carry `kind_counts` (steps per kind of check, in CHECK_KINDS order)."""
     s = json.loads(json.dumps(statement))
     for ci, c in enumerate(s.get("constants", [])):
         for si, st in enumerate(c.get("steps", [])):
@@ -349,6 +362,8 @@ def annotate_statement(statement: dict, checks: list[list[Any]] | None) -> dict:
             st["result"] = result
             st["result_text"] = step_result_text(st.get("check", ""), result)
             st["result_class"] = step_result_class(st.get("check", ""), result)
+        kinds = [st.get("check") for st in c.get("steps", [])]
+        c["kind_counts"] = {k: kinds.count(k) for k, _ in CHECK_KINDS if kinds.count(k)}
     return s
 
 
@@ -381,6 +396,7 @@ def _env() -> Environment:
     env.filters["evidence_text"] = evidence_text
     env.filters["interval"] = lambda q: interval_display(q.get("lo"), q.get("hi")) if q else ""
     env.filters["md_cell"] = lambda s: str(s if s is not None else "").replace("|", "\\|").replace("\n", " ")
+    env.globals["check_kinds"] = CHECK_KINDS
     return env
 
 

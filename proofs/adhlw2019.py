@@ -2,13 +2,13 @@
 Overparameterized Two-Layer Neural Networks" (ICML 2019, arXiv:1901.08584v2): Theorem 4.1
 (fine-grained convergence rate) and Theorem 5.1 (data-dependent generalization bound), for the
 two-layer ReLU network of Du et al. with first-layer initialization w_r(0) ~ N(0, kappa^2 I),
-0 < kappa <= 1, unit-norm inputs and labels |y_i| <= 1 (overparam.md section 3).
+0 < kappa <= 1, unit-norm inputs and labels |y_i| <= 1 (Sec. 3.1).
 
 The paper states its conditions only up to unspecified constants and an unspecified polynomial:
 Thm 4.1 needs kappa = O(eps delta / sqrt(n)), m = Omega(n^7 / (lambda0^4 kappa^2 delta^4 eps^2)),
 eta = O(lambda0 / n^2); Thm 5.1 needs kappa = O(lambda0 delta / n), m >= kappa^-2
 poly(n, 1/lambda0, 1/delta), eta = O(lambda0 / n^2). None of these constants is given
-(NOT VERIFIED anywhere), so they are sympy symbols the user may supply: ``c_w``, ``c_kappa``,
+(the paper names none of them), so they are sympy symbols the user may supply: ``c_w``, ``c_kappa``,
 ``c_eta`` and ``poly_w`` (the value of the unspecified polynomial). Without them the width,
 kappa and step hypotheses are undecided and the report gives their critical values.
 
@@ -25,8 +25,8 @@ import sympy as sp
 
 from numerics.arith.interval import Interval
 from numerics.arith.verdict import Verdict
-from proofs.core import (Check, Citation, Constant, Derivation, Ge, Hypothesis, InstanceData,
-                         Le, Quantity, Step, StructuralResult, Theorem)
+from proofs.core import (Bound, Check, Citation, Constant, Derivation, Direction, Ge, Hypothesis,
+                         InstanceData, Le, Quantity, Step, StructuralResult, Theorem)
 from proofs.dzps2019 import LAMBDA0_POSITIVE, QUANTITIES as DZPS_QUANTITIES, UNIT_NORM
 from proofs.two_layer_quantities import lambda0_enclosure
 
@@ -108,12 +108,12 @@ KAPPA_AT_MOST_ONE = Hypothesis("kappa-at-most-one", "0 < kappa <= 1 (Sec. 3.1)",
 
 
 def _cited_constant(name: str, symbol: str, relation, expr, description: str, reference: str,
-                    order: str, asymptotic_in=(), printed=None) -> Constant:
+                    order: str, asymptotic_in=(), printed=None, bounds: Bound | None = None) -> Constant:
     step = Step(f"{reference}: the condition as printed, unnamed constants written "
                 "c_w/c_kappa/c_eta/poly_w", relation, Check.CITED, reference)
     return Constant(name=name, symbol=sp.Symbol(symbol), expr=expr, description=description,
                     derivation=Derivation((step,)), asymptotic_in=asymptotic_in, order=order,
-                    printed_big_o=printed)
+                    printed_big_o=printed, bounds=bounds)
 
 
 # ------------------------------------------------------------------ Theorem 4.1
@@ -124,13 +124,15 @@ _STEP_EXPR = c_eta * lambda0 / n**2
 _RATE_WIDTH = _cited_constant(
     "width", "m_req", Ge(m, _RATE_WIDTH_EXPR), _RATE_WIDTH_EXPR,
     "width required by Thm 4.1 (unnamed constant c_w)", "Thm 4.1", "Omega",
-    (n, lambda0, delta, epsilon), n**7 / (lambda0**4 * kappa**2 * delta**4 * epsilon**2))
+    (n, lambda0, delta, epsilon), n**7 / (lambda0**4 * kappa**2 * delta**4 * epsilon**2),
+    bounds=Bound(m, Direction.AT_LEAST))
 _RATE_KAPPA = _cited_constant(
     "kappa_max", "kappa_max", Le(kappa, _RATE_KAPPA_EXPR), _RATE_KAPPA_EXPR,
     "largest initialization scale allowed by Thm 4.1 (unnamed constant c_kappa)", "Thm 4.1", "O")
 _STEP = _cited_constant(
     "step_size", "eta_max", Le(eta, _STEP_EXPR), _STEP_EXPR,
-    "largest step allowed (unnamed constant c_eta)", "Thm 4.1 / Lemma 5.3", "O")
+    "largest step allowed (unnamed constant c_eta)", "Thm 4.1 / Lemma 5.3", "O",
+    bounds=Bound(eta, Direction.AT_MOST))
 
 RATE_THEOREM = Theorem(
     id="adhlw2019-rate",
@@ -168,7 +170,8 @@ _GEN_KAPPA_EXPR = c_kappa * lambda0 * delta / n
 _GEN_WIDTH = _cited_constant(
     "width", "m_req", Ge(m, _GEN_WIDTH_EXPR), _GEN_WIDTH_EXPR,
     "width required by Thm 5.1: kappa^-2 poly(n, 1/lambda0, 1/delta), the polynomial "
-    "unspecified in the paper (its value: poly_w)", "Thm 5.1", "Omega")
+    "unspecified in the paper (its value: poly_w)", "Thm 5.1", "Omega",
+    bounds=Bound(m, Direction.AT_LEAST))
 _GEN_KAPPA = _cited_constant(
     "kappa_max", "kappa_max", Le(kappa, _GEN_KAPPA_EXPR), _GEN_KAPPA_EXPR,
     "largest initialization scale allowed by Thm 5.1 (unnamed constant c_kappa)", "Thm 5.1",

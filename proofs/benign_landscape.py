@@ -2,10 +2,10 @@
 gradient descent then does.
 
 ``landscape-gd-global-min``: Lee, Simchowitz, Jordan, Recht (COLT 2016, arXiv:1602.04915,
-Theorem 4.1 with Corollary 4.6 / Theorem 4.8; reference (a), tagged [P]) say that GD with
+Theorem 4.1 with Corollary 4.6 / Theorem 4.8; read in the paper) say that GD with
 0 < alpha < 1/L from a random start converges to a strict saddle with probability 0, so a limit,
 when it exists, is a local minimizer almost surely. If moreover every local minimum is global,
-the limit is a global minimizer. The landscape papers (reference (f), (h): Ge, Lee, Ma 2016 for
+the limit is a global minimizer. The landscape papers (Ge, Lee, Ma 2016 for
 matrix completion, Bhojanapalli, Neyshabur, Srebro 2016 for sensing, Sun, Qu, Wright 2018 for
 phase retrieval, Du & Lee 2018 for quadratic activations) prove that property for random or
 generic instances; here it is *certified for the given instance on the given box* by
@@ -115,8 +115,8 @@ DU_LEE = Theorem(
     conclusion="every local minimum of the squared loss of sum_j (w_j^T x)^2 is global (no perturbation)",
     conclusion_latex=r"k \ge d \Rightarrow \text{every local minimum of } L(W) \text{ is global}",
     observables=("the instance certificate local-minima-global on a small catalog instance",),
-    notes=("NOT VERIFIED against the paper's text (reference (f)); the instance certificate is the rigorous "
-           "check.",),
+    notes=("NOT VERIFIED against the paper's text (only the abstract was read); the instance certificate is "
+           "the rigorous check.",),
     family="saddles",
 )
 

@@ -1,21 +1,31 @@
 """The theorem model: what a cited result says, and how each of its claims was checked.
 
-One `Theorem` object owns every view of its result (DESIGN.md "The data model"; STYLE.md on
-neural-tangents' layers): the sympy parameters, the data-dependent quantities with the numerics
-function that encloses each, the hypotheses (relations decided by one rigorous evaluator, or
-structural predicates with their own exact checks), the explicit constants with their
-derivations, the conclusion and the observables the empirical layer measures.
+One `Theorem` object owns every view of its result: the sympy parameters, the data-dependent
+quantities with the numerics function that encloses each, the hypotheses (relations decided by one
+rigorous evaluator, or structural predicates with their own exact checks), the explicit constants
+with their derivations, the conclusion and the observables the empirical layer measures.
 
 A `Derivation` is a list of `Step`s. Each step is a sympy claim (an equation or inequality) and
-the way it was checked: `sympy` (the claim simplifies to True under the symbols' assumptions;
-re-checked every time `check()` runs), `interval` (verified on a range by rigorous enclosures), or
-`cited` (taken from the paper or a reviewed hand proof, with the equation number; never
-re-checked, and reported as such). A `Discrepancy` records where the printed paper differs from
-the checked derivation.
+the way it was checked, one of four kinds (`Check`):
+
+- `sympy`: a machine-checked identity or inequality. sympy proves the claim from the symbols'
+  assumptions every time `check()` runs; a claim that sympy disproves, or that fails rigorously at
+  an exact sample point of its domain, is reported as failing.
+- `interval`: enclosed numerically. The claim is decided by Arb ball arithmetic over the ranges the
+  step names (`ranges`), which proves it for every point of the ranges.
+- `cited`: taken from the paper (or a standard result), with its equation number in `reference`;
+  never re-checked, and never reported as holding.
+- `empirical`: measured (a test, a benchmark); evidence beside the derivation, never a proof, and
+  never reported as holding.
+
+A `Discrepancy` records where the printed paper differs from the checked derivation. The
+derivations themselves are written out in docs/ (docs/dzps_constants.md, docs/dllwz_width.md).
 """
 
 from __future__ import annotations
 
+import itertools
+import random
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Callable, Mapping
@@ -39,9 +49,18 @@ Lt, Gt = _unevaluated(sp.StrictLessThan), _unevaluated(sp.StrictGreaterThan)
 
 
 class Check(str, Enum):
+    """How a derivation step was checked (see the module docstring)."""
+
     SYMPY = "sympy"
     INTERVAL = "interval"
     CITED = "cited"
+    EMPIRICAL = "empirical"
+
+    @property
+    def machine_checked(self) -> bool:
+        """True for the kinds whose verdict is computed (sympy, interval); cited and empirical
+        steps are never reported as holding."""
+        return self in (Check.SYMPY, Check.INTERVAL)
 
 
 @dataclass(frozen=True)
@@ -58,6 +77,29 @@ class Citation:
         return f"{text}. {self.note}" if self.note else text
 
 
+class LeadingForm(sp.Function):
+    """`LeadingForm(expr, v1, v2, ...)`: the O-form of `expr` in the variables v1, v2, ... .
+
+    It stays unevaluated in a claim, so a derivation step shows the explicit constant it starts
+    from; `doit()` computes :func:`leading_form` (the dominant power of each variable, constant
+    factors dropped), and sympy then checks the step's equation.
+    """
+
+    @classmethod
+    def eval(cls, *args):
+        return None
+
+    def doit(self, deep: bool = True, **hints):
+        expr, *variables = self.args
+        return leading_form(expr, tuple(variables))
+
+    def _latex(self, printer, exp=None):
+        expr, *variables = self.args
+        sub = ", ".join(printer._print(v) for v in variables)
+        out = r"\operatorname{lead}_{%s}\left(%s\right)" % (sub, printer._print(expr))
+        return out if exp is None else r"%s^{%s}" % (out, exp)
+
+
 def _is_proved(expr: sp.Basic) -> bool:
     """True when sympy proves `expr` (a relational or boolean) from the symbols' assumptions."""
     if expr is sp.true:
@@ -68,31 +110,115 @@ def _is_proved(expr: sp.Basic) -> bool:
         diff = sp.simplify(expr.lhs - expr.rhs)
         return diff == 0 or sp.simplify(sp.expand(diff)) == 0
     if isinstance(expr, sp.core.relational.Relational):
-        diff = expr.lhs - expr.rhs
-        candidates = [sp.simplify(diff), sp.factor(sp.simplify(diff)), sp.expand(diff)]
-        for d in candidates:
-            if isinstance(expr, (sp.GreaterThan,)) and d.is_nonnegative:
-                return True
-            if isinstance(expr, (sp.StrictGreaterThan,)) and d.is_positive:
-                return True
-            if isinstance(expr, (sp.LessThan,)) and d.is_nonpositive:
-                return True
-            if isinstance(expr, (sp.StrictLessThan,)) and d.is_negative:
-                return True
-        return False
+        return _sign_is_proved(expr)
     if isinstance(expr, sp.And):
         return all(_is_proved(a) for a in expr.args)
     return bool(sp.simplify(expr) is sp.true)
 
 
+def _sign_is_proved(rel: sp.core.relational.Relational) -> bool:
+    """An inequality lhs ~ rhs, proved from the sign of lhs - rhs in one of three normal forms."""
+    diff = rel.lhs - rel.rhs
+    sign = {sp.GreaterThan: "is_nonnegative", sp.StrictGreaterThan: "is_positive",
+            sp.LessThan: "is_nonpositive", sp.StrictLessThan: "is_negative"}.get(type(rel))
+    if sign is None:
+        return False
+    return any(getattr(d, sign) is True
+               for d in (sp.simplify(diff), sp.factor(sp.simplify(diff)), sp.expand(diff)))
+
+
+def _is_disproved(expr: sp.Basic) -> bool:
+    """True when sympy proves the negation of `expr` for every value of its symbols."""
+    if expr is sp.false:
+        return True
+    if isinstance(expr, sp.Equality):
+        return sp.simplify(expr.lhs - expr.rhs).is_zero is False
+    if isinstance(expr, sp.core.relational.Relational) and not isinstance(expr, sp.Unequality):
+        return _sign_is_proved(expr.negated)
+    if isinstance(expr, sp.And):
+        return any(_is_disproved(a) for a in expr.args)
+    return False
+
+
+# sample values by assumption, exact, for the counterexample search of unproved sympy steps
+_SAMPLES = (
+    (("integer", "positive"), (1, 2, 3, 10)),
+    (("integer", "nonnegative"), (0, 1, 2, 10)),
+    (("integer",), (-2, 0, 1, 3)),
+    (("positive",), (sp.Rational(1, 3), 1, sp.Rational(5, 2), 100)),
+    (("nonnegative",), (0, sp.Rational(1, 3), 1, 100)),
+    (("negative",), (sp.Rational(-1, 3), -1, sp.Rational(-5, 2), -100)),
+    (("nonpositive",), (0, sp.Rational(-1, 3), -1, -100)),
+    (("real",), (-2, 0, sp.Rational(1, 3), 3)),
+)
+_MAX_POINTS = 256
+
+
+def _samples_of(symbol: sp.Symbol) -> tuple | None:
+    for assumptions, values in _SAMPLES:
+        if all(getattr(symbol, f"is_{a}") is True for a in assumptions):
+            return values
+    return None
+
+
+def _sample_points(symbols: list[sp.Symbol]):
+    """Exact points of the domain the symbols' assumptions describe (None if one has no known
+    real domain): the full grid of sample values, or a seeded subset of it when large."""
+    grids = [_samples_of(s) for s in symbols]
+    if any(g is None for g in grids):
+        return []
+    points = list(itertools.product(*grids))
+    if len(points) > _MAX_POINTS:
+        points = random.Random(0).sample(points, _MAX_POINTS)
+    return [dict(zip(symbols, p)) for p in points]
+
+
+def _fails_at(claim: sp.Basic, point: Mapping[sp.Symbol, Any]) -> bool:
+    """True when Arb proves that `claim` is false at `point` (a rigorous counterexample)."""
+    try:
+        if isinstance(claim, sp.And):
+            return any(_fails_at(a, point) for a in claim.args)
+        if isinstance(claim, sp.Equality):
+            diff = enclose(claim.lhs - claim.rhs, point)
+            return float(diff.lo) > 0 or float(diff.hi) < 0
+        if isinstance(claim, sp.core.relational.Relational) and not isinstance(claim, sp.Unequality):
+            return decide_relation(claim, point).verdict is Verdict.FAILS
+    except (TypeError, ValueError, KeyError, ZeroDivisionError):
+        return False
+    return False
+
+
+def counterexample(claim: sp.Basic) -> dict | None:
+    """An exact point of the claim's domain (from the symbols' assumptions) at which ball
+    arithmetic proves the claim false, or None when no sampled point does."""
+    if not isinstance(claim, sp.Basic) or isinstance(claim, sp.logic.boolalg.BooleanAtom):
+        return None
+    symbols = sorted(claim.free_symbols, key=lambda s: s.name)
+    for point in _sample_points(symbols):
+        if _fails_at(claim, point):
+            return point
+    return None
+
+
+def _verdict_of(value: bool | Verdict) -> Verdict:
+    if isinstance(value, Verdict):
+        return value
+    return Verdict.HOLDS if value else Verdict.UNDECIDED
+
+
 @dataclass(frozen=True)
 class Step:
-    """One step of a derivation: a claim and how it is checked.
+    """One step of a derivation: a claim and how it is checked (`Check`).
 
-    For `Check.SYMPY`, `claim` is a sympy Eq/Ge/Gt/Le/Lt (or And of them); `substitution`
-    rewrites symbols before the proof (e.g. n = (1 + s)**2 with s >= 0 to encode n >= 1), and the
-    step holds when sympy proves the substituted claim from the symbols' assumptions.
-    For `Check.CITED`, `reference` names the equation or page the claim is taken from.
+    `Check.SYMPY`: `claim` is a sympy Eq/Ge/Gt/Le/Lt (or And of them); `substitution` rewrites
+    symbols first (e.g. n = (1 + s)**2 with s >= 0 to encode n >= 1), unevaluated parts
+    (integrals, `LeadingForm`) are evaluated, and the step holds when sympy proves the claim
+    from the symbols' assumptions; it fails when sympy proves the negation or ball arithmetic
+    finds an exact counterexample. `verifier`, when given, replaces sympy's proof attempt (a
+    sympy computation the generic prover cannot do, returning bool or Verdict).
+    `Check.INTERVAL`: `claim` is an inequality decided by Arb over `ranges` (symbol -> Interval).
+    `Check.CITED`: `reference` names the paper's equation or page the claim is taken from.
+    `Check.EMPIRICAL`: `reference` names where it is measured (a test, a benchmark).
     """
 
     description: str
@@ -100,19 +226,42 @@ class Step:
     check: Check
     reference: str = ""
     substitution: Mapping[sp.Symbol, sp.Expr] = field(default_factory=dict)
-    verifier: Callable[[], bool] | None = None
+    verifier: Callable[[], bool | Verdict] | None = None
+    ranges: Mapping[sp.Symbol, Interval] = field(default_factory=dict)
 
     def verify(self) -> Verdict:
-        if self.check is Check.CITED:
+        """HOLDS only for a machine-checked step that was proved; cited and empirical steps are
+        UNDECIDED by construction."""
+        if not self.check.machine_checked:
             return Verdict.UNDECIDED
+        if self.check is Check.INTERVAL:
+            return self._verify_on_ranges()
+        claim = self.substituted_claim()
         if self.verifier is not None:
-            return Verdict.HOLDS if self.verifier() else Verdict.UNDECIDED
-        # substitutions apply in the order given (a list of pairs keeps sympy from reordering them)
-        claim = self.claim.subs(list(dict(self.substitution).items())) if self.substitution else self.claim
-        return Verdict.HOLDS if _is_proved(claim) else Verdict.UNDECIDED
+            verdict = _verdict_of(self.verifier())
+        else:
+            verdict = Verdict.HOLDS if _is_proved(claim) else Verdict.UNDECIDED
+        if verdict is Verdict.UNDECIDED and (_is_disproved(claim) or counterexample(claim) is not None):
+            return Verdict.FAILS
+        return verdict
+
+    def substituted_claim(self) -> sp.Basic:
+        """The claim after the substitution (in the order given) and with unevaluated parts done."""
+        claim = self.claim
+        if self.substitution:
+            # a list of pairs keeps sympy from reordering the substitutions
+            claim = claim.subs(list(dict(self.substitution).items()))
+        return claim.doit() if isinstance(claim, sp.Basic) else claim
+
+    def _verify_on_ranges(self) -> Verdict:
+        claim = self.claim
+        if (not isinstance(claim, sp.core.relational.Relational) or isinstance(claim, (sp.Eq, sp.Ne))
+                or not self.ranges or set(claim.free_symbols) - set(self.ranges)):
+            return Verdict.UNDECIDED
+        return decide_relation(claim, dict(self.ranges)).verdict
 
     def as_dict(self) -> dict:
-        return {
+        out = {
             "description": self.description,
             "claim": sp.sstr(self.claim),
             "latex": sp.latex(self.claim),
@@ -120,6 +269,9 @@ class Step:
             "reference": self.reference,
             "substitution": {sp.sstr(k): sp.sstr(v) for k, v in dict(self.substitution).items()},
         }
+        if self.ranges:
+            out["ranges"] = {sp.sstr(k): [repr(float(v.lo)), repr(float(v.hi))] for k, v in self.ranges.items()}
+        return out
 
 
 @dataclass(frozen=True)
@@ -145,11 +297,37 @@ class Derivation:
         return [(s, s.verify()) for s in self.steps]
 
     def status(self) -> str:
-        """'checked' when every sympy/interval step is proved; cited steps are listed apart."""
-        results = self.check()
-        if any(v is not Verdict.HOLDS for s, v in results if s.check is not Check.CITED):
+        """How far the derivation is machine-checked.
+
+        'failed-step' when a sympy/interval step is disproved, 'unproved-step' when one is not
+        proved; otherwise 'checked' when every step is machine-checked, or 'checked-with-cited',
+        'checked-with-empirical', 'checked-with-cited-and-empirical' naming the kinds of the steps
+        that are taken from the paper or measured rather than proved.
+        """
+        verdicts = [v for s, v in self.check() if s.check.machine_checked]
+        if Verdict.FAILS in verdicts:
+            return "failed-step"
+        if any(v is not Verdict.HOLDS for v in verdicts):
             return "unproved-step"
-        return "checked" if all(s.check is not Check.CITED for s in self.steps) else "checked-with-cited"
+        unchecked = [kind.value for kind in (Check.CITED, Check.EMPIRICAL)
+                     if any(s.check is kind for s in self.steps)]
+        return "-".join(["checked", "with", "-and-".join(unchecked)]) if unchecked else "checked"
+
+
+class Direction(str, Enum):
+    """Which side of a constant a parameter must lie on."""
+
+    AT_LEAST = "at-least"   # a width: the parameter must be at least the constant
+    AT_MOST = "at-most"     # a step size: the parameter must be at most the constant
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The constant bounds `parameter`, a value the configuration may leave open (omitted, None
+    or "auto"); the evaluation then chooses the parameter from the constant's enclosure."""
+
+    parameter: sp.Symbol
+    direction: Direction
 
 
 @dataclass(frozen=True)
@@ -158,6 +336,7 @@ class Constant:
 
     `big_o` is derived from `expr` (its leading monomial in `asymptotic_in`), never typed in;
     `printed_big_o` is the paper's O/Omega form, compared to the derived one in a checked step.
+    `bounds` says which parameter the constant bounds, if the evaluation may choose it.
     """
 
     name: str
@@ -168,6 +347,7 @@ class Constant:
     asymptotic_in: tuple[sp.Symbol, ...] = ()
     order: str = "Omega"
     printed_big_o: sp.Expr | None = None
+    bounds: Bound | None = None
 
     @property
     def big_o(self) -> sp.Expr | None:
@@ -242,10 +422,50 @@ class Quantity:
 
 @dataclass(frozen=True)
 class StructuralResult:
+    """The result of a structural hypothesis check.
+
+    `cited` names a proposition of a paper that the verdict would rest on; such a result is
+    never HOLDS (a cited fact is not proved on the instance), and the report shows it as cited.
+    """
+
     verdict: Verdict
     method: str
     evidence: dict
     message: str = ""
+    cited: str = ""
+
+    def __post_init__(self):
+        if self.cited and self.verdict is Verdict.HOLDS:
+            raise ValueError(f"a result that rests on a cited proposition ({self.cited}) cannot hold")
+
+
+@dataclass(frozen=True)
+class HypothesisResult:
+    """A decided hypothesis: its verdict, how it was decided and the evidence.
+
+    `conditional_on`: user-supplied values of constants the paper leaves unnamed that the verdict
+    assumes; `cited`: the cited proposition a structural result rests on (never HOLDS).
+    """
+
+    id: str
+    statement: str
+    latex: str
+    verdict: Verdict
+    method: str
+    evidence: Mapping[str, Any]
+    message: str = ""
+    conditional_on: Mapping[str, Any] | None = None
+    cited: str = ""
+
+    def as_json(self) -> dict:
+        out = {"id": self.id, "statement": self.statement, "latex": self.latex,
+               "verdict": self.verdict.value, "method": self.method, "evidence": self.evidence,
+               "message": self.message}
+        if self.conditional_on is not None:
+            out["conditional_on"] = dict(self.conditional_on)
+        if self.cited:
+            out["cited"] = self.cited
+        return out
 
 
 @dataclass(frozen=True)
@@ -263,23 +483,19 @@ class Hypothesis:
     predicate: Callable[["InstanceData"], StructuralResult] | None = None
     latex: str = ""
 
-    def decide(self, instance: "InstanceData", values: Mapping[sp.Symbol, Any]) -> dict:
+    def display_latex(self) -> str:
+        return self.latex or (sp.latex(self.relation) if self.relation is not None else "")
+
+    def decide(self, instance: "InstanceData", values: Mapping[sp.Symbol, Any]) -> HypothesisResult:
         if self.predicate is not None:
             r = self.predicate(instance)
-            return {"id": self.id, "statement": self.statement, "latex": self.latex,
-                    "verdict": r.verdict.value, "method": r.method, "evidence": r.evidence,
-                    "message": r.message}
+            return HypothesisResult(self.id, self.statement, self.latex, r.verdict, r.method, r.evidence,
+                                    r.message, cited=r.cited)
         verdict, lhs, rhs, diff = decide_relation(self.relation, values)
-        return {
-            "id": self.id,
-            "statement": self.statement,
-            "latex": self.latex or sp.latex(self.relation),
-            "verdict": verdict.value,
-            "method": "interval evaluation of both sides in Arb ball arithmetic",
-            "evidence": {"lhs": interval_json(lhs), "rhs": interval_json(rhs),
-                         "lhs_minus_rhs": interval_json(diff)},
-            "message": "",
-        }
+        return HypothesisResult(
+            self.id, self.statement, self.display_latex(), verdict,
+            "interval evaluation of both sides in Arb ball arithmetic",
+            {"lhs": interval_json(lhs), "rhs": interval_json(rhs), "lhs_minus_rhs": interval_json(diff)})
 
 
 @dataclass
@@ -328,8 +544,7 @@ class Theorem:
             "parameters": [sp.sstr(p) for p in self.parameters],
             "quantities": [dict(name=q.name, description=q.description, method=q.method)
                            for q in self.quantities],
-            "hypotheses": [dict(id=h.id, statement=h.statement,
-                                latex=h.latex or (sp.latex(h.relation) if h.relation is not None else ""))
+            "hypotheses": [dict(id=h.id, statement=h.statement, latex=h.display_latex())
                            for h in self.hypotheses],
             "constants": [
                 dict(name=c.name, expr=sp.sstr(c.expr), latex=sp.latex(c.expr), description=c.description,

@@ -1,7 +1,7 @@
 """Davis, Drusvyatskiy, Kakade, Lee, "Stochastic subgradient method converges on tame
 functions" (FoCM 20 (2020) 119-154, arXiv:1804.07795).
 
-Statement used (shared/reference/saddles_nonsmooth_landscapes.md (d)): for a locally
+Statement used (docs/nonsmooth_chain_rule.md): for a locally
 Lipschitz function whose graph is Whitney stratifiable (e.g. semialgebraic or definable in
 an o-minimal structure) [P, abstract], the stochastic subgradient method
 ``x_{k+1} = x_k - alpha_k (y_k + xi_k)``, ``y_k in ∂_C f(x_k)`` [P for this form], under
@@ -44,6 +44,7 @@ from proofs.core import (Check, Citation, Constant, Derivation, Gt, Hypothesis, 
 k = sp.Symbol("k", integer=True, nonnegative=True)
 a = sp.Symbol("a", positive=True)
 p = sp.Symbol("p", positive=True)
+q = sp.Symbol("q", positive=True)
 
 CITATION = Citation(
     authors="D. Davis, D. Drusvyatskiy, S. Kakade, J. D. Lee",
@@ -161,10 +162,14 @@ SCHEDULE = Constant(
     name="step_schedule", symbol=sp.Symbol("alpha_k", positive=True), expr=a / (k + 1) ** p,
     description="the polynomial schedule alpha_k = a/(k+1)^p; both step conditions hold iff 1/2 < p <= 1",
     derivation=Derivation((
-        Step("Assumption A: sum alpha_k = inf and sum alpha_k^2 < inf", Gt(p, sp.Rational(1, 2)), Check.CITED,
-             "1804.07795 Assumption A (NOT VERIFIED numbering)"),
-        Step("p-series: sum (k+1)^-q converges iff q > 1; alpha_k^2 has q = 2p", Le(p, 1), Check.CITED,
-             "integral test"),
+        Step("Assumption A: sum alpha_k = inf and sum alpha_k^2 < inf",
+             sp.And(sp.Eq(sp.Sum(a / (k + 1) ** p, (k, 0, sp.oo)), sp.oo, evaluate=False),
+                    sp.StrictLessThan(sp.Sum(a**2 / (k + 1) ** (2 * p), (k, 0, sp.oo)), sp.oo, evaluate=False)),
+             Check.CITED, "1804.07795 Assumption A (NOT VERIFIED numbering)"),
+        Step("p-series: sum (k+1)^-q converges iff q > 1 (integral test); alpha_k has q = p, alpha_k^2 has "
+             "q = 2p, so both conditions hold iff 1/2 < p <= 1",
+             sp.Equivalent(sp.StrictLessThan(sp.Sum((k + 1) ** -q, (k, 0, sp.oo)), sp.oo, evaluate=False),
+                           Gt(q, 1)), Check.CITED, "integral test (standard)"),
         Step("p > 1/2 gives 2p > 1 (square-summable)", Gt(2 * p, 1), Check.SYMPY, "algebra",
              substitution={p: sp.Rational(1, 2) + sp.Symbol("s", positive=True)}),
         Step("p = 1 - t with t >= 0 gives p <= 1 (not summable)", Le(p, 1), Check.SYMPY, "algebra",

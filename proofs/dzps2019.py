@@ -6,15 +6,15 @@ w_r(0) ~ N(0, I), loss 1/2 sum_i (f(x_i) - y_i)^2 and unit-norm inputs.
 The paper states the widths only as Omega(n^6 / (lambda0^4 delta^3)) and the step as
 O(lambda0 / n^2). The explicit constants below are derived from the displayed inequalities of its
 proofs (Lemma 3.1, Lemma 3.2, Lemma 3.3 with the factor 2 corrected, Corollary 4.1, Lemma 4.1 and
-the one-step bracket on p. 9), following the completion in shared/reference/overparam.md 1.5 and 7;
-every algebraic step is re-proved by sympy each time the derivation is checked, and the
-probabilistic steps (Hoeffding, Markov, union bound) are marked `cited` with their location.
+the one-step bracket on p. 9); docs/dzps_constants.md writes the derivation out, with the paper's
+slips. Every algebraic step is re-proved by sympy each time the derivation is checked, and the
+probabilistic steps (Hoeffding, Markov) are marked `cited` with their location in the paper.
 The big-O forms are derived from the explicit constants and compared with the printed ones.
 
 Failure probability: the gradient-flow proof uses three events (Lemma 3.1, Lemma 3.2's Markov
 bound, the Markov bound on ||y - u(0)||^2) and gradient descent four (adding Lemma 4.1); each gets
-delta/3 resp. delta/4, so the conclusions hold with probability at least 1 - delta overall. (The
-reference notes that three events suffice for GD too; we keep the plain four-event count.)
+delta/3 resp. delta/4, so the conclusions hold with probability at least 1 - delta overall. (Three events
+suffice for GD too, docs/dzps_constants.md; we keep the plain four-event count.)
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from __future__ import annotations
 import sympy as sp
 
 from numerics.arith.verdict import Verdict
-from proofs.core import (Check, Citation, Eq, Ge, Gt, Le, Lt, Constant, Derivation, Discrepancy, Hypothesis,
-                         InstanceData, Quantity, Step, StructuralResult, Theorem, leading_form)
+from proofs.core import (Bound, Check, Citation, Constant, Derivation, Direction, Discrepancy, Eq, Ge, Gt,
+                         Hypothesis, InstanceData, LeadingForm, Le, Lt, Quantity, Step, StructuralResult, Theorem)
 from proofs.two_layer_quantities import label_bound, lambda0_evidence, lambda0_interval, parallel_pairs
 
 # symbols shared by the three theorems (names are the keys the pipeline fills in)
@@ -111,7 +111,7 @@ def _width_e1(split: int) -> Constant:
         name="width_lemma31", symbol=sp.Symbol("m_E1"), expr=expr,
         description=f"width for Lemma 3.1 (||H(0) - H_inf||_2 <= lambda0/4) at failure probability delta/{split}",
         derivation=Derivation(steps, (DISCREPANCY_DELTA_PRIME,)),
-        asymptotic_in=(n, lambda0, delta),
+        asymptotic_in=(n, lambda0, delta), bounds=Bound(m, Direction.AT_LEAST),
     )
 
 
@@ -163,16 +163,13 @@ def _gf_width() -> Constant:
         Step("Lemma 3.3 corrected: integral of sqrt(n/m) exp(-lambda0 s/2) N over s in [0, inf) "
              "is R' = 2 sqrt(n) N/(sqrt(m) lambda0)",
              Eq(sp.Integral(sp.sqrt(n / m) * sp.exp(-lambda0 * t / 2) * N, (t, 0, sp.oo)), R_prime),
-             Check.SYMPY, "Lemma 3.3 (p. 6)",
-             verifier=lambda: sp.simplify(
-                 sp.integrate(sp.sqrt(n / m) * sp.exp(-lambda0 * t / 2) * N, (t, 0, sp.oo)) - R_prime) == 0),
-        Step("E[relu(z)^2] = 1/2 for z ~ N(0, 1), so E u_i(0)^2 = 1/2 and E||y - u(0)||^2 = ||y||^2 + n/2",
+             Check.SYMPY, "Lemma 3.3 (p. 6)"),
+        Step("E[relu(z)^2] = integral of z^2 phi(z) over z > 0 = 1/2 for z ~ N(0, 1), so E u_i(0)^2 = 1/2",
              Eq(sp.Integral(z**2 * phi, (z, 0, sp.oo)), sp.Rational(1, 2)), Check.SYMPY,
-             "proof of Thm 3.2 (p. 7), exact value",
-             verifier=lambda: sp.simplify(sp.integrate(z**2 * phi, (z, 0, sp.oo)) - sp.Rational(1, 2)) == 0),
-        Step("Markov (E3): ||y - u(0)||^2 <= n (C_y^2 + 1/2)/delta with probability >= 1 - delta",
-             Le(N**2, N2_markov), Check.CITED,
-             "proof of Thm 3.2 (p. 7); cross terms vanish since E a_r a_s = 0 for r != s"),
+             "proof of Thm 3.2 (p. 7), exact value"),
+        Step("E||y - u(0)||^2 = ||y||^2 + n/2 (the cross terms vanish since E a_r a_s = 0 for r != s); "
+             "Markov (E3): ||y - u(0)||^2 <= n (C_y^2 + 1/2)/delta with probability >= 1 - delta",
+             Le(N**2, N2_markov), Check.CITED, "proof of Thm 3.2 (p. 7)"),
         Step("R' = R exactly at m* = 512 n^5 N^2 / (pi delta^2 lambda0^4)",
              Eq(R_prime, R_gf), Check.SYMPY, "Lemma 3.4: R' < R", substitution={m: m_star}),
         Step("R' is decreasing in m, so R' < R exactly when m > m*",
@@ -182,17 +179,15 @@ def _gf_width() -> Constant:
         Step("union bound over E1, E2, E3 at delta/3 each: m > 13824/pi (C_y^2 + 1/2) n^6/(lambda0^4 delta^3)",
              Eq(expr, 13824 / sp.pi * (C_y**2 + sp.Rational(1, 2)) * n**6 / (lambda0**4 * delta**3)),
              Check.SYMPY, "union bound (not tracked in the paper)"),
-        Step("derived big-O form equals the printed Omega(n^6 / (lambda0^4 delta^3))",
-             Eq(sp.Symbol("big_o"), n**6 / (lambda0**4 * delta**3)), Check.SYMPY, "Thm 3.2",
-             verifier=lambda: sp.simplify(leading_form(expr, (n, lambda0, delta))
-                                          - n**6 / (lambda0**4 * delta**3)) == 0),
+        Step("the leading form of this width in (n, lambda0, delta) is the printed Omega(n^6 / (lambda0^4 delta^3))",
+             Eq(LeadingForm(expr, n, lambda0, delta), n**6 / (lambda0**4 * delta**3)), Check.SYMPY, "Thm 3.2"),
     )
     return Constant(
         name="width", symbol=sp.Symbol("m_GF"), expr=expr,
         description="width sufficient for Thm 3.2 (R' < R), overall failure probability delta",
         derivation=Derivation(steps, (DISCREPANCY_R_PRIME, DISCREPANCY_UNION)),
         asymptotic_in=(n, lambda0, delta), order="Omega",
-        printed_big_o=n**6 / (lambda0**4 * delta**3),
+        printed_big_o=n**6 / (lambda0**4 * delta**3), bounds=Bound(m, Direction.AT_LEAST),
     )
 
 
@@ -214,15 +209,14 @@ def _gd_step() -> Constant:
              "the bracket is at most 1 - eta lambda0/2",
              Le(bracket, 1 - eta * lambda0 / 2), Check.SYMPY, "Thm 4.1",
              substitution={R: R_GD, eta: lambda0 / (4 * n**2 * (1 + s))}),
-        Step("derived big-O form of the step: O(lambda0 / n^2)",
-             Eq(sp.Symbol("big_o"), lambda0 / n**2), Check.SYMPY, "Thm 4.1",
-             verifier=lambda: sp.simplify(leading_form(STEP_MAX, (n, lambda0)) - lambda0 / n**2) == 0),
+        Step("the leading form of this step in (n, lambda0) is the printed O(lambda0 / n^2)",
+             Eq(LeadingForm(STEP_MAX, n, lambda0), lambda0 / n**2), Check.SYMPY, "Thm 4.1"),
     )
     return Constant(
         name="step_size", symbol=sp.Symbol("eta_max"), expr=STEP_MAX,
         description="largest step for which the proof's one-step bracket is <= 1 - eta lambda0/2",
         derivation=Derivation(steps), asymptotic_in=(n, lambda0), order="O",
-        printed_big_o=lambda0 / n**2,
+        printed_big_o=lambda0 / n**2, bounds=Bound(eta, Direction.AT_MOST),
     )
 
 
@@ -232,7 +226,6 @@ def _gd_width() -> Constant:
     N2_markov = n * (C_y**2 + sp.Rational(1, 2)) / delta
     m_markov = m_exact.subs(N, sp.sqrt(N2_markov))
     expr = m_markov.subs(delta, delta / 4)
-    m_simple = 8192 / sp.pi * (C_y**2 + sp.Rational(1, 2)) * n**6 / (lambda0**4 * delta**3)
     xs = 1 - 1 / (1 + s)**2
     steps = (
         Step("Lemma 4.1: E|S_i^perp| <= 2 m R/sqrt(2 pi); Markov gives sum_i |S_i^perp| <= C m n R/delta "
@@ -268,20 +261,18 @@ def _gd_width() -> Constant:
              substitution={N: sp.sqrt(n * (C_y**2 + sp.Rational(1, 2)) / delta_e), delta_e: delta / 4}),
         Step("(n^2 + n^(3/2))^2 <= 4 n^4 for n >= 1 (n = (1 + s)^2), so the width is at most "
              "64 * 8192/pi (C_y^2 + 1/2) n^6/(lambda0^4 delta^3)",
-             Le((n**2 + n**sp.Rational(3, 2))**2, 4 * n**4), Check.SYMPY, "overparam.md 7.2",
+             Le((n**2 + n**sp.Rational(3, 2))**2, 4 * n**4), Check.SYMPY,
+             "our simplification (docs/dzps_constants.md)",
              substitution={n: (1 + s)**2}),
-        Step("derived big-O form equals the printed Omega(n^6 / (lambda0^4 delta^3))",
-             Eq(sp.Symbol("big_o"), n**6 / (lambda0**4 * delta**3)), Check.SYMPY, "Thm 4.1",
-             verifier=lambda: sp.simplify(leading_form(expr, (n, lambda0, delta))
-                                          - n**6 / (lambda0**4 * delta**3)) == 0),
+        Step("the leading form of this width in (n, lambda0, delta) is the printed Omega(n^6 / (lambda0^4 delta^3))",
+             Eq(LeadingForm(expr, n, lambda0, delta), n**6 / (lambda0**4 * delta**3)), Check.SYMPY, "Thm 4.1"),
     )
-    del m_simple
     return Constant(
         name="width", symbol=sp.Symbol("m_GD"), expr=expr,
         description="width sufficient for Thm 4.1 (R' < R with the GD radius), overall failure probability delta",
         derivation=Derivation(steps, (DISCREPANCY_R_DELTA, DISCREPANCY_UNION)),
         asymptotic_in=(n, lambda0, delta), order="Omega",
-        printed_big_o=n**6 / (lambda0**4 * delta**3),
+        printed_big_o=n**6 / (lambda0**4 * delta**3), bounds=Bound(m, Direction.AT_LEAST),
     )
 
 
@@ -309,7 +300,7 @@ GRADIENT_FLOW_THEOREM = Theorem(
     id="dzps2019-two-layer-gf",
     title="Gradient flow on an over-parametrized two-layer ReLU network converges linearly",
     citation=Citation(**CITATION, result="Theorem 3.2",
-                      note="explicit constants: our completion of the proof (overparam.md 1.5), checked step by step"),
+                      note="explicit constants: our completion of the proof (docs/dzps_constants.md), checked step by step"),
     parameters=(n, m, delta),
     quantities=QUANTITIES,
     hypotheses=(
@@ -331,7 +322,7 @@ GRADIENT_DESCENT_THEOREM = Theorem(
     id="dzps2019-two-layer-gd",
     title="Gradient descent on an over-parametrized two-layer ReLU network converges linearly",
     citation=Citation(**CITATION, result="Theorem 4.1",
-                      note="explicit constants: our completion of the proof (overparam.md 1.5), checked step by step"),
+                      note="explicit constants: our completion of the proof (docs/dzps_constants.md), checked step by step"),
     parameters=(n, m, delta, eta),
     quantities=QUANTITIES,
     hypotheses=(

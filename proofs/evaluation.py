@@ -1,170 +1,273 @@
-"""Evaluate a theorem on a concrete instance: quantities, constants, hypotheses, verdict.
+"""Evaluate a theorem on a concrete instance: quantities, parameters, constants, hypotheses, verdict.
 
-One generic procedure for every theorem (DESIGN.md "The data model"):
-1. enclose the data-dependent quantities with their numerics routines;
-2. when the configuration leaves the width (`m`) or the step (`eta`) open, choose them from the
-   theorem's own explicit constants: m = floor(upper bound of the required width) + 1, and
-   eta = the lower endpoint of the enclosure of the largest allowed step (both then satisfy the
-   hypotheses for every value inside the enclosures);
-3. enclose every explicit constant and decide every hypothesis rigorously.
+One generic procedure for every theorem, in four stages with typed results:
+1. `enclose_quantities`: the data-dependent quantities, each by its numerics routine;
+2. `choose_parameters`: the configuration's values, plus the parameters it leaves open that a
+   constant bounds (`Constant.bounds`): a width m = floor(upper bound of every required width) + 1,
+   a step eta = the lower endpoint of the enclosure of the largest allowed step (both then satisfy
+   the hypotheses for every value inside the enclosures);
+3. `enclose_constants`: every explicit constant;
+4. `decide_hypotheses`: every hypothesis, rigorously; a hypothesis that mentions a constant the
+   paper leaves unnamed is undecided and reports the constant's critical value, unless the user
+   supplied the constant (then the verdict is conditional on that claim).
 
-The theorem instance is `certified` only when every hypothesis holds.
+The theorem instance is `certified` only when every hypothesis holds. `TheoremEvaluation.as_json`
+is the theorem's entry of the certificate.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 import sympy as sp
 
 from numerics.arith.interval import Interval
 from numerics.arith.verdict import Verdict
-from proofs.core import InstanceData, Theorem, interval_json
+from numerics.symbolic.enclosure import enclose
+from proofs.core import (Constant, Direction, Hypothesis, HypothesisResult, InstanceData, Quantity, Theorem,
+                         interval_json)
+
+OPEN = (None, "auto")
+"""Configuration values that leave a parameter to the theorem (a width omitted, step "auto")."""
 
 
-def _symbols_of(theorem: Theorem) -> dict[str, sp.Symbol]:
+# ------------------------------------------------------------------ typed results
+@dataclass(frozen=True)
+class QuantityEnclosure:
+    quantity: Quantity
+    enclosure: Interval
+    evidence: Mapping[str, Any]
+
+    def as_json(self) -> dict:
+        return {**interval_json(self.enclosure), "description": self.quantity.description,
+                "method": self.quantity.method, **self.evidence}
+
+
+@dataclass(frozen=True)
+class ParameterChoice:
+    """The values every symbol takes (given, chosen, or a quantity's enclosure), the parameters the
+    certificate records (given or chosen) and how open parameters were chosen."""
+
+    values: Mapping[sp.Symbol, Any]
+    recorded: Mapping[str, Any]
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ConstantEnclosure:
+    constant: Constant
+    enclosure: Interval | None   # None: an input has no value (e.g. an unnamed constant)
+
+    def as_json(self) -> dict:
+        c = self.constant
+        ends = interval_json(self.enclosure) if self.enclosure is not None else {"lo": None, "hi": None}
+        return {**ends, "expr": sp.sstr(c.expr), "latex": sp.latex(c.expr), "description": c.description,
+                "big_o": sp.sstr(c.big_o) if c.big_o is not None else None,
+                "order": c.order if c.big_o is not None else None}
+
+
+@dataclass(frozen=True)
+class CriticalValue:
+    """The value s* of an unnamed constant at which a hypothesis switches, enclosed, and the side
+    on which it holds ("holds if c <= s*"); `holds_if` None when the side is not proved."""
+
+    symbol: str
+    lo: str | None = None
+    hi: str | None = None
+    holds_if: str | None = None
+    expr: str | None = None
+    message: str | None = None
+
+    def as_json(self) -> dict:
+        out = {"symbol": self.symbol, "lo": self.lo, "hi": self.hi, "holds_if": self.holds_if, "expr": self.expr}
+        if self.message is not None:
+            out["message"] = self.message
+        return out
+
+
+@dataclass(frozen=True)
+class TheoremEvaluation:
+    theorem: Theorem
+    quantities: tuple[QuantityEnclosure, ...]
+    parameters: ParameterChoice
+    constants: tuple[ConstantEnclosure, ...]
+    hypotheses: tuple[HypothesisResult, ...]
+
+    @property
+    def verdict(self) -> Verdict:
+        return Verdict.all_of(h.verdict for h in self.hypotheses)
+
+    @property
+    def status(self) -> str:
+        return "certified" if self.verdict is Verdict.HOLDS else "not-certified"
+
+    def as_json(self) -> dict:
+        thm = self.theorem
+        return {
+            "id": thm.id,
+            "title": thm.title,
+            "citation": str(thm.citation),
+            "status": self.status,
+            "parameters": {k: (repr(v) if isinstance(v, float) else v)
+                           for k, v in self.parameters.recorded.items()},
+            "hypotheses": [h.as_json() for h in self.hypotheses],
+            "quantities": {q.quantity.name: q.as_json() for q in self.quantities},
+            "constants": {c.constant.name: c.as_json() for c in self.constants},
+            "derivation_status": thm.derivation_status(),
+            "conclusion": thm.conclusion,
+            "notes": list(self.parameters.notes) + list(thm.notes),
+        }
+
+
+# ------------------------------------------------------------------ the four stages
+def evaluate(theorem: Theorem, instance: InstanceData, params: Mapping[str, Any]) -> TheoremEvaluation:
+    """Decide every hypothesis of `theorem` on `instance`.
+
+    `params` maps parameter names ("n", "m", "delta", "eta", ...) to exact numbers; an omitted,
+    None or "auto" value leaves a parameter that a constant bounds to the theorem (the width it
+    requires, the largest step it allows).
+    """
+    quantities = enclose_quantities(theorem, instance)
+    choice = choose_parameters(theorem, params, {q.quantity.symbol: q.enclosure for q in quantities})
+    constants = enclose_constants(theorem, choice.values)
+    hypotheses = decide_hypotheses(theorem, instance, choice.values, params)
+    return TheoremEvaluation(theorem, quantities, choice, constants, hypotheses)
+
+
+def evaluate_theorem(theorem: Theorem, instance: InstanceData, params: Mapping[str, Any]) -> dict:
+    """`evaluate(...)` as the theorem's JSON entry of a certificate."""
+    return evaluate(theorem, instance, params).as_json()
+
+
+def enclose_quantities(theorem: Theorem, instance: InstanceData) -> tuple[QuantityEnclosure, ...]:
+    return tuple(QuantityEnclosure(q, q.compute(instance), q.evidence(instance) if q.evidence else {})
+                 for q in theorem.quantities)
+
+
+def choose_parameters(theorem: Theorem, params: Mapping[str, Any],
+                      enclosed: Mapping[sp.Symbol, Interval]) -> ParameterChoice:
+    """Given values first; then each open parameter that a constant bounds, steps before widths
+    (a width never depends on the step)."""
+    symbols = symbols_by_name(theorem)
+    values: dict[sp.Symbol, Any] = dict(enclosed)
+    recorded: dict[str, Any] = {}
+    for name, value in params.items():
+        if name in symbols and value not in OPEN:
+            values[symbols[name]] = value
+            recorded[name] = value
+    notes = []
+    for direction in (Direction.AT_MOST, Direction.AT_LEAST):
+        for parameter, bounding in _open_bounds(theorem, params, direction).items():
+            value, note = _choose(parameter, direction, [_enclosure(c, values) for c in bounding])
+            notes.append(note)
+            if value is not None:
+                values[parameter] = recorded[parameter.name] = value
+    return ParameterChoice(values, recorded, tuple(notes))
+
+
+def enclose_constants(theorem: Theorem, values: Mapping[sp.Symbol, Any]) -> tuple[ConstantEnclosure, ...]:
+    return tuple(ConstantEnclosure(c, _enclosure(c, values)) for c in theorem.constants)
+
+
+def decide_hypotheses(theorem: Theorem, instance: InstanceData, values: Mapping[sp.Symbol, Any],
+                      params: Mapping[str, Any]) -> tuple[HypothesisResult, ...]:
+    return tuple(decide_hypothesis(h, theorem, instance, values, params) for h in theorem.hypotheses)
+
+
+def decide_hypothesis(h: Hypothesis, theorem: Theorem, instance: InstanceData,
+                      values: Mapping[sp.Symbol, Any], params: Mapping[str, Any]) -> HypothesisResult:
+    missing = sorted(s.name for s in h.relation.free_symbols if s not in values) if h.relation is not None else []
+    unnamed = {u.name for u in theorem.unnamed_constants}
+    if missing and set(missing) <= unnamed:
+        return undecided_with_critical_values(h, missing, theorem, values)
+    if missing:
+        return HypothesisResult(h.id, h.statement, h.display_latex(), Verdict.UNDECIDED, "not evaluated", {},
+                                f"no value for {', '.join(missing)}")
+    result = h.decide(instance, values)
+    supplied = sorted(u.name for u in theorem.unnamed_constants
+                      if h.relation is not None and u in h.relation.free_symbols)
+    return _conditional_on(result, {name: params[name] for name in supplied}) if supplied else result
+
+
+# ------------------------------------------------------------------ parameter choice
+def symbols_by_name(theorem: Theorem) -> dict[str, sp.Symbol]:
+    """Every symbol the theorem mentions, by name (parameters and quantities win ties)."""
     out: dict[str, sp.Symbol] = {}
     for h in theorem.hypotheses:
         if h.relation is not None:
-            for s in h.relation.free_symbols:
-                out[s.name] = s
+            out.update((s.name, s) for s in h.relation.free_symbols)
     for c in theorem.constants:
-        for s in c.expr.free_symbols:
-            out[s.name] = s
-    for p in theorem.parameters:
-        out[p.name] = p
-    for q in theorem.quantities:
-        out[q.name] = q.symbol
+        out.update((s.name, s) for s in c.expr.free_symbols)
+    out.update((p.name, p) for p in theorem.parameters)
+    out.update((q.name, q.symbol) for q in theorem.quantities)
     return out
 
 
-def _ceil_above(x: Interval) -> int | None:
+def _open_bounds(theorem: Theorem, params: Mapping[str, Any],
+                 direction: Direction) -> dict[sp.Symbol, list[Constant]]:
+    """parameter -> the constants bounding it in `direction`, for parameters the params leave open."""
+    out: dict[sp.Symbol, list[Constant]] = {}
+    for c in theorem.constants:
+        b = c.bounds
+        if b is not None and b.direction is direction and params.get(b.parameter.name) in OPEN:
+            out.setdefault(b.parameter, []).append(c)
+    return out
+
+
+def _choose(parameter: sp.Symbol, direction: Direction,
+            enclosures: list[Interval | None]) -> tuple[Any, str]:
+    if direction is Direction.AT_MOST:
+        return _largest_allowed(parameter, enclosures)
+    return _smallest_integer_above(parameter, enclosures)
+
+
+def _largest_allowed(parameter: sp.Symbol, enclosures: list[Interval | None]) -> tuple[float | None, str]:
+    """The lower endpoint of the enclosure of the largest allowed value (the least over several)."""
+    lows = [float(e.lo) if e is not None else math.nan for e in enclosures]
+    if all(lo > 0 and math.isfinite(lo) for lo in lows):
+        return min(lows), "step size chosen as the lower endpoint of the enclosure of the largest allowed step"
+    return None, (f"the largest allowed step could not be enclosed away from 0; {parameter.name} "
+                  "left undecided")
+
+
+def _smallest_integer_above(parameter: sp.Symbol, enclosures: list[Interval | None]) -> tuple[int | None, str]:
+    """The smallest integer above the upper endpoint of every enclosure."""
+    above = [_integer_above(e) if e is not None else None for e in enclosures]
+    if above and all(a is not None for a in above):
+        return max(above), "width chosen as the smallest integer above every width the theorem requires"
+    return None, (f"the required width could not be enclosed (lambda0 not bounded away from 0); "
+                  f"{parameter.name} undecided")
+
+
+def _integer_above(x: Interval) -> int | None:
     hi = float(x.hi)
     if not math.isfinite(hi) or float(x.lo) <= 0 and hi <= 0:
         return None
     return int(math.floor(hi)) + 1
 
 
-def evaluate_theorem(theorem: Theorem, instance: InstanceData, params: Mapping[str, Any]) -> dict:
-    """Decide every hypothesis of `theorem` on `instance`.
-
-    `params` maps parameter names ("n", "m", "delta", "eta", ...) to exact numbers, with
-    m = None meaning "the width the theorem requires" and eta = "auto" meaning "the largest step
-    the theorem allows". Returns a JSON-ready dict.
-    """
-    symbols = _symbols_of(theorem)
-    values: dict[sp.Symbol, Any] = {}
-    quantities: dict[str, dict] = {}
-    for q in theorem.quantities:
-        enc = q.compute(instance)
-        values[q.symbol] = enc
-        entry = {**interval_json(enc), "description": q.description, "method": q.method}
-        if q.evidence is not None:
-            entry.update(q.evidence(instance))
-        quantities[q.name] = entry
-
-    chosen: dict[str, Any] = {}
-    notes: list[str] = []
-    for name, value in params.items():
-        if name in symbols and value is not None and value != "auto":
-            values[symbols[name]] = value
-            chosen[name] = value
-
-    constants: dict[str, dict] = {}
-
-    def enclose_constant(c):
-        try:
-            return c.enclose(values)
-        except KeyError:
-            return None
-
-    # choose the step before the width: widths do not depend on eta, but record both choices
-    if "eta" in symbols and params.get("eta", "auto") == "auto":
-        step = next((c for c in theorem.constants if c.name == "step_size"), None)
-        if step is not None:
-            enc = enclose_constant(step)
-            if enc is not None and float(enc.lo) > 0 and math.isfinite(float(enc.lo)):
-                values[symbols["eta"]] = float(enc.lo)
-                chosen["eta"] = float(enc.lo)
-                notes.append("step size chosen as the lower endpoint of the enclosure of the largest allowed step")
-            else:
-                notes.append("the largest allowed step could not be enclosed away from 0; eta left undecided")
-    if "m" in symbols and params.get("m") is None:
-        width = next((c for c in theorem.constants if c.name == "width"), None)
-        if width is not None:
-            enc = enclose_constant(width)
-            m_req = _ceil_above(enc) if enc is not None else None
-            others = [c for c in theorem.constants if c.name.startswith("width") and c is not width]
-            for other in others:
-                e2 = enclose_constant(other)
-                m2 = _ceil_above(e2) if e2 is not None else None
-                if m_req is not None and m2 is not None:
-                    m_req = max(m_req, m2)
-            if m_req is not None:
-                values[symbols["m"]] = m_req
-                chosen["m"] = m_req
-                notes.append("width chosen as the smallest integer above every width the theorem requires")
-            else:
-                notes.append("the required width could not be enclosed (lambda0 not bounded away from 0); m undecided")
-
-    for c in theorem.constants:
-        enc = enclose_constant(c)
-        constants[c.name] = {
-            **(interval_json(enc) if enc is not None else {"lo": None, "hi": None}),
-            "expr": sp.sstr(c.expr),
-            "latex": sp.latex(c.expr),
-            "description": c.description,
-            "big_o": sp.sstr(c.big_o) if c.big_o is not None else None,
-            "order": c.order if c.big_o is not None else None,
-        }
-
-    hypotheses = []
-    for h in theorem.hypotheses:
-        missing = []
-        if h.relation is not None:
-            missing = sorted(s.name for s in h.relation.free_symbols if s not in values)
-        unnamed = {u.name for u in theorem.unnamed_constants}
-        if missing and set(missing) <= unnamed:
-            hypotheses.append(_undecided_with_critical_values(h, missing, theorem, values))
-            continue
-        if missing:
-            hypotheses.append({"id": h.id, "statement": h.statement,
-                               "latex": h.latex or sp.latex(h.relation), "verdict": Verdict.UNDECIDED.value,
-                               "method": "not evaluated", "evidence": {},
-                               "message": f"no value for {', '.join(missing)}"})
-            continue
-        decided = h.decide(instance, values)
-        supplied = sorted(u.name for u in theorem.unnamed_constants
-                          if h.relation is not None and u in h.relation.free_symbols)
-        if supplied:
-            given = ", ".join(f"{name} = {params[name]!r}" for name in supplied)
-            decided["method"] += f"; conditional on the user-supplied value(s) {given}"
-            decided["message"] = (decided.get("message") or "") + (
-                f"verdict assumes {given}: the paper leaves {', '.join(supplied)} unnamed, so this is "
-                "the user's claim, not a proved fact")
-            decided["conditional_on"] = {name: params[name] for name in supplied}
-        hypotheses.append(decided)
-
-    verdict = Verdict.all_of(Verdict(h["verdict"]) for h in hypotheses)
-    derivations = {c.name: c.derivation.status() for c in theorem.constants}
-    return {
-        "id": theorem.id,
-        "title": theorem.title,
-        "citation": str(theorem.citation),
-        "status": "certified" if verdict is Verdict.HOLDS else "not-certified",
-        "parameters": {k: (v if not isinstance(v, float) else repr(v)) for k, v in chosen.items()},
-        "hypotheses": hypotheses,
-        "quantities": quantities,
-        "constants": constants,
-        "derivation_status": derivations,
-        "conclusion": theorem.conclusion,
-        "notes": notes + list(theorem.notes),
-    }
+def _enclosure(c: Constant, values: Mapping[sp.Symbol, Any]) -> Interval | None:
+    try:
+        return c.enclose(values)
+    except KeyError:
+        return None
 
 
 # ------------------------------------------------------------------ unnamed constants
-def critical_value(relation: sp.Basic, symbol: sp.Symbol, values: Mapping[sp.Symbol, Any]) -> dict:
+def _conditional_on(result: HypothesisResult, supplied: Mapping[str, Any]) -> HypothesisResult:
+    """The verdict rests on the user's values of constants the paper leaves unnamed."""
+    given = ", ".join(f"{name} = {value!r}" for name, value in supplied.items())
+    message = (result.message or "") + (
+        f"verdict assumes {given}: the paper leaves {', '.join(supplied)} unnamed, so this is "
+        "the user's claim, not a proved fact")
+    return HypothesisResult(result.id, result.statement, result.latex, result.verdict,
+                            result.method + f"; conditional on the user-supplied value(s) {given}",
+                            result.evidence, message, conditional_on=dict(supplied), cited=result.cited)
+
+
+def critical_value(relation: sp.Basic, symbol: sp.Symbol, values: Mapping[sp.Symbol, Any]) -> CriticalValue:
     """The value s* of an unnamed constant `symbol` at which `relation` switches, and the side on
     which it holds ("holds if c <= s*").
 
@@ -172,62 +275,58 @@ def critical_value(relation: sp.Basic, symbol: sp.Symbol, values: Mapping[sp.Sym
     enclosure uses the instance's values. The side comes from the sign of d(lhs - rhs)/d symbol,
     proved by sympy from the symbols' assumptions (otherwise the side is reported as unknown).
     """
-    from numerics.symbolic.enclosure import enclose
-
-    out = {"symbol": symbol.name, "lo": None, "hi": None, "holds_if": None, "expr": None}
     try:
         sols = sp.solve(sp.Eq(relation.lhs, relation.rhs), symbol, simplify=False, rational=False)
     except (NotImplementedError, ValueError):
         sols = []
     if len(sols) != 1:
-        out["message"] = f"{len(sols)} solutions for {symbol.name}; no single critical value"
-        return out
+        return CriticalValue(symbol.name, message=f"{len(sols)} solutions for {symbol.name}; no single critical value")
     sol = sols[0]
-    out["expr"] = sp.sstr(sol)
     try:
-        enc = enclose(sol, values)
-        out.update(interval_json(enc))
+        ends = interval_json(enclose(sol, values))
     except (KeyError, TypeError, ValueError) as exc:
-        out["message"] = f"critical value not enclosed ({exc})"
-        return out
+        return CriticalValue(symbol.name, expr=sp.sstr(sol), message=f"critical value not enclosed ({exc})")
+    return CriticalValue(symbol.name, ends["lo"], ends["hi"], _side_where_it_holds(relation, symbol), sp.sstr(sol))
+
+
+def _side_where_it_holds(relation: sp.Basic, symbol: sp.Symbol) -> str | None:
     slope = sp.diff(relation.lhs - relation.rhs, symbol)
     upper_side = isinstance(relation, (sp.GreaterThan, sp.StrictGreaterThan))
     if slope.is_negative:
-        out["holds_if"] = "<=" if upper_side else ">="
-    elif slope.is_positive:
-        out["holds_if"] = ">=" if upper_side else "<="
-    return out
+        return "<=" if upper_side else ">="
+    if slope.is_positive:
+        return ">=" if upper_side else "<="
+    return None
 
 
-def _undecided_with_critical_values(h, missing: list[str], theorem: Theorem,
-                                    values: Mapping[sp.Symbol, Any]) -> dict:
+def undecided_with_critical_values(h: Hypothesis, missing: list[str], theorem: Theorem,
+                                   values: Mapping[sp.Symbol, Any]) -> HypothesisResult:
     """Verdict undecided; for each unnamed constant, its critical value with the others = 1."""
     syms = {u.name: u for u in theorem.unnamed_constants}
     crit = []
     for name in missing:
         others = {syms[o]: 1 for o in missing if o != name}
         crit.append(critical_value(h.relation.subs(others), syms[name], values))
-    parts = []
-    for c in crit:
-        if c["holds_if"] is not None and c["hi"] is not None and math.isfinite(float(c["hi"])):
-            # the conservative end of the enclosure: holds for every value on that side of it
-            bound = c["lo"] if c["holds_if"] == "<=" else c["hi"]
-            others = [o for o in missing if o != c["symbol"]]
-            tail = f" (with {', '.join(others)} = 1)" if others else ""
-            positive = bool(syms[c["symbol"]].is_positive)
-            if positive and c["holds_if"] == "<=" and float(c["hi"]) <= 0:
-                parts.append(f"fails for every {c['symbol']} > 0 (critical value {float(c['hi']):.3g}){tail}")
-            elif positive and c["holds_if"] == ">=" and float(c["hi"]) <= 0:
-                parts.append(f"holds for every {c['symbol']} > 0 (critical value {float(c['hi']):.3g}){tail}")
-            else:
-                parts.append(f"holds if {c['symbol']} {c['holds_if']} {float(bound):.3g}{tail}")
-        elif c["hi"] is not None:
-            parts.append(f"{c['symbol']}: critical value not enclosed (an input quantity is not enclosed, "
-                         "e.g. it is only a float estimate)")
-        else:
-            parts.append(f"{c['symbol']}: {c.get('message', 'no critical value')}")
-    return {"id": h.id, "statement": h.statement, "latex": h.latex or sp.latex(h.relation),
-            "verdict": Verdict.UNDECIDED.value,
-            "method": "unnamed constant(s) of the paper: critical value by sympy solve, enclosed in Arb",
-            "evidence": {"critical_values": crit},
-            "message": "the paper leaves " + ", ".join(missing) + " unnamed; " + "; ".join(parts)}
+    parts = [_critical_value_text(c, missing, syms[c.symbol]) for c in crit]
+    return HypothesisResult(
+        h.id, h.statement, h.display_latex(), Verdict.UNDECIDED,
+        "unnamed constant(s) of the paper: critical value by sympy solve, enclosed in Arb",
+        {"critical_values": [c.as_json() for c in crit]},
+        "the paper leaves " + ", ".join(missing) + " unnamed; " + "; ".join(parts))
+
+
+def _critical_value_text(c: CriticalValue, missing: list[str], symbol: sp.Symbol) -> str:
+    if c.hi is None:
+        return f"{c.symbol}: {c.message or 'no critical value'}"
+    if c.holds_if is None or not math.isfinite(float(c.hi)):
+        return (f"{c.symbol}: critical value not enclosed (an input quantity is not enclosed, "
+                "e.g. it is only a float estimate)")
+    others = [o for o in missing if o != c.symbol]
+    tail = f" (with {', '.join(others)} = 1)" if others else ""
+    hi = float(c.hi)
+    if symbol.is_positive and hi <= 0:
+        side = "fails" if c.holds_if == "<=" else "holds"
+        return f"{side} for every {c.symbol} > 0 (critical value {hi:.3g}){tail}"
+    # the conservative end of the enclosure: holds for every value on that side of it
+    bound = c.lo if c.holds_if == "<=" else c.hi
+    return f"holds if {c.symbol} {c.holds_if} {float(bound):.3g}{tail}"

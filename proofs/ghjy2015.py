@@ -3,7 +3,7 @@ Decomposition" (COLT 2015, arXiv:1503.02101): noisy stochastic gradient descent
 x <- x - eta (SG(x) + xi), xi uniform on the unit sphere, reaches a neighbourhood of a local
 minimum of a strict-saddle function in polynomially many steps.
 
-Tags from shared/reference/saddles_nonsmooth_landscapes.md (c): the update is [S]; the
+What was read (docs/saddle_certification.md): the update is [S]; the
 (alpha, gamma, epsilon, delta)-strict-saddle definition is [S] in its informal three-way form with
 the parameter letters NOT VERIFIED; the main theorem (eta_max = Theta~(1),
 eta <= eta_max / max(1, log(1/zeta)), O~(eta^-2 log(1/zeta)) iterations,
@@ -65,7 +65,7 @@ STEP = Constant(
     description="largest step of the main theorem; eta_max = Theta~(1) is not given numerically (NOT VERIFIED)",
     derivation=Derivation((Step("eta <= eta_max / max(1, log(1/zeta))",
                                 Eq(sp.Symbol("eta_bound"), eta_max / sp.Max(1, sp.log(1 / zeta_fail))),
-                                Check.CITED, "reference (c), GHJY main theorem, NOT VERIFIED"),)),
+                                Check.CITED, "1503.02101 main theorem, NOT VERIFIED"),)),
 )
 
 THEOREM = Theorem(

@@ -1,8 +1,7 @@
 """Jin, Ge, Netrapalli, Kakade, Jordan, "How to Escape Saddle Points Efficiently" (ICML 2017,
 arXiv:1703.00887): perturbed gradient descent (Algorithm 2), Theorem 3, and Theorem 5 under the
-robust strict-saddle Assumption A2. Formulas from shared/reference/saddles_nonsmooth_landscapes.md
-(c): the algorithm's parameters are tagged [S] (four secondary sources agree), the theorem numbers
-[P].
+robust strict-saddle Assumption A2 (docs/saddle_certification.md): the algorithm's parameters are
+tagged [S] (four secondary sources agree), the theorem numbers [P].
 
 Parameters of PGD(x_0, ell, rho, epsilon, c, delta, Delta_f):
 
@@ -145,7 +144,8 @@ THEOREM = Theorem(
                           Eq(F_THRES / T_THRES, c**3 / CHI**4 * epsilon**2 / ell), Check.SYMPY,
                           "1703.00887 Lemma 10 (NOT VERIFIED count)"),
                      Step("so at most chi^4/c^3 ell Delta_f/epsilon^2 steps, up to a constant",
-                          Eq(sp.Symbol("T"), ITERATIONS), Check.CITED, "reference (c), derived, NOT VERIFIED"),
+                          Eq(sp.Symbol("T"), ITERATIONS), Check.CITED,
+                          "1703.00887 Theorem 3 (the count behind its O(.), derived from Lemmas 9-10, NOT VERIFIED)"),
                  )), asymptotic_in=(Delta_f, epsilon), order="O"),
     ),
     conclusion="with probability >= 1 - delta, PGD returns x with ||grad f(x)|| <= epsilon and "

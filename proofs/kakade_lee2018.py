@@ -1,7 +1,7 @@
 """Kakade & Lee, "Provably Correct Automatic Subdifferentiation for Qualified Programs"
 (NeurIPS 2018, arXiv:1809.08530).
 
-Statement used (shared/reference/saddles_nonsmooth_landscapes.md (e)): for a *qualified*
+Statement used (docs/nonsmooth_chain_rule.md): for a *qualified*
 program (a straight-line program whose nonsmooth operations are library functions that are
 locally Lipschitz and piecewise smooth with a constraint qualification), a randomized
 algorithm (forward pass with one-sided directional derivatives along a random direction,

@@ -1,6 +1,5 @@
 """Lee, Simchowitz, Jordan, Recht, "Gradient Descent Only Converges to Minimizers" (COLT 2016,
-arXiv:1602.04915), Theorem 4.1 and Corollary 4.6 (numbering of the arXiv text;
-shared/reference/saddles_nonsmooth_landscapes.md (a), tagged [P]).
+arXiv:1602.04915), Theorem 4.1 and Corollary 4.6 (numbering of the arXiv text; read in the paper).
 
 Statement used: f in C^2 with L-Lipschitz gradient, 0 < alpha < 1/L, x_0 drawn from a density:
 gradient descent x_{k+1} = x_k - alpha grad f(x_k) converges to a given strict saddle
@@ -29,6 +28,7 @@ from proofs.core import (Check, Citation, Constant, Derivation, Gt, Hypothesis, 
 
 alpha = sp.Symbol("alpha", positive=True)
 L = sp.Symbol("L", positive=True)
+_LAMBDA_MIN = sp.Symbol("lambda_min", real=True)   # of the Hessian at a critical point
 
 CITATION = Citation(
     authors="J. D. Lee, M. Simchowitz, M. I. Jordan, B. Recht",
@@ -110,10 +110,14 @@ STEP_MAX = Constant(
         Step("every step alpha = (1/L)/(1 + s), s > 0, below 1/L satisfies alpha L < 1",
              Lt(alpha * L, 1), Check.SYMPY, "algebra",
              substitution={alpha: 1 / (L * (1 + sp.Symbol("s", positive=True)))}),
-        Step("at a strict saddle Dg has the eigenvalue 1 - alpha lambda_min > 1, so the centre-stable "
-             "manifold has dimension < d (Shub Thm III.7) and measure zero", Gt(1 - alpha * sp.Symbol("lambda_min"), 1),
+        Step("at a strict saddle (lambda_min = -g < 0) Dg = I - alpha Hessian has the eigenvalue "
+             "1 - alpha lambda_min > 1", Gt(1 - alpha * _LAMBDA_MIN, 1),
              Check.SYMPY, "1602.04915 proof of Theorem 4.1",
-             substitution={sp.Symbol("lambda_min"): -sp.Symbol("g", positive=True)}),
+             substitution={_LAMBDA_MIN: -sp.Symbol("g", positive=True)}),
+        Step("an eigenvalue of Dg above 1 makes the centre-stable manifold of the saddle of dimension < d "
+             "(Shub Thm III.7), hence of measure zero, and so is its preimage under the diffeomorphism g",
+             Lt(sp.Symbol("dim_W_cs", integer=True), sp.Symbol("d", positive=True, integer=True)), Check.CITED,
+             "1602.04915 Theorem 4.4 (Shub Thm III.7) and the proof of Theorem 4.1"),
     )),
 )
 

@@ -2,7 +2,7 @@
 
 A point x is (delta, epsilon)-stationary when dist(0, ∂_δ f(x)) <= epsilon, where
 ∂_δ f(x) = conv(∪_{||y - x|| <= δ} ∂_C f(y)) is the Goldstein subdifferential (Zhang et
-al. 2020 [P]).  Tags are those of shared/reference/saddles_nonsmooth_landscapes.md (d):
+al. 2020 [P]).  Tags: [P] read in the paper (abstract, table), NOT VERIFIED otherwise:
 
 | result | oracle | rate | tag |
 |---|---|---|---|

@@ -1,9 +1,8 @@
-"""The literature's width requirements for gradient descent on over-parametrized networks
-(overparam.md section 4), each with its citation, verification tag and a sympy formula, and
-their evaluation on a user's dataset.
+"""The literature's width requirements for gradient descent on over-parametrized networks, each
+with its citation, verification tag and a sympy formula, and their evaluation on a user's dataset.
 
-Tags (overparam.md section 4): "V" read in the primary text; "S" seen only in a secondary source
-(named in `tag_note`); "NV" not verified (e.g. from memory). `explicit` is True only where every
+Tags: "V" read in the primary text; "S" seen only in a secondary source (named in `tag_note`);
+"NV" not verified (e.g. recalled, not read). `explicit` is True only where every
 constant of the formula is known (the Du-Zhai-Poczos-Singh widths, whose constants are our
 sympy-checked completion of the proof in proofs.dzps2019); every other formula is an
 Omega/O statement whose unnamed constant (and any poly/2^O(H) factor) is written as the symbol
@@ -126,7 +125,7 @@ def requirements() -> tuple[WidthRequirement, ...]:
                          C * n**2, "S", "secondary tables"),
         WidthRequirement("song-yang2019-n4", "Song, Yang", "1906.03593v2", "matrix Chernoff variant",
                          "2-layer ReLU, GD on layer 1", C * n**4 * _log(n / delta)**3 / lambda0**4, "NV",
-                         "from memory in overparam.md; not verified"),
+                         "recalled, not read in the paper; not verified"),
         WidthRequirement("ji-telgarsky2019", "Ji, Telgarsky", "1909.12292", "main theorem",
                          "2-layer ReLU, logistic loss, classification with NTK margin gamma",
                          C * (_log(n / delta) + _log(1 / eps)**2) / gamma**8, "NV",

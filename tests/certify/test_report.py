@@ -183,7 +183,8 @@ def test_explain_html_shows_every_step_with_its_check(theorem_id):
         assert len(steps) == len(c.derivation.steps)
         for step, (_, verdict) in zip(c.derivation.steps, c.derivation.check()):
             assert str(escape(step.reference)) in html
-        expected = ["cited" if s_.check.value == "cited" else ("holds" if v.value == "holds" else "undecided")
+        expected = [s_.check.value if not s_.check.machine_checked else
+                    ({"holds": "holds", "fails": "fails"}.get(v.value, "undecided"))
                     for s_, v in c.derivation.check()]
         assert steps == expected
         for d in c.derivation.discrepancies:
@@ -206,6 +207,25 @@ def test_explain_markdown_keeps_latex_and_step_results():
     assert sum("cited: taken from the reference" in r for r in rows) == sum(
         st_.check.value == "cited" for c in thm.constants for st_ in c.derivation.steps)
     assert "Discrepancies with the printed paper" in md and width.derivation.discrepancies
+
+
+def test_explain_shows_the_four_kinds_of_check_apart():
+    """The ResNet headline derivation has sympy, cited and empirical steps: each kind is named in the
+    legend, counted, and given its own result text; no cited or empirical step reads as proved."""
+    thm = get_theorem("dllwz2019-resnet")
+    s = proof_check(thm.id)
+    checks = [[x["result"] for x in c["steps"]] for c in s["constants"]]
+    md = render_explain_markdown(thm.statement_dict(), checks)
+    for kind in ("sympy", "interval", "cited", "empirical"):
+        assert f"- **{kind}**:" in md
+    assert "14 steps: 11 sympy, 2 cited, 1 empirical" in md
+    rows = [line for line in md.splitlines() if re.match(r"\| \d+ \|", line)]
+    by_kind = {k: [r for r in rows if f"| {k} |" in r] for k in ("sympy", "cited", "empirical")}
+    assert by_kind["empirical"] and all("measured, not a proof" in r for r in by_kind["empirical"])
+    assert all("not re-checked" in r for r in by_kind["cited"])
+    assert not any("proved" in r.rsplit("|", 2)[-2] for r in by_kind["cited"] + by_kind["empirical"])
+    html = render_explain_html(thm.statement_dict(), checks)
+    assert 'class="step step-empirical"' in html and '<dt class="badge empirical">' in html
 
 
 def test_explain_cli_writes_html_and_rejects_unknown_ids(run_cli, tmp_path):

@@ -1,5 +1,5 @@
 """The Du-Zhai-Poczos-Singh derivations: every sympy step is proved, constants match an
-independent derivation and the reference's table (overparam.md 7.4)."""
+independent derivation and the table of docs/dzps_constants.md."""
 
 import pytest
 import sympy as sp
@@ -24,14 +24,20 @@ def test_every_sympy_step_is_proved_and_cited_steps_are_marked(thm):
         assert c.derivation.status() in ("checked", "checked-with-cited")
 
 
-def test_checker_does_not_prove_false_claims():
+def test_false_sympy_claims_are_reported_as_failing():
     n = dz.n
-    assert Step("false identity", Eq(n, n + 1), Check.SYMPY).verify() is Verdict.UNDECIDED
-    assert Step("false inequality", Le(n**2, n - 1), Check.SYMPY).verify() is Verdict.UNDECIDED
-    # an inequality that is true only for n >= 2 is not proved from n positive alone
-    assert Step("needs n >= 2", Le(2, n), Check.SYMPY).verify() is Verdict.UNDECIDED
-    bad = Derivation((Step("false", Eq(n, 2 * n), Check.SYMPY),))
-    assert bad.status() == "unproved-step"
+    assert Step("false identity", Eq(n, n + 1), Check.SYMPY).verify() is Verdict.FAILS
+    assert Step("false inequality", Le(n**2, n - 1), Check.SYMPY).verify() is Verdict.FAILS
+    # true only for n >= 2, and n = 1 is a positive integer: a counterexample, so the step fails
+    assert Step("needs n >= 2", Le(2, n), Check.SYMPY).verify() is Verdict.FAILS
+    assert Derivation((Step("false", Eq(n, 2 * n), Check.SYMPY),)).status() == "failed-step"
+
+
+def test_true_claims_sympy_cannot_prove_stay_unproved():
+    n = dz.n
+    step = Step("log(1 + n) <= n, true but beyond sympy's sign rules", Le(sp.log(1 + n), n), Check.SYMPY)
+    assert step.verify() is Verdict.UNDECIDED
+    assert Derivation((step,)).status() == "unproved-step"
 
 
 def test_gd_width_matches_an_independent_solve():
@@ -46,7 +52,7 @@ def test_gd_width_matches_an_independent_solve():
 
 
 def test_constants_agree_with_reference_table():
-    # overparam.md 7.4: GF delta/3 gives 13824/pi; GD delta/4 gives 524288/pi (with (n^2+n^1.5)^2 <= 4n^4,
+    # docs/dzps_constants.md: GF delta/3 gives 13824/pi; GD delta/4 gives 524288/pi (with (n^2+n^1.5)^2 <= 4n^4,
     # an equality at n = 1)
     gf = get_theorem("dzps2019-two-layer-gf").constant("width").expr
     gd = get_theorem("dzps2019-two-layer-gd").constant("width").expr

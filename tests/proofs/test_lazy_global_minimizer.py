@@ -24,8 +24,8 @@ def test_registered_and_every_sympy_step_proved():
 
 
 def test_sign_steps_are_not_vacuous():
-    # without the |b| < c substitution the sign claim is not provable
-    assert Step("no bound on b", sp.Gt(lg.c + lg.b, 0), Check.SYMPY).verify() is Verdict.UNDECIDED
+    # without the |b| < c substitution the sign claim is false (b = -2, c = 1/3 is a counterexample)
+    assert Step("no bound on b", sp.Gt(lg.c + lg.b, 0), Check.SYMPY).verify() is Verdict.FAILS
 
 
 def test_identity_check_detects_a_wrong_scaling(monkeypatch):
