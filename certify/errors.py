@@ -1,9 +1,11 @@
-"""Errors the application layer maps to exit codes (DESIGN.md "Interfaces users touch")."""
+"""Errors the application layer maps to exit codes.
+
+Exit codes (README "A tour"): 0 certified, 1 not certified (a hypothesis fails or is
+undecided), 2 bad input (`BadInput`), 3 internal error.
+"""
 
 from __future__ import annotations
 
-EXIT_CERTIFIED = 0
-EXIT_NOT_CERTIFIED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from certify.certificate import (SCHEMA_ID, environment, integrity_problems, seal, tool_version,
                                  write_json_atomic)
@@ -18,10 +18,6 @@ from certify.errors import BadInput
 
 NORMALIZATION_NOTE = ("The certificate is about the unit vectors x_i = v_i/||v_i|| (exact real arithmetic) "
                       "of the stored float rows v_i of X; labels y are used as stored.")
-
-# hooks that add evidence (never verdicts) to a theorem's entry: name -> fn(config, dataset, entry, instance)
-EVIDENCE_HOOKS: dict[str, Callable] = {}
-
 
 def _params(config: Config, dataset: Dataset) -> dict[str, Any]:
     width = config.model.width

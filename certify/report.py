@@ -179,19 +179,15 @@ class MathPage:
 
     def __init__(self) -> None:
         self.glyphs: dict[str, str] = {}
-        self.rendered = 0
-        self.fallbacks = 0
 
     def __call__(self, latex: str | None, display: bool = False) -> Markup:
         if not latex:
             return Markup("")
         typeset = latex_svg(latex)
         if typeset is None:
-            self.fallbacks += 1
             return Markup('<code class="latex" title="LaTeX (not typeset)">{}</code>').format(latex)
         body, glyphs, w, h, depth = typeset
         self.glyphs.update(glyphs)
-        self.rendered += 1
         em = MATH_FONT_PT / (1.2 if not display else 1.35)
         style = (f"width:{w / em:.3f}em;height:{h / em:.3f}em;"
                  f"vertical-align:{-depth / em:.3f}em")

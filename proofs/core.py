@@ -372,17 +372,14 @@ def leading_form(expr: sp.Expr, variables: tuple[sp.Symbol, ...]) -> sp.Expr:
             continue
         base, exp = f.as_base_exp()
         if isinstance(base, sp.log):
-            arg_coeff, arg_rest = base.args[0].as_coeff_Mul()
-            kept.append(sp.log(arg_rest) ** exp)
+            kept.append(sp.log(base.args[0].as_coeff_Mul()[1]) ** exp)
         elif isinstance(base, sp.Add):
             base = _dominant_term(base, variables)
             kept.append(base ** exp)
         else:
             kept.append(f)
-    out = sp.Mul(*kept)
     # strip numeric coefficients introduced by the dominant terms
-    coeff, rest = out.as_coeff_Mul()
-    return rest
+    return sp.Mul(*kept).as_coeff_Mul()[1]
 
 
 def _degree(expr: sp.Expr, variables: tuple[sp.Symbol, ...]) -> sp.Expr:
@@ -404,8 +401,7 @@ def _dominant_term(expr: sp.Add, variables: tuple[sp.Symbol, ...]) -> sp.Expr:
         deg = _degree(term, variables)
         if best is None or bool(deg > best_deg):
             best, best_deg = term, deg
-    coeff, rest = best.as_coeff_Mul()
-    return rest
+    return best.as_coeff_Mul()[1]
 
 
 @dataclass(frozen=True)
@@ -568,6 +564,3 @@ def interval_json(x: Interval | None) -> dict | None:
         return None
     return {"lo": repr(float(x.lo)), "hi": repr(float(x.hi))}
 
-
-def interval_from_json(d: Mapping[str, str]) -> Interval:
-    return Interval(float(d["lo"]), float(d["hi"]))
