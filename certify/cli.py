@@ -1,6 +1,6 @@
 """The `certify` command line.
 
-Exit codes (DESIGN.md): 0 certified, 1 not certified (a hypothesis fails or is undecided, or a
+Exit codes: 0 certified, 1 not certified (a hypothesis fails or is undecided, or a
 check found a mismatch), 2 bad input (the message names the field, the value and what is
 allowed), 3 internal error. Module-level imports stay light; each verb imports what it needs.
 """

@@ -1,8 +1,8 @@
 """Numeric context: backend, working precision, precision budget, strict elementary functions.
 
 The context is held in a :class:`contextvars.ContextVar`, so threads, asyncio tasks and dask
-workers never see each other's settings (STYLE.md section 1: mpmath/python-flint vocabulary,
-without mpmath's global mutable ``mp``).
+workers never see each other's settings (the vocabulary of mpmath's ``workprec``/``extraprec`` and
+python-flint's ``ctx``, without mpmath's global mutable ``mp``).
 
 * ``backend``: ``"numpy"`` (float64 with rigorous a-priori error terms, the default) or
   ``"arb"`` (python-flint ball arithmetic at ``precision_bits``).

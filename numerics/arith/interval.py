@@ -5,7 +5,7 @@ standing for the set of real arrays ``x`` with ``lo <= x <= hi`` elementwise. Ev
 returns an interval that contains the exact real result for every choice of the operands in
 their intervals.
 
-Rounding model (software_anchors.md 4.4): IEEE binary64, round to nearest, gradual underflow
+Rounding model (docs/spectral_method.md, "Rounding model"): IEEE binary64, round to nearest, gradual underflow
 (no flush-to-zero). ``+ - * /`` and ``sqrt`` are correctly rounded, so the exact result of one
 operation lies between the neighbours ``nextafter(r, -inf)`` and ``nextafter(r, +inf)`` of the
 computed ``r``; each endpoint is pushed outward by one ulp. This is also right at overflow
@@ -387,7 +387,19 @@ def _sum_lower(x: np.ndarray, axis) -> np.ndarray:
 def sqrt(x) -> Interval:
     """Square root on the part of ``x`` inside [0, inf) (IEEE sqrt is correctly rounded).
 
-    Entries with ``hi < 0`` raise ValueError; ``sqrt([0, 0]) = [0, 0]`` exactly.
+    Entries with ``hi < 0`` raise ValueError; ``sqrt([0, 0]) = [0, 0]`` exactly. The lower
+    endpoint is one ulp down unless the root is exact, the upper one ulp up:
+
+    >>> from fractions import Fraction
+    >>> from numerics.arith.interval import Interval, sqrt
+    >>> r = sqrt(Interval(2.0))
+    >>> float(r.lo), float(r.hi)
+    (1.414213562373095, 1.4142135623730954)
+    >>> Fraction(float(r.lo)) ** 2 < 2 < Fraction(float(r.hi)) ** 2
+    True
+    >>> s = sqrt(Interval(4.0))
+    >>> float(s.lo), float(s.hi)
+    (2.0, 2.0000000000000004)
     """
     x = as_interval(x)
     if (x.hi < 0).any():
@@ -468,7 +480,33 @@ def _verdict(holds: np.ndarray, fails: np.ndarray) -> Verdict:
 
 def certainly_lt(a, b) -> Verdict:
     """Verdict of ``a < b`` (for all entries): HOLDS iff a.hi < b.lo everywhere,
-    FAILS iff some entry has a.lo >= b.hi, else UNDECIDED."""
+    FAILS iff some entry has a.lo >= b.hi, else UNDECIDED.
+
+    Separated intervals decide; overlapping ones do not (mpmath's interval comparison raises
+    there, python-flint answers "not certainly"):
+
+    >>> from numerics.arith.interval import Interval, certainly_lt
+    >>> certainly_lt(Interval(1.0, 2.0), Interval(3.0, 4.0))
+    <Verdict.HOLDS: 'holds'>
+    >>> certainly_lt(Interval(3.0, 4.0), Interval(1.0, 2.0))
+    <Verdict.FAILS: 'fails'>
+    >>> certainly_lt(Interval(1.0, 2.0), Interval(1.5, 3.0))
+    <Verdict.UNDECIDED: 'undecided'>
+
+    The sum of the doubles 0.1 and 0.2 is enclosed between the neighbours of its rounded value,
+    an interval that also holds the double 0.3; so ``0.3 < 0.1 + 0.2`` is left undecided (it is
+    true, by 1.7e-17, which the enclosure cannot see), and an Interval is never used as a bool:
+
+    >>> s = Interval(0.1) + Interval(0.2)
+    >>> float(s.lo), float(s.hi)
+    (0.3, 0.3000000000000001)
+    >>> certainly_lt(Interval(0.3), s)
+    <Verdict.UNDECIDED: 'undecided'>
+    >>> bool(s)
+    Traceback (most recent call last):
+    ...
+    TypeError: the truth value of an Interval is undefined...
+    """
     a, b = as_interval(a), as_interval(b)
     return _verdict(a.hi < b.lo, a.lo >= b.hi)
 

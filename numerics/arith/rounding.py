@@ -20,7 +20,19 @@ ETA = 2.0 ** -1074      # smallest subnormal (INTLAB's underflow unit; safe for 
 
 
 def down(x):
-    """The float below ``x`` (one ulp toward -inf); encloses the exact value of one rounding."""
+    """The float below ``x`` (one ulp toward -inf); encloses the exact value of one rounding.
+
+    ``[down(r), up(r)]`` holds the exact result of any one correctly rounded operation whose
+    computed result is ``r``:
+
+    >>> from fractions import Fraction
+    >>> from numerics.arith.rounding import down, up
+    >>> r = 1.0 / 3.0
+    >>> Fraction(float(down(r))) < Fraction(1, 3) < Fraction(float(up(r)))
+    True
+    >>> float(down(1.0)), float(up(1.0))
+    (0.9999999999999999, 1.0000000000000002)
+    """
     return np.nextafter(x, -_INF)
 
 

@@ -1,7 +1,16 @@
 """Three-valued verdicts: a hypothesis holds, fails, or is undecided.
 
 `holds` and `fails` are only ever produced by a rigorous computation (enclosures,
-exact arithmetic) or a symbolic proof; anything else is `undecided`.
+exact arithmetic) or a symbolic proof; anything else is `undecided`. Verdicts combine in Kleene's
+strong three-valued logic, so an undecided part never turns into a decision by accident:
+
+>>> from numerics.arith.verdict import Verdict
+>>> Verdict.HOLDS & Verdict.UNDECIDED
+<Verdict.UNDECIDED: 'undecided'>
+>>> Verdict.FAILS & Verdict.UNDECIDED
+<Verdict.FAILS: 'fails'>
+>>> ~Verdict.UNDECIDED
+<Verdict.UNDECIDED: 'undecided'>
 """
 
 from __future__ import annotations

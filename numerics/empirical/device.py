@@ -1,4 +1,4 @@
-"""Where and in what precision the empirical layer computes (DESIGN.md "Empirical layer").
+"""Where and in what precision the empirical layer computes.
 
 `resolve_device` maps the user's choice ``auto | cpu | cuda`` to a torch device and a note that is
 recorded with every result: ``auto`` picks CUDA when present and otherwise falls back to the CPU and

@@ -1,7 +1,7 @@
 """What the two-layer theorems predict, in the form the trainer measures it (all float, evidence only).
 
 References are to Du, Zhai, Poczos, Singh, arXiv:1810.02054v2 ("DZPS") and Arora, Du, Hu, Li, Wang,
-arXiv:1901.08584v2; see /work/shared/reference/overparam.md sections 1 and 3.
+arXiv:1901.08584v2; the constants are derived in docs/dzps_constants.md.
 
 - Loss bound, DZPS Thm 4.1 / Condition 4.1: ``||y - u(k)||^2 <= (1 - eta lambda0 / 2)^k ||y - u(0)||^2``.
 - Radius of the proof: DZPS Corollary 4.1 (GD) ``R' = 4 sqrt(n) ||y - u(0)|| / (sqrt(m) lambda0)``; the

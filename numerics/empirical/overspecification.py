@@ -2,9 +2,8 @@
 
 Livni, Shalev-Shwartz and Shamir (NeurIPS 2014, arXiv:1410.1141) name *over-specification* (training
 a network larger than needed) among the tricks that make training work in practice. The exact setup of
-their experiment is NOT VERIFIED (see /work/shared/reference/saddles_nonsmooth_landscapes.md, section
-(i)): what is run here is **our setup, not the paper's**, following the reference's suggested
-reproduction. Related work (not reproduced here): Safran and Shamir, "Spurious local minima are common
+their experiment is NOT VERIFIED (only the abstract was read): what is run here is **our setup, not
+the paper's**. Related work (not reproduced here): Safran and Shamir, "Spurious local minima are common
 in two-layer ReLU neural networks" (ICML 2018, arXiv:1712.08968), study the exact-width case.
 
 Setup (all drawn in float64 on the CPU, then moved to the device and dtype of the run):

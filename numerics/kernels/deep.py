@@ -1,7 +1,7 @@
 """Deep Gram recursions: Du-Lee-Li-Wang-Zhai's K^(H) (fully connected, ResNet, convolutional
 ResNet) and the full neural tangent kernel Theta^(L), with rigorous enclosures for ReLU.
 
-Sources (overparam.md sections 2.3, 5):
+Sources (docs/dllwz_width.md):
 
 * fully connected, 1811.03804v4 Def. 5.1: ``K^(0) = <x_i, x_j>``,
   ``K^(h) = c_sigma E[sigma(u) sigma(v)]`` over ``(u, v) ~ N(0, A^(h))`` with ``A^(h)`` the
@@ -15,7 +15,7 @@ Sources (overparam.md sections 2.3, 5):
   patch sum ``K_{(i,l),(j,r)} = sum_k Gamma_{(i,l+k),(j,r+k)}`` of the feature Gram ``Gamma``
   (``tr(H_{ij, D_l D_r})`` in the paper), and ``K^(H)_ij = c_res^2/H^2 sum_l K^(H-1)_{(i,l),(j,l)}
   E[sigma'(u_l) sigma'(v_l)]`` (the trace of M^(H)). Our reading of the patch operator, which
-  overparam.md does not pin down: 1-D signals of ``p`` pixels with ``channels`` channels, odd
+  the paper does not pin down: 1-D signals of ``p`` pixels with ``channels`` channels, odd
   patch size ``q``, stride 1, zero padding ``(q-1)/2`` on each side (so
   ``||x|| <= ||phi(x)|| <= sqrt(q) ||x||`` as Sec. 3.3 requires);
 * full NTK, 1904.11955 eqs. (6)-(13): ``Sigma^(h) = c_sigma E[sigma sigma]``,
@@ -149,7 +149,7 @@ def _set_diag(A: Interval, d: Interval) -> Interval:
 def relu_moments(K: Interval) -> tuple[Interval, Interval, Interval]:
     """Enclosures of ``E[sigma(u)sigma(v)]``, ``E[sigma'(u)sigma'(v)]`` (N x N) and
     ``E sigma(u)`` (N,) for ReLU, ``(u, v) ~ N(0, [[K_ii, K_ij], [K_ji, K_jj]])``, valid for every
-    symmetric PSD matrix inside the interval matrix ``K`` (overparam.md 5.1).
+    symmetric PSD matrix inside the interval matrix ``K`` (closed forms: 1904.11955 eqs. 17-20).
 
     Raises ValueError when a variance K_ii is not bounded away from 0.
     """
@@ -251,7 +251,8 @@ def fc_gram(X, depth: int, activation: str = "relu", nodes: int = 48) -> DeepGra
 
 def ntk_gram(X, depth: int, activation: str = "relu", nodes: int = 48) -> DeepGram:
     """The full NTK Theta^(L) of an L-hidden-layer net (1904.11955 eqs. 6-13): the sum of all
-    layers' gradient kernels; lambda_min(Theta^(L)) >= lambda_min(K^(L)) (overparam.md 5.6)."""
+    layers' gradient kernels; lambda_min(Theta^(L)) >= lambda_min(K^(L)) since the other terms are PSD
+    (1811.03804v4 App. A, proof of Thm 5.1)."""
     Sigma, Sigma_dot, mom = fc_layer_kernels(X, depth, activation, nodes)
     Theta = Sigma[0]
     for h in range(1, depth + 1):

@@ -6,7 +6,7 @@ The deep Gram recursions of Du-Lee-Li-Wang-Zhai (arXiv 1811.03804v4, Defs. 5.1, 
 * ``E[sigma(u)]`` for ``u ~ N(0, v)`` (the ResNet's ``b_i``, Def. 6.1);
 * ``E[sigma(u) sigma(v)]`` and ``E[sigma'(u) sigma'(v)]`` for ``(u, v) ~ N(0, [[a, c], [c, b]])``.
 
-ReLU has closed forms (1904.11955 eqs. 17-20; overparam.md 5.1) which :mod:`numerics.kernels.deep`
+ReLU has closed forms (1904.11955 eqs. 17-20) which :mod:`numerics.kernels.deep`
 evaluates in interval arithmetic. For smooth activations:
 
 * one-dimensional moments are **validated**: Arb's rigorous integration (``acb.integral``) on

@@ -6,7 +6,7 @@ normalization of them.
 
 * :func:`normalize_rows` -- interval enclosure of the ``x_i``.
 * :func:`two_layer_relu_gram` -- interval enclosure of Du et al.'s ``H_inf`` (arXiv 1810.02054,
-  Sec. 3, eq. for H^inf; closed form overparam.md 5.3):
+  Sec. 3, eq. for H^inf; closed form 1901.08584 eq. 3):
   ``H_ij = x_i.x_j (pi - arccos(x_i.x_j)) / (2 pi)``; the diagonal is exactly 1/2.
 * :func:`parallel_pairs` -- exact (integer arithmetic) list of parallel/antiparallel pairs.
 """

@@ -1,5 +1,5 @@
 """Small exact instances of the objectives whose landscapes are proved benign ("all local minima
-are global") in shared/reference/saddles_nonsmooth_landscapes.md (f), (h), for the critical-point
+are global") in the landscape literature (docs/saddle_certification.md), for the critical-point
 certifier (:mod:`numerics.landscape.critical_points`).
 
 The theorems are statements about random or generic instances in high dimension; these are

@@ -8,7 +8,7 @@ constants.
   ``K(X) = c - R g(c) + (I - R H(X)) (X - c)`` misses X (every zero of g in X lies in K(X):
   mean-value theorem row by row, H(X) ⊇ the Jacobian of g on X);
 * *verified* when ``K(X) ⊂ int(X)``: then X holds exactly one zero of the gradient, and every
-  matrix in H(X) is nonsingular (Krawczyk 1969; Rump 1983; software_anchors.md 4.3, INTLAB
+  matrix in H(X) is nonsingular (Krawczyk 1969; Rump 1983; docs/saddle_certification.md; INTLAB
   ``verifynlss(..., 'h')``). The zero is then enclosed in a small box by iterating
   ``Z <- Z ∩ K(Z)``;
 * *contracted* to ``X ∩ K(X)`` (the removed part has no zero) and otherwise bisected at an

@@ -1,8 +1,7 @@
 """Verified linear algebra: matrix products with a-priori error bounds, verified solves.
 
 * :func:`verified_solve` -- an enclosure of ``{A^-1 b : A in A, b in b}`` by the Krawczyk
-  operator with a float preconditioner (INTLAB ``verifylss``; Rump 2010, Acta Numerica 19;
-  software_anchors.md 4.3). When the inclusion test fails at float64 it escalates to Arb
+  operator with a float preconditioner (INTLAB ``verifylss``; Rump 2010, Acta Numerica 19). When the inclusion test fails at float64 it escalates to Arb
   (``arb_mat.solve``) at doubling precision up to the context's ``max_precision_bits``; when
   that fails too it raises :class:`NotVerified` (never returns an unproved result).
 * :func:`inverse_quadratic_form` -- an enclosure of ``b^T A^-1 b`` for every symmetric

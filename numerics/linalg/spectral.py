@@ -6,7 +6,7 @@ inputs), so a bound valid for all ``X`` is valid for it.
 
 Lower bounds (``lambda_min(X) > s``) -- Rump's positive-definiteness test with a shift
 (Rump, BIT 46:433-452, 2006; the machine-checked constant of validsdp's
-``corollary_2_4_with_c_upper_bound``, software_anchors.md 4.2 item 1, in the interval form of
+``corollary_2_4_with_c_upper_bound``, docs/spectral_method.md, in the interval form of
 Cor. 2.7 via Weyl's inequality): with a float center ``m`` of A and ``rho >= ||X - m||_2``
 (max row sum of an entrywise bound ``R >= |X - m|``),
 ``A''`` = ``m`` with diagonal ``m_ii - s - rho`` rounded down, and
@@ -24,7 +24,7 @@ below ``l2`` when ``X + tau v v^T - l2 I`` is positive definite, by interlacing)
 
 Upper bounds -- Rayleigh quotients ``v^T X v / v^T v >= lambda_min(X)``, from an enclosure of
 ``X v``: first one float product with the a-priori bound ``|fl(Mv) - Mv| <= gamma_n/(1-gamma_n)
-fl(|M||v|) + n eta`` plus ``R|v|`` for the radius (software_anchors.md 4.1); when that is too
+fl(|M||v|) + n eta`` plus ``R|v|`` for the radius (docs/spectral_method.md); when that is too
 wide for the requested tightness, compensated Dot2 products (:mod:`numerics.arith.accurate_dot`),
 intersected with it.
 
@@ -212,7 +212,7 @@ def _symv(S: np.ndarray, x: np.ndarray) -> np.ndarray:
 def _product_enclosure(M: np.ndarray, R: np.ndarray, v: np.ndarray, work: np.ndarray
                        ) -> Interval:
     """Enclosure of ``X v`` for every X with ``|X - M| <= R`` (v an exact float vector) from
-    float products and a-priori bounds (software_anchors.md 4.1; Higham eq. 3.5, any
+    float products and a-priori bounds (docs/spectral_method.md; Higham eq. 3.5, any
     summation order, with ``n eta`` for underflow in the products):
     ``|fl(Mv) - Mv| <= gamma_n |M||v| + n eta``, ``|M||v| <= (fl(|M||v|) + n eta)/(1-gamma_n)``
     (a sum of non-negative terms) and ``|(X - M) v| <= R|v| <= (fl(R|v|) + n eta)/(1-gamma_n)``.

@@ -1,9 +1,9 @@
 """Audit: where does autograd's derivative leave the Clarke subdifferential?
 
 Autograd applies one fixed local convention at every kink (relu'(0) = 0, ties of
-``maximum`` split 1/2-1/2, ``clamp`` passes 1, ``abs'(0) = 0``; measured table in
-../shared/reference/software_anchors.md section 6).  Each convention lies in the local
-Clarke subdifferential of its primitive, but the chain rule does not hold for Clarke
+``maximum`` split 1/2-1/2, ``clamp`` passes 1, ``abs'(0) = 0``; measured on torch by
+tests/numerics/nonsmooth/test_audit.py; docs/nonsmooth_chain_rule.md).  Each convention lies
+in the local Clarke subdifferential of its primitive, but the chain rule does not hold for Clarke
 subdifferentials, so the composite answer can fall outside ``∂_C f(x)``:
 ``relu(x) - relu(-x)`` (= x) gets 0 at 0 instead of 1.
 

@@ -24,7 +24,7 @@ def test_every_requirement_has_provenance():
     for r in reqs:
         assert r.tag in ("V", "S", "NV") and r.work and r.arxiv and r.result and r.tag_note
     tags = {r.id: r.tag for r in reqs}
-    # tags as in overparam.md section 4
+    # tags as documented in proofs/width_table.py
     assert tags["dllwz2019-resnet"] == "V" and tags["azls2018"] == "S" and tags["zou-gu2019"] == "S"
     assert tags["song-yang2019-n4"] == "NV" and tags["ji-telgarsky2019"] == "NV" and tags["zczg2018"] == "V"
 

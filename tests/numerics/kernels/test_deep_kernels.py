@@ -161,7 +161,7 @@ def test_resnet_gram_encloses_arb(X, H, c):
 
 
 def test_fc_depth_one_is_twice_two_layer_gram():
-    """H = 1: K^(1) = c_sigma H_inf = 2 H_inf (overparam.md 2.3, 5.4): the enclosures overlap
+    """H = 1: K^(1) = c_sigma H_inf = 2 H_inf (docs/dllwz_width.md): the enclosures overlap
     everywhere and the Arb value of 2 H_inf lies in K^(1)."""
     rng = np.random.default_rng(3)
     X = rng.standard_normal((7, 3))

@@ -27,7 +27,7 @@ def test_relu_minus_relu_of_minus_is_flagged():
 
 
 def test_clamp_spelling_is_flagged_and_maximum_spelling_is_not():
-    # software_anchors.md section 6: clamp_min(x,0) - clamp_min(-x,0) gives 2, maximum gives 1
+    # measured on torch: clamp_min(x,0) - clamp_min(-x,0) gives 2, maximum gives 1
     r = audit(lambda x: torch.clamp_min(x, 0) - torch.clamp_min(-x, 0), ZERO)
     assert float(r.autograd) == 2.0 and r.autograd_in_clarke is False
     r = audit(lambda x: torch.maximum(x, ZERO) - torch.maximum(-x, ZERO), ZERO)
