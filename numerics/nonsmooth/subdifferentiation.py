@@ -1,5 +1,7 @@
 """Provably correct automatic subdifferentiation (Kakade & Lee, NeurIPS 2018, arXiv 1809.08530).
 
+The argument, and what it needs, is written out in docs/nonsmooth_chain_rule.md.
+
 What is computed
 ----------------
 For a program ``f`` built from smooth torch operations and the library primitives of
