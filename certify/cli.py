@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "certify.commands.diff",
     "certify.commands.schema",
     "certify.commands.overspec",
+    "certify.commands.landscape",
 )
 
 

@@ -109,6 +109,7 @@ _RESERVED_NAMES = frozenset({"n", "d", "m", "delta", "eta", "depth", "H", "activ
 # theorems evaluated by another verb than `certify run` (they need an objective, a program or weights)
 OTHER_VERBS_BY_FAMILY = {
     "saddles": "certify saddle",
+    "landscapes": "certify landscape",
     "nonsmooth": "certify subgradient` or `certify audit",
     "nonsmooth-rates": "certify explain",
 }

@@ -17,6 +17,7 @@ THEOREM_MODULES = (
     "proofs.dllwz2019",
     "proofs.lsjr2016",
     "proofs.benign_landscape",
+    "proofs.landscape_families",
     "proofs.jin2017",
     "proofs.ghjy2015",
     "proofs.kakade_lee2018",
