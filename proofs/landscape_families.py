@@ -4,8 +4,8 @@ One theorem per family (the quadratic-activation net reuses
 :data:`proofs.benign_landscape.DU_LEE` and ``DU_LEE_PERTURBED``). Each condition is a sympy
 relation decided rigorously, or a structural check on the instance. Constants carry their
 provenance in the derivation steps: ``sympy`` steps are derived and re-proved here, ``cited``
-steps name the source with the tag of the reference notes ([P] read in the paper, [S] secondary,
-NOT VERIFIED). A constant the papers leave unnamed or that is NOT VERIFIED is a symbol the user
+steps name the source with a tag: [P] read in the paper, [S] from a secondary source (the
+authors' posts, slides, reviews), NOT VERIFIED (recalled, not checked against the paper). A constant the papers leave unnamed or that is NOT VERIFIED is a symbol the user
 may supply (``--constants``); without it the condition is ``undecided`` with its critical value,
 with it the verdict is ``conditional`` on that claim. A cited premise that no computation can
 check (a sampling model, a genericity assumption) is reported as a premise, never as holding.
@@ -170,7 +170,8 @@ BNS = Theorem(
                       note="[P] abstract; delta_2r < 1/5 and the normalization A(X)_i = <A_i, X>/sqrt(m) are [S]"),
     parameters=(n, r, m), quantities=(),
     hypotheses=(
-        Hypothesis("rip", "delta_2r < 1/5 (restricted isometry on rank-2r matrices)", relation=Lt(delta_2r, sp.Rational(1, 5))),
+        Hypothesis("rip", "delta_2r < 1/5 (restricted isometry on rank-2r matrices)",
+                   relation=Lt(delta_2r, sp.Rational(1, 5))),
         Hypothesis("rip-not-refuted", "the proved lower bound of delta_2r is below 1/5", predicate=_rip_not_refuted),
         Hypothesis("noiseless", "y_i = <A_i, Z Z^T> exactly", predicate=_planted_exact),
     ),
@@ -288,7 +289,8 @@ SQW_DL = Theorem(
     title="Complete dictionary recovery over the sphere: no spurious local minimizers",
     citation=Citation("J. Sun, Q. Qu, J. Wright", "Complete dictionary recovery over the sphere", "IEEE TIT 2017",
                       "1511.03607", "main geometric theorem (orthogonal case)",
-                      note="[P] abstract; theta in (0, 1/3) is [S]; the mu and sample-size conditions are NOT VERIFIED"),
+                      note="[P] abstract; theta in (0, 1/3) is [S]; the mu and sample-size conditions are "
+                           "NOT VERIFIED"),
     parameters=(n, p), quantities=(),
     hypotheses=(
         Hypothesis("sparsity", "theta < 1/3", relation=Lt(theta, sp.Rational(1, 3))),

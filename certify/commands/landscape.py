@@ -36,6 +36,8 @@ import click
 from certify.errors import BadInput
 
 LANDSCAPE_SCHEMA_ID = "dl-certify/landscape-certificate/1"
+MAIN_STEPS = 20000
+"""Iteration budget of the descent whose point is certified (it stops earlier at its tolerance)."""
 
 
 def _family(name: str):
@@ -64,6 +66,19 @@ def _parse_constants(text: str | None) -> dict:
         if not (k.isidentifier() and math.isfinite(x) and x >= 0):
             raise BadInput("--constants", part, "an identifier = a finite number >= 0")
         out[k] = x
+    return out
+
+
+def _census_size(text: str | None) -> dict:
+    """``"n=3"`` -> {"n": 3} (the census builders clamp to the sizes they support)."""
+    out: dict = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        k, _, v = part.partition("=")
+        if not (k.strip().isidentifier() and v.strip().isdigit() and 1 <= int(v) <= 64):
+            raise BadInput("--census-size", text, "key=integer pairs, e.g. n=3 (the family's census size keys)")
+        out[k.strip()] = int(v)
     return out
 
 
@@ -134,7 +149,7 @@ def _theorems(fam, inst, cert, constants: dict) -> list[dict]:
 def certify_landscape(family: str, *, size: str | dict | None = None, data: str | None = None,
                       graph: str | None = None, seed: int = 0, runs: int | None = None, steps: int = 3000,
                       rel_tol: float = 1e-6, census: bool = True, empirical: bool = True,
-                      constants: str | dict | None = None) -> tuple[dict, "object"]:
+                      constants: str | dict | None = None, census_size: str | None = None) -> tuple[dict, "object"]:
     """Run the landscape pipeline; returns (unsealed certificate dict, the point found)."""
     import numpy as np
 
@@ -156,7 +171,7 @@ def certify_landscape(family: str, *, size: str | dict | None = None, data: str 
     if fam.solve is not None:
         x, info, cert = fam.solve(inst, seed, rel_tol)
     else:
-        x, info = descend(fam, inst, fam.init(inst, np.random.default_rng(seed)), steps=max(steps, 1000) * 5)
+        x, info = descend(fam, inst, fam.init(inst, np.random.default_rng(seed)), steps=MAIN_STEPS)
         cert = fam.certify(inst, x, rel_tol)
     seconds = time.perf_counter() - t0
     out = {
@@ -176,7 +191,7 @@ def certify_landscape(family: str, *, size: str | dict | None = None, data: str 
     if empirical:
         nruns = runs if runs is not None else (5 if fam.name == "maxcut" else 20)
         out["empirical"] = success_rates(fam, inst, runs=nruns, steps=steps, seed=seed, reference=cert)
-    entry, note = fam.census(inst.size if census else {})
+    entry, note = fam.census(_census_size(census_size))
     out["census"] = {"note": note, "sizes": fam.census_sizes}
     if census and entry is not None:
         out["census"].update(run_census(entry))
@@ -235,12 +250,14 @@ def write_landscape_outputs(cert: dict, point, outdir: Path) -> None:
 @click.option("--constants", default=None, help="Values of unnamed / NOT VERIFIED constants, e.g. C_pr=2 "
               "(verdicts then rest on them).")
 @click.option("--census/--no-census", default=True, show_default=True,
-              help="Run the critical-point census at the size it reaches.")
+              help="Run the critical-point census (at the family's small default size, or --census-size).")
+@click.option("--census-size", default=None, help="Size of the census instance, e.g. n=3 (clamped to what the "
+              "family's census builder supports; larger sizes may take minutes).")
 @click.option("--empirical/--no-empirical", default=True, show_default=True,
               help="GD/PGD success rates from random starts (float evidence).")
 @click.option("--out", type=click.Path(file_okay=False), default="out", show_default=True)
-def command(family_name, list_, size, data, graph, seed, runs, steps, rel_tol, constants, census, empirical,
-            out) -> None:
+def command(family_name, list_, size, data, graph, seed, runs, steps, rel_tol, constants, census, census_size,
+            empirical, out) -> None:
     """Benign landscapes at real sizes: GD's point proved globally optimal on the instance."""
     from certify.certificate import seal
 
@@ -253,7 +270,7 @@ def command(family_name, list_, size, data, graph, seed, runs, steps, rel_tol, c
         raise BadInput("FAMILY", None, "a family name, or --list to see them")
     cert, point = certify_landscape(family_name, size=size, data=data, graph=graph, seed=seed, runs=runs,
                                     steps=steps, rel_tol=rel_tol, census=census, empirical=empirical,
-                                    constants=constants)
+                                    constants=constants, census_size=census_size)
     cert = seal(cert)
     outdir = Path(out)
     write_landscape_outputs(cert, point, outdir)

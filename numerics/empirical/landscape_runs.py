@@ -11,7 +11,9 @@
   parameters are fixed fractions of the scale of the start
   (documented in the output), not the theorem's constants (:mod:`proofs.jin2017` has those).
 
-A run succeeds when the family's ``success`` rule holds at its last iterate; the success rate
+Families with their own descent (``family.solve``: Max-Cut's Burer-Monteiro solver, the same
+Riemannian GD with Barzilai-Borwein steps, stopped once its point is certified) use it for the GD
+runs. A run succeeds when the family's ``success`` rule holds at its last iterate; the success rate
 comes with a Clopper-Pearson interval (:func:`numerics.empirical.statistics.clopper_pearson`).
 """
 
@@ -125,7 +127,12 @@ def success_rates(family, inst, *, runs: int = 20, steps: int = 3000, seed: int 
         t0 = time.perf_counter()
         ok, losses, nsteps = 0, [], []
         for _ in range(runs):
-            x, info = descend(family, inst, family.init(inst, rng), steps=steps, perturb=method == "pgd", rng=rng)
+            if method == "gd" and family.solve is not None:
+                x, info, _ = family.solve(inst, int(rng.integers(2 ** 31)))
+                info = {"loss": family.loss_grad(inst, x)[0], "steps": info.get("iterations", 0)}
+            else:
+                x, info = descend(family, inst, family.init(inst, rng), steps=steps, perturb=method == "pgd",
+                                  rng=rng)
             ok += bool(family.success(inst, x, reference))
             losses.append(info["loss"])
             nsteps.append(info["steps"])

@@ -3,9 +3,8 @@ arXiv:1511.03607).
 
 ``Y = A0 X0`` with ``A0`` exactly orthogonal (:func:`.dyadic.exact_orthogonal`) and ``X0``
 Bernoulli(theta)-Gaussian, p samples. Objective on the sphere:
-``f(q) = (1/p) sum_k h_mu(q . y_k)``, ``h_mu(z) = mu log cosh(z / mu)`` (the form recalled in the
-reference notes, NOT VERIFIED against the paper; the preconditioning is the identity in the
-orthogonal case). The target minimizers are ``+-`` the columns of A0 (up to a small bias of
+``f(q) = (1/p) sum_k h_mu(q . y_k)``, ``h_mu(z) = mu log cosh(z / mu)`` (recalled, NOT VERIFIED
+against the paper; the preconditioning is the identity in the orthogonal case). The target minimizers are ``+-`` the columns of A0 (up to a small bias of
 order mu, which is why no exact global minimizer is available).
 
 Global optimality: not applicable (the minimum value of f is not known in closed form and the

@@ -68,8 +68,9 @@ def certify_zero(*, residual: Interval, jacobian: Callable[[], Interval] | None,
                  witness_note: str, loss_scale: float, unknowns: int, rel_tol: float = 1e-6,
                  scale: float = 1.0) -> GlobalOptimality:
     """Try Newton-Kantorovich (when ``jacobian`` is given and there are at most ``unknowns``
-    equations; ``jacobian()`` is only called then), then the planted witness (``witness()`` returns a distance upper bound, or raises
-    ValueError when the ground truth is not an exact zero). ``loss_scale`` c: f = ||F||^2/(2c).
+    equations; ``jacobian()`` is only called then), then the planted witness (``witness()``
+    returns a distance upper bound, or raises ValueError when the ground truth is not an exact
+    zero). ``loss_scale`` c: f = ||F||^2/(2c).
 
     ``certified`` needs the proved radius to be at most ``rel_tol * max(1, scale)`` (scale: the
     norm of the point): the point is then a global minimizer up to that distance. A larger

@@ -35,15 +35,17 @@ class SizeParam:
     kind: type = int
     meaning: str = ""
 
+    def _allowed(self) -> str:
+        return f"{'an integer' if self.kind is int else 'a number'} in [{self.lo:g}, {self.hi:g}]"
+
     def parse(self, text: str):
         try:
             v = self.kind(text) if self.kind is not int else int(text, 10)
         except ValueError:
             raise ValueError(f"size {self.name}={text} is not allowed; allowed: "
-                             f"{'an integer' if self.kind is int else 'a number'} in [{self.lo:g}, {self.hi:g}]") from None
+                             f"{self._allowed()}") from None
         if isinstance(v, float) and not math.isfinite(v) or not (self.lo <= v <= self.hi):
-            raise ValueError(f"size {self.name}={text} is not allowed; allowed: "
-                             f"{'an integer' if self.kind is int else 'a number'} in [{self.lo:g}, {self.hi:g}]")
+            raise ValueError(f"size {self.name}={text} is not allowed; allowed: {self._allowed()}")
         return v
 
 

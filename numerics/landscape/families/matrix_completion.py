@@ -3,7 +3,7 @@
 Objective ``f(U) = 1/2 sum_{(i,j) in Omega} ((U U^T)_ij - M_ij)^2`` over the ordered observed
 pairs (Omega symmetric, diagonal included), ``U`` in R^{d x r}, ``M = Z Z^T``. Each unordered
 pair is observed with probability p. The paper's row-norm regularizer has constants that are
-NOT VERIFIED (reference notes); it is left out and the theorem's conditions are reported as
+NOT VERIFIED against the paper; it is left out and the theorem's conditions are reported as
 such (:mod:`proofs.landscape_families`). Seeded instances are exactly noiseless (Z dyadic,
 M computed in integers). The global minima are ``{Z Q}`` whenever Omega determines M.
 
@@ -135,20 +135,21 @@ def theorem_params(inst: Instance) -> dict:
 
 
 def census(size: dict):
+    """Rational rank-1 instance with d <= 4, every entry observed: z = (1, 1/2, -1, 3/2)[:d]."""
     import sympy as sp
 
     from numerics.landscape.catalog import CatalogEntry
 
     R = sp.Rational
-    u = tuple(sp.Symbol(f"u{i}", real=True) for i in (1, 2, 3))
-    z = (1, R(1, 2), -1)
-    omega = ((0, 0), (1, 1), (2, 2), (0, 1), (1, 0), (1, 2), (2, 1), (0, 2), (2, 0))
-    expr = sp.Add(*[(u[a] * u[b] - z[a] * z[b]) ** 2 for a, b in omega]) / 2
-    entry = CatalogEntry("matrix-completion-census-d3-r1", "1/2 sum_{(i,j) in Omega} (u_i u_j - z_i z_j)^2, "
-                         "z = (1, 1/2, -1), every entry observed", expr, u, {v.name: (-2.0, 2.0) for v in u},
-                         {"family": "matrix-completion", "d": 3, "r": 1, "symmetry": "none"})
-    return entry, ("census reaches d = 3, r = 1 (3 variables; fully observed here; the builtin "
-                   "matrix-completion-3x1 of `certify saddle` has two entries missing and spurious minima)")
+    d = min(max(size.get("d") or 3, 2), 4)
+    u = tuple(sp.Symbol(f"u{i}", real=True) for i in range(1, d + 1))
+    z = (1, R(1, 2), -1, R(3, 2))[:d]
+    expr = sp.Add(*[(u[a] * u[b] - z[a] * z[b]) ** 2 for a in range(d) for b in range(d)]) / 2
+    entry = CatalogEntry(f"matrix-completion-census-d{d}-r1", "1/2 sum_{(i,j) in Omega} (u_i u_j - z_i z_j)^2, "
+                         f"z = {list(z)}, every entry observed", expr, u, {v.name: (-2.0, 2.0) for v in u},
+                         {"family": "matrix-completion", "d": d, "r": 1, "symmetry": "none"})
+    return entry, ("census reaches d = 3, r = 1 in seconds (d = 4 is tried by benchmarks/bench_landscapes.py; "
+                   "the builtin matrix-completion-3x1 of `certify saddle` has entries missing and spurious minima)")
 
 
 FAMILY = Family(
@@ -158,4 +159,4 @@ FAMILY = Family(
     shape=shape, loss_grad=loss_grad, init=init, success=success, certify=certify, theorem_params=theorem_params,
     census=census, from_data=from_data,
     data_keys="M (d, d) observed entries, mask (d, d) boolean (symmetric), Z (d, r) optional ground truth",
-    success_rule="loss <= 1e-12 * ||M_Omega||_F^2 / 2 (float)", census_sizes="d = 3, r = 1")
+    success_rule="loss <= 1e-12 * ||M_Omega||_F^2 / 2 (float)", census_sizes="d <= 4, r = 1")

@@ -102,20 +102,30 @@ def theorem_params(inst: Instance) -> dict:
 
 
 def census(size: dict):
+    """Rational instance with n <= 4: x* = (1, 1/2, -1, 3/2)[:n], measurement vectors e_i, then
+    e_i + e_j, e_i - e_j, 2 e_i + e_j, ... (m of them; default 2n + 1)."""
+    import itertools
+
     import sympy as sp
 
     from numerics.landscape.catalog import CatalogEntry
 
     R = sp.Rational
-    m = min(size.get("m") or 5, 5)
-    x = tuple(sp.Symbol(f"x{i}", real=True) for i in (1, 2))
-    xs = (1, R(1, 2))
-    A = ((1, 0), (0, 1), (1, 1), (1, -1), (2, 1))[:m]
-    expr = sp.Add(*[((p[0] * x[0] + p[1] * x[1]) ** 2 - (p[0] * xs[0] + p[1] * xs[1]) ** 2) ** 2 for p in A]) / (2 * m)
-    entry = CatalogEntry(f"phase-retrieval-census-n2-m{m}", f"1/(2m) sum_k ((a_k.x)^2 - (a_k.x*)^2)^2, x* = (1, 1/2), "
-                         f"a_k = {list(A)}", expr, x, {"x1": (-2.0, 2.0), "x2": (-2.0, 2.0)},
-                         {"family": "phase-retrieval", "n": 2, "m": m, "symmetry": "none"})
-    return entry, "census reaches n = 2, m <= 5 (2 variables)"
+    n = min(max(size.get("n") or 2, 2), 4)
+    m = size.get("m") or 2 * n + 1
+    m = min(m, 3 * n * n)
+    x = tuple(sp.Symbol(f"x{i}", real=True) for i in range(1, n + 1))
+    xs = (1, R(1, 2), -1, R(3, 2))[:n]
+    vecs = [tuple(int(i == j) for j in range(n)) for i in range(n)]
+    for (i, j), (a, b) in itertools.product(itertools.combinations(range(n), 2), ((1, 1), (1, -1), (2, 1))):
+        vecs.append(tuple(a if t == i else b if t == j else 0 for t in range(n)))
+    A = vecs[:m]
+    expr = sp.Add(*[(sum(c * v for c, v in zip(a, x)) ** 2 - sum(c * v for c, v in zip(a, xs)) ** 2) ** 2
+                    for a in A]) / (2 * m)
+    entry = CatalogEntry(f"phase-retrieval-census-n{n}-m{m}", f"1/(2m) sum_k ((a_k.x)^2 - (a_k.x*)^2)^2, "
+                         f"x* = {list(xs)}, a_k = {A}", expr, x, {v.name: (-2.0, 2.0) for v in x},
+                         {"family": "phase-retrieval", "n": n, "m": m, "symmetry": "none"})
+    return entry, "census reaches n = 2 (m = 5) in seconds; n = 3, 4 are tried by benchmarks/bench_landscapes.py"
 
 
 FAMILY = Family(
@@ -126,4 +136,4 @@ FAMILY = Family(
     success=lambda inst, x, ref=None: success(inst, x.ravel(), ref),
     certify=lambda inst, x, tol=1e-6: certify(inst, x.ravel(), tol), theorem_params=theorem_params,
     census=census, from_data=from_data, data_keys="a (m, n) measurement vectors, y (m,) intensities, x (n,) optional "
-    "ground truth", success_rule="loss <= 1e-12 * mean(y^2) (float)", census_sizes="n = 2, m <= 5")
+    "ground truth", success_rule="loss <= 1e-12 * mean(y^2) (float)", census_sizes="n <= 4")

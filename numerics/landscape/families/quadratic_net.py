@@ -100,7 +100,8 @@ def certify(inst: Instance, x: np.ndarray, rel_tol: float = 1e-6):
     norms2 = (iv.as_interval(X) ** 2).sum(axis=1)
     lip = float(up_scale(iv.sqrt((norms2 ** 2).sum()).hi, 2.0))
     return certify_zero(residual=F, jacobian=jacobian, lipschitz=lambda rho: lip, witness=None,
-                        witness_note="", loss_scale=X.shape[0], unknowns=W.size, rel_tol=rel_tol, scale=float(np.linalg.norm(W)))
+                        witness_note="", loss_scale=X.shape[0], unknowns=W.size, rel_tol=rel_tol,
+                        scale=float(np.linalg.norm(W)))
 
 
 def up_scale(x, c: float) -> float:

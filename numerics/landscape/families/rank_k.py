@@ -118,10 +118,11 @@ def theorem_params(inst: Instance) -> dict:
 def census(size: dict):
     from numerics.landscape.catalog import matrix_factorization
 
-    d = min(size.get("d") or 3, 3)
+    d = min(max(size.get("d") or 3, 1), 6)
     entry = matrix_factorization(d, 1)
     entry.params.update({"family": "rank-k", "d": d, "k": 1, "symmetry": "none"})
-    return entry, "census reaches d <= 3, k = 1 (rank-1 M, so the minimum is 0); d x 2 via `certify saddle`"
+    return entry, ("census reaches d <= 3, k = 1 in seconds (rank-1 M, so the minimum is 0; larger d are tried by "
+                   "benchmarks/bench_landscapes.py; d x 2 via `certify saddle`)")
 
 
 FAMILY = Family(
@@ -130,4 +131,4 @@ FAMILY = Family(
     shape=shape, loss_grad=loss_grad, init=init, success=success, certify=certify, theorem_params=theorem_params,
     census=census, from_data=from_data, data_keys="M (d, d) symmetric matrix (size key k sets the rank)",
     success_rule="f(U) <= tail (1 + 1e-8), the tail certified for the main point (float comparison)",
-    census_sizes="d <= 3, k = 1")
+    census_sizes="d <= 6, k = 1")

@@ -1,15 +1,16 @@
 """One-hidden-layer ReLU networks via landscape design (Ge, Lee, Ma, ICLR 2018, arXiv:1711.00501).
 
 Teacher ``y = a*^T relu(B* x)`` with ``x ~ N(0, I_d)``, ``a* > 0`` and B* with orthonormal rows
-(m <= d; seeded B*: rows of an exactly orthogonal dyadic matrix, :func:`.dyadic.exact_orthogonal`). The designed objective, in its population form for orthonormal B* and up to the
-factor ``|sigma_4^|`` (reference notes (g), NOT VERIFIED against the paper):
+(m <= d; seeded B*: rows of an exactly orthogonal dyadic matrix, :func:`.dyadic.exact_orthogonal`).
+The designed objective, in its population form for orthonormal B* and up to the factor
+``|sigma_4^|`` (recalled, NOT VERIFIED against the paper):
 
 ``G(B) = sum_i a_i sum_{j != k} <b*_i, b_j>^2 <b*_i, b_k>^2 - mu sum_i a_i sum_j <b*_i, b_j>^4
 + lambda sum_j (||b_j||^2 - 1)^2``.
 
 The paper estimates G from samples with degree-4 Hermite polynomials; here it is evaluated in
 closed form (the population objective), so the runs test the landscape, not the estimator. The
-constants mu and lambda are the user's (defaults mu = 0.1, lambda = 1; the theorem asks mu small
+constants mu and lambda are the user's (defaults mu = 0.1, lambda = 10; the theorem asks mu small
 and lambda large, with constants NOT VERIFIED).
 
 Global optimality: not applicable (the minimum value of G is not known in closed form).

@@ -81,7 +81,8 @@ def certify(inst: Instance, x: np.ndarray, rel_tol: float = 1e-6) -> GlobalOptim
     pi, signs, _ = _matching(inst, U)
     if len(set(pi.tolist())) != d:
         return GlobalOptimality(UNDECIDED, None, None, "no exact minimizer matched",
-                                {"reason": "the rows of U do not match distinct components (not near a global minimum)"})
+                                {"reason": "the rows of U do not match distinct components "
+                                           "(not near a global minimum)"})
     try:
         C = verified_solve(iv.as_interval(A), iv.as_interval(np.eye(d)))     # columns c_j: A c_j = e_j
     except NotVerified as exc:

@@ -124,7 +124,8 @@ def test_rank_k_random_point_is_not_certified_and_tail_contains_the_exact_value(
 
 
 @settings(max_examples=40, deadline=None)
-@given(seed=st.integers(0, 10 ** 6), n=st.integers(2, 6), r=st.integers(1, 3), noise=st.sampled_from([0, 1e-9, 1e-2, 1]))
+@given(seed=st.integers(0, 10 ** 6), n=st.integers(2, 6), r=st.integers(1, 3),
+       noise=st.sampled_from([0, 1e-9, 1e-2, 1]))
 def test_orbit_distance_upper_is_above_the_exact_procrustes_distance(seed, n, r, noise):
     rng = np.random.default_rng(seed)
     Z = rng.standard_normal((n, r))
