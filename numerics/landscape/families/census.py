@@ -1,6 +1,14 @@
 """The certified critical-point census of a family at a size it can reach
 (:func:`numerics.landscape.critical_points.find_critical_points`, or the rotation-orbit search
-for objectives invariant under U -> U R), with the verdict "every local minimum is global"."""
+for objectives invariant under U -> U R), with the verdict "every local minimum is global"
+(:func:`numerics.landscape.critical_points.local_minima_are_global`).
+
+Known zeros. When that verdict is undecided only because some local minima are not proved to
+have f = 0 (the zero-level certificate needs a Groebner basis, which can run out of time), the
+census instance's exact zeros (``entry.params["zeros"]``: rational points, such as the planted
+``+-x*``) settle it: for ``f >= 0`` by its form, a certified local minimum that is the *unique*
+critical point of its region, with an exact zero of f inside that region (f = 0 checked by sympy),
+is that zero (a zero of ``f >= 0`` is a critical point), hence a global minimum."""
 
 from __future__ import annotations
 
@@ -27,6 +35,12 @@ def run_census(entry, *, max_boxes: int = 100_000, algebra_budget_s: float = 20.
     else:
         search = find_critical_points(objective, lo, hi, **kw)
     verdict, ev = local_minima_are_global(objective, search)
+    zeros = entry.params.get("zeros") or ()
+    if verdict.value == "undecided" and ev.get("unproved") and zeros and _minima_at_known_zeros(entry, search, zeros):
+        verdict = type(verdict)("holds")
+        ev = {"reason": "f >= 0, the search is complete, every critical point is a strict saddle or local maximum, or "
+                        "has f = 0 (zero-level certificate, or the unique critical point of a region that contains an "
+                        "exact zero of f)"}
     kinds: dict = {}
     for p in search.points:
         kinds[p.kind] = kinds.get(p.kind, 0) + 1
@@ -36,3 +50,27 @@ def run_census(entry, *, max_boxes: int = 100_000, algebra_budget_s: float = 20.
             "strict_saddle_property": search.strict_saddle_property().value,
             "local_minima_global": verdict.value, "reason": ev.get("reason", ""),
             "boxes": int(search.stats.get("boxes_processed", 0)), "seconds": round(time.perf_counter() - t0, 2)}
+
+
+def _minima_at_known_zeros(entry, search, zeros) -> bool:
+    """Every critical point not proved non-minimal is proved to be a zero of f (module docstring)."""
+    import sympy as sp
+
+    from numerics.symbolic.ideal_saturation import structurally_nonnegative
+
+    if not (search.complete and structurally_nonnegative(entry.expr)):
+        return False
+    exact = []
+    for z in zeros:
+        subs = dict(zip(entry.variables, (sp.nsimplify(v) for v in z)))
+        if sp.simplify(entry.expr.subs(subs)) == 0:
+            exact.append([float(v) for v in z])
+    for p in search.points:
+        if p.kind in ("strict-saddle", "local-max") or p.kind == "degenerate" and p.evidence.get("not_local_min"):
+            continue
+        if p.method == "zero-level-set" or "global_min" in p.evidence:
+            continue
+        inside = any(all(p.region_lo[i] <= z[i] <= p.region_hi[i] for i in range(len(z))) for z in exact)
+        if not (p.kind == "local-min" and p.unique and p.exists.value == "holds" and inside):
+            return False
+    return True

@@ -147,7 +147,8 @@ def census(size: dict):
     expr = sp.Add(*[(u[a] * u[b] - z[a] * z[b]) ** 2 for a in range(d) for b in range(d)]) / 2
     entry = CatalogEntry(f"matrix-completion-census-d{d}-r1", "1/2 sum_{(i,j) in Omega} (u_i u_j - z_i z_j)^2, "
                          f"z = {list(z)}, every entry observed", expr, u, {v.name: (-2.0, 2.0) for v in u},
-                         {"family": "matrix-completion", "d": d, "r": 1, "symmetry": "none"})
+                         {"family": "matrix-completion", "d": d, "r": 1, "symmetry": "none",
+                          "zeros": [tuple(z), tuple(-v for v in z)]})
     return entry, ("census reaches d = 3, r = 1 in seconds (d = 4 is tried by benchmarks/bench_landscapes.py; "
                    "the builtin matrix-completion-3x1 of `certify saddle` has entries missing and spurious minima)")
 

@@ -132,7 +132,8 @@ def census(size: dict):
     expr = sp.Add(*[sp.Add(*[M[i][j] * resid[i][j] for i in range(2) for j in range(2)]) ** 2 for M in mats]) / 8
     entry = CatalogEntry("matrix-sensing-census-n2-r1", f"1/(2m) sum_i <A_i, u u^T - z z^T>^2, z = (1, 1/2), "
                          f"A_i = {list(mats)}", expr, u, {"u1": (-2.0, 2.0), "u2": (-2.0, 2.0)},
-                         {"family": "matrix-sensing", "n": 2, "r": 1, "m": 4, "symmetry": "none"})
+                         {"family": "matrix-sensing", "n": 2, "r": 1, "m": 4, "symmetry": "none",
+                          "zeros": [tuple(z), tuple(-v for v in z)]})
     return entry, "census reaches n = 2, r = 1 (2 variables)"
 
 

@@ -124,7 +124,8 @@ def census(size: dict):
                     for a in A]) / (2 * m)
     entry = CatalogEntry(f"phase-retrieval-census-n{n}-m{m}", f"1/(2m) sum_k ((a_k.x)^2 - (a_k.x*)^2)^2, "
                          f"x* = {list(xs)}, a_k = {A}", expr, x, {v.name: (-2.0, 2.0) for v in x},
-                         {"family": "phase-retrieval", "n": n, "m": m, "symmetry": "none"})
+                         {"family": "phase-retrieval", "n": n, "m": m, "symmetry": "none",
+                          "zeros": [tuple(xs), tuple(-v for v in xs)]})
     return entry, "census reaches n = 2 (m = 5) in seconds; n = 3, 4 are tried by benchmarks/bench_landscapes.py"
 
 

@@ -157,3 +157,43 @@ def test_parse_size_errors_name_the_key(text, words):
     fam = family("phase-retrieval")
     with pytest.raises(ValueError, match=words):
         parse_size(text, fam.sizes)
+
+
+def test_tensor_radius_is_above_the_exact_distance_to_the_signed_permuted_components():
+    """With A exactly orthogonal, A^{-1} = A^T and the witness rows are exactly +-a_pi(i): the
+    distance is computed in exact rationals."""
+    from fractions import Fraction
+
+    fam = family("tensor")
+    inst = fam.build({"d": 6}, 3)
+    A = inst.data["A"]
+    rng = np.random.default_rng(0)
+    pi = rng.permutation(6)
+    s = rng.choice([-1.0, 1.0], 6)
+    U = s[:, None] * A[pi] + 1e-9 * rng.standard_normal((6, 6))
+    c = fam.certify(inst, U.ravel(), rel_tol=1e-3)
+    exact = sum((Fraction(float(u)) - Fraction(float(w))) ** 2
+                for u, w in zip(U.ravel().tolist(), (s[:, None] * A[pi]).ravel().tolist()))
+    assert c.status == "certified" and Fraction(c.radius) ** 2 >= exact
+
+
+def test_coherence_and_condition_contain_the_exact_values():
+    from flint import fmpq_mat
+
+    from numerics.landscape.families.quantities import coherence_and_condition
+
+    Z = np.random.default_rng(4).standard_normal((12, 2))
+    mu, kappa = coherence_and_condition(Z)
+    Zq = fmpq_mat([[q(v) for v in row] for row in Z.tolist()])
+    G = Zq.transpose() * Zq
+    Ginv = G.inv()
+    lev = []
+    for i in range(12):
+        zi = fmpq_mat([[Zq[i, 0]], [Zq[i, 1]]])
+        lev.append((zi.transpose() * Ginv * zi)[0, 0])
+    mu_exact = max(lev) * 6                      # d / r = 12 / 2
+    assert q(float(mu.lo)) <= mu_exact <= q(float(mu.hi))
+    with ctx.workprec(ORACLE_BITS):
+        ev = sorted((e.real for e in arb_mat(G).eig(multiple=True)), key=lambda b: float(b.mid()))
+        k = ev[-1] / ev[0]
+        assert bool(arb(float(kappa.lo)) <= k.upper()) and bool(k.lower() <= arb(float(kappa.hi)))
