@@ -89,6 +89,8 @@ def _quantity(name: str, symbol, description: str, method: str, fn):
 
 
 # ------------------------------------------------------------------------------ Burer-Monteiro
+_q = sp.Symbol("q", positive=True)
+
 P_MIN = Constant(
     name="p_min", symbol=sp.Symbol("p_min"), expr=(sp.sqrt(8 * n + 1) - 1) / 2,
     description="p(p+1)/2 > n holds exactly for the integers p > p_min",
@@ -96,8 +98,8 @@ P_MIN = Constant(
         Step("the rank condition p (p + 1)/2 > m for an SDP with m linear constraints (Boumal, Voroninski, "
              "Bandeira 2016; Max-Cut: m = n)", Gt(p * (p + 1) / 2, n), Check.CITED,
              "arXiv:1606.04970, main theorem ([S]: Cifuentes and a NeurIPS review; NOT VERIFIED in the primary text)"),
-        Step("p_min is the positive root of p (p + 1)/2 = n", sp.Eq(sp.Symbol("q") * (sp.Symbol("q") + 1) / 2, n),
-             Check.SYMPY, "algebra", substitution={sp.Symbol("q"): (sp.sqrt(8 * n + 1) - 1) / 2}),
+        Step("p_min is the positive root of p (p + 1)/2 = n", sp.Eq(_q * (_q + 1) / 2, n),
+             Check.SYMPY, "algebra", substitution={_q: (sp.sqrt(8 * n + 1) - 1) / 2}),
     )),
 )
 

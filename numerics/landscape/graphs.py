@@ -45,6 +45,8 @@ class Graph:
             raise ValueError(f"edges: vertices must lie in 0..{self.n - 1}")
         if e.size and (e[:, 0] >= e[:, 1]).any():
             raise ValueError("edges: every edge must be stored as (i, j) with i < j (no self-loops)")
+        if e.size and np.unique(e[:, 0].astype(np.int64) * self.n + e[:, 1]).size != e.shape[0]:
+            raise ValueError("edges: an edge is repeated; allowed: each edge once")
         if not (np.isfinite(w).all() and (w >= 0).all()):
             raise ValueError("weights: allowed: finite numbers >= 0")
 

@@ -14,7 +14,8 @@ Method (no separation of the eigenvalues needed). From a float eigendecompositio
    entry of any B in the enclosure lies between the i-th largest lower and upper endpoints.
 
 So ``lambda_i(M)`` lies in ``[b_i^- - r, b_i^+ + r] / [1 - e, 1 + e]`` (interval division),
-rounded outward. Cost: one float ``eigh`` and two enclosed n x n products.
+rounded outward. Cost: one float ``eigh`` and two enclosed n x n products. See
+docs/landscape_certificates.md (rank-k).
 """
 
 from __future__ import annotations

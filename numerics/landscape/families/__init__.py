@@ -4,7 +4,8 @@ Each module defines ``FAMILY`` (:class:`.family.Family`): a builder of seeded (o
 at a given size, the objective and its gradient (float), a success rule for gradient descent
 (float evidence), the rigorous certificate of global optimality of a point
 (:class:`.family.GlobalOptimality`), and the critical-point census at the sizes the census can
-reach. The theorems' conditions are in :mod:`proofs.landscape_families`.
+reach. The theorems' conditions are in :mod:`proofs.landscape_families`; the arguments are in
+docs/landscape_certificates.md.
 
 =====================  =============================================  ====================================
 family                 paper                                          global optimality of GD's point

@@ -8,7 +8,8 @@ have f = 0 (the zero-level certificate needs a Groebner basis, which can run out
 census instance's exact zeros (``entry.params["zeros"]``: rational points, such as the planted
 ``+-x*``) settle it: for ``f >= 0`` by its form, a certified local minimum that is the *unique*
 critical point of its region, with an exact zero of f inside that region (f = 0 checked by sympy),
-is that zero (a zero of ``f >= 0`` is a critical point), hence a global minimum."""
+is that zero (a zero of ``f >= 0`` is a critical point), hence a global minimum
+(docs/landscape_certificates.md)."""
 
 from __future__ import annotations
 

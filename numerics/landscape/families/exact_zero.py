@@ -15,7 +15,7 @@ Two routes, tried in this order:
    (:func:`orbit_distance_upper`).
 
 Otherwise the result is ``undecided`` with the reason. A zero of F has ``f = 0 = min f``, so
-``value = [0, 0]``.
+``value = [0, 0]``. Derivations: docs/landscape_certificates.md.
 """
 
 from __future__ import annotations

@@ -49,6 +49,11 @@ def test_edge_list_defaults_comments_and_orientation():
     assert g.weights.tolist() == [1.0, 2.5, 0.0]
 
 
+def test_graph_rejects_repeated_edges():
+    with pytest.raises(ValueError, match="repeated"):
+        Graph(3, np.array([[0, 1], [0, 1]]), np.ones(2))
+
+
 def test_pair_ranks_are_inverted_exactly():
     for n in (2, 3, 7, 50):
         pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
