@@ -1,8 +1,19 @@
 """The certificate: what `certify run` proved about a configuration, as JSON.
 
 Schema id `dl-certify/certificate/1`. Interval endpoints are decimal strings (Python's `repr` of
-the float) that round-trip exactly. `content_sha256` hashes the canonical JSON of everything
-else, so any edit of the file is detected by `certify check` even before recomputation.
+the float) that round-trip exactly.
+
+`content_sha256` hashes the canonical JSON of everything else. It detects *accidental*
+corruption (a truncated copy, an editor that rewrote a number) and nothing more: anyone can
+recompute it after an edit, so it proves nothing about who wrote the file. What makes a
+certificate trustworthy is `certify check`, which re-proves every verdict and compares every
+recorded enclosure with the recomputed one (certify/agreement.py), and `certify check
+--independent`, which replays the two-layer claims in a separate small checker
+(docs/independent_checker.md).
+
+Reading is strict (:func:`load_certificate`): a JSON object with a repeated key (the later copy
+would silently win in a dict) or a NaN / Infinity token (not JSON) is bad input naming the
+field, and a schema this version does not know gets a message saying so.
 """
 
 from __future__ import annotations
@@ -111,10 +122,15 @@ def write_json_atomic(path: Path, obj: Any) -> None:
         raise
 
 
-# schema id -> "module:function" that recomputes a certificate of that kind and returns mismatches
+# schema id -> "module:function(cert, directory) -> certify.agreement.Agreement" that recomputes a
+# certificate of that kind and compares it with the recorded one
 CHECKERS = {
-    SCHEMA_ID: "certify.pipeline:check_certificate",
+    SCHEMA_ID: "certify.run_check:check_run_certificate",
     "dl-certify/saddle-certificate/1": "certify.commands.saddle:check_saddle_certificate",
+}
+# certificates of schema SCHEMA_ID with a `kind` field (written by other verbs than `run`)
+KIND_CHECKERS = {
+    "instance": "certify.commands.instance:check_instance_certificate",
 }
 
 
@@ -124,16 +140,96 @@ def checker_for(cert: dict):
 
     target = CHECKERS.get(cert.get("schema"))
     if target is None:
-        raise BadInput("CERT.schema", cert.get("schema"), f"one of {', '.join(map(repr, CHECKERS))}")
+        raise BadInput("CERT.schema", cert.get("schema"), unknown_schema_message(cert.get("schema"), tuple(CHECKERS)))
+    if cert.get("schema") == SCHEMA_ID and "kind" in cert:
+        target = KIND_CHECKERS.get(cert["kind"])
+        if target is None:
+            raise BadInput("CERT.kind", cert["kind"], f"absent (a `certify run` certificate) or one of "
+                           f"{', '.join(map(repr, KIND_CHECKERS))}")
     module, name = target.split(":")
-    fn = getattr(importlib.import_module(module), name, None)
-    if fn is None:
-        raise BadInput("CERT.schema", cert.get("schema"), "a certificate kind that `certify check` can recompute")
-    return fn
+    return getattr(importlib.import_module(module), name)
+
+
+class _Pairs(dict):
+    """A JSON object as parsed, remembering keys that occurred more than once."""
+
+    repeated: tuple[str, ...] = ()
+
+
+def _pairs(items: list[tuple[str, Any]]) -> _Pairs:
+    out = _Pairs(items)
+    if len(out) != len(items):
+        seen: set[str] = set()
+        out.repeated = tuple(k for k, _ in items if k in seen or seen.add(k))
+    return out
+
+
+class _NonFinite(str):
+    """A NaN / Infinity / -Infinity token: Python's json accepts them, JSON does not."""
+
+
+def _field(path: tuple) -> str:
+    out = "CERT"
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else f".{p}"
+    return out
+
+
+def _strict_problem(node: Any, path: tuple = ()) -> tuple[str, Any, str] | None:
+    """(field, value, what is allowed) for the first repeated key or non-finite number."""
+    if isinstance(node, _NonFinite):
+        return _field(path), str(node), "a finite JSON number (NaN and Infinity are not JSON)"
+    if isinstance(node, dict):
+        repeated = getattr(node, "repeated", ())
+        if repeated:
+            return (_field(path + (repeated[0],)), "a key that occurs more than once",
+                    "each key once per object (a later copy would silently replace the first)")
+        children = node.items()
+    elif isinstance(node, list):
+        children = enumerate(node)
+    else:
+        return None
+    for k, v in children:
+        found = _strict_problem(v, path + (k,))
+        if found is not None:
+            return found
+    return None
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+def parse_certificate_json(text: str, name: str = "CERT") -> Any:
+    """Parse JSON strictly: repeated keys and NaN / Infinity tokens are BadInput naming the field."""
+    try:
+        obj = json.loads(text, object_pairs_hook=_pairs, parse_constant=_NonFinite)
+    except json.JSONDecodeError as exc:
+        raise BadInput(name, name, f"valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise BadInput(name, name, "JSON nested less than the interpreter's recursion limit") from None
+    found = _strict_problem(obj)
+    if found is not None:
+        raise BadInput(*found)
+    return _plain(obj)
+
+
+def unknown_schema_message(schema: Any, known: tuple[str, ...]) -> str:
+    """What to say about a certificate whose schema this version cannot read."""
+    family = isinstance(schema, str) and schema.startswith("dl-certify/")
+    mine = tool_version()
+    if family:
+        return (f"a schema this dl-certify ({mine}) reads: {', '.join(map(repr, known))}. The certificate was "
+                "written by another version of dl-certify (see its tool.version); check it with that version")
+    return f"a dl-certify certificate ({', '.join(map(repr, known))}); this file is not one"
 
 
 def load_certificate(path: str | Path, schemas: tuple[str, ...] = (SCHEMA_ID,)) -> dict:
-    """Read a certificate; malformed or foreign JSON is bad input (exit 2)."""
+    """Read a certificate strictly; malformed, ambiguous or foreign JSON is bad input (exit 2)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -142,12 +238,14 @@ def load_certificate(path: str | Path, schemas: tuple[str, ...] = (SCHEMA_ID,)) 
     except (OSError, UnicodeDecodeError) as exc:
         raise BadInput("CERT", str(path), f"a readable UTF-8 JSON file ({exc})") from None
     try:
-        cert = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadInput("CERT", str(path), f"valid JSON ({exc.msg} at line {exc.lineno})") from None
+        cert = parse_certificate_json(text)
+    except BadInput as exc:
+        if exc.field == "CERT":
+            raise BadInput("CERT", str(path), exc.allowed) from None
+        raise
     if not isinstance(cert, dict) or "schema" not in cert:
         raise BadInput("CERT.schema", None if not isinstance(cert, dict) else cert.get("schema"),
                        f"a dl-certify certificate with schema {SCHEMA_ID!r}")
     if cert["schema"] not in schemas:
-        raise BadInput("CERT.schema", cert["schema"], " or ".join(map(repr, schemas)))
+        raise BadInput("CERT.schema", cert["schema"], unknown_schema_message(cert["schema"], schemas))
     return cert

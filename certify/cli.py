@@ -106,25 +106,49 @@ def _print_summary(cert: dict) -> None:
 
 @cli.command("check")
 @click.argument("cert_path", metavar="CERT", type=click.Path(dir_okay=False))
-def check_cmd(cert_path: str) -> None:
-    """Recompute every rigorous verdict of CERT from its recorded inputs; exit 1 on any mismatch."""
+@click.option("--independent", is_flag=True,
+              help="Replay the two-layer claims in the small independent checker (docs/independent_checker.md) "
+                   "instead of recomputing with dl-certify's own numerics.")
+def check_cmd(cert_path: str, independent: bool) -> None:
+    """Re-prove CERT: recompute every verdict and compare every recorded enclosure; exit 1 on a
+    false or unproved claim, a tampered field or an unknown key."""
+    from pathlib import Path
+
     from certify.certificate import CHECKERS, checker_for, load_certificate
 
     cert = load_certificate(cert_path, schemas=tuple(CHECKERS))
-    if cert.get("kind") == "instance":
-        from pathlib import Path
-
-        from certify.commands.instance import check_instance_certificate
-
-        problems = check_instance_certificate(cert, Path(cert_path).resolve().parent)
-    else:
-        problems = checker_for(cert)(cert)
-    if problems:
+    directory = Path(cert_path).resolve().parent
+    if independent:
+        _independent_check(cert, directory)
+        return
+    agreement = checker_for(cert)(cert, directory)
+    for note in agreement.notes:
+        click.echo(f"note: {note}", err=True)
+    if agreement.unchecked:
+        click.echo("not recomputed (the producer's records and float evidence): "
+                   + ", ".join(agreement.unchecked), err=True)
+    if agreement.problems:
         click.echo("certificate check FAILED:", err=True)
-        for p in problems:
+        for p in agreement.truncated_problems():
             click.echo(f"  - {p}", err=True)
         sys.exit(1)
-    click.echo(f"certificate check passed: every rigorous result recomputed ({cert['schema']})")
+    click.echo(f"certificate check passed: every verdict re-proved and every enclosure consistent with the "
+               f"recomputation ({cert['schema']}{', ' + cert['kind'] if 'kind' in cert else ''})")
+
+
+def _independent_check(cert: dict, directory) -> None:
+    from certify.independent.replay import ReplayError, replay_certificate
+
+    try:
+        result = replay_certificate(cert, directory)
+    except ReplayError as exc:
+        raise BadInput(exc.field, exc.value, exc.allowed) from None
+    for line in result.lines():
+        click.echo(line)
+    if not result.ok:
+        click.echo("independent check FAILED", err=True)
+        sys.exit(1)
+    click.echo(f"independent check passed: {len(result.claims)} claims replayed")
 
 
 @cli.command("report")

@@ -10,8 +10,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from certify.certificate import (SCHEMA_ID, environment, integrity_problems, seal, tool_version,
-                                 write_json_atomic)
+from certify.certificate import SCHEMA_ID, environment, seal, tool_version, write_json_atomic
 from certify.config import Config, config_from_dict, load_config
 from certify.data import Dataset, load_dataset
 from certify.errors import BadInput
@@ -145,39 +144,9 @@ def report_figures(cert: dict) -> dict:
 
 
 # ------------------------------------------------------------------------------- check
-RIGOROUS_THEOREM_KEYS = ("id", "status", "parameters", "hypotheses", "quantities", "constants", "derivation_status")
+def check_certificate(cert: dict, directory=None) -> list[str]:
+    """The problems `certify check` finds in a run certificate ([] when it passes); the rules
+    are in certify/agreement.py, the recomputation in certify/run_check.py."""
+    from certify.run_check import check_run_certificate
 
-
-def check_certificate(cert: dict) -> list[str]:
-    """Recompute every rigorous verdict from the recorded inputs; return the mismatches."""
-    problems = integrity_problems(cert)
-    try:
-        config = config_from_dict(cert["config"], base_dir=cert.get("config_base_dir", "."))
-    except KeyError:
-        raise BadInput("CERT.config", None, "a certificate written by `certify run` (it records its config)") from None
-    dataset = load_dataset(config)
-    if dataset.sha256 != cert.get("data", {}).get("sha256"):
-        problems.append(f"data sha256 mismatch: the data now hash to {dataset.sha256}, "
-                        f"the certificate recorded {cert.get('data', {}).get('sha256')}")
-    fresh = evaluate_config(config, dataset, empirical=False)
-    if fresh["verdict"] != cert.get("verdict"):
-        problems.append(f"verdict: recorded {cert.get('verdict')!r}, recomputed {fresh['verdict']!r}")
-    old = {t.get("id"): t for t in cert.get("theorems", []) if isinstance(t, dict)}
-    for t in fresh["theorems"]:
-        o = old.get(t["id"])
-        if o is None:
-            problems.append(f"theorem {t['id']}: missing from the certificate")
-            continue
-        for key in RIGOROUS_THEOREM_KEYS:
-            if _jsonish(o.get(key)) != _jsonish(t.get(key)):
-                problems.append(f"theorem {t['id']}: {key} differs from the recomputation")
-    extra = set(old) - {t["id"] for t in fresh["theorems"]}
-    for tid in sorted(x for x in extra if x is not None):
-        problems.append(f"theorem {tid}: in the certificate but not in its config")
-    return problems
-
-
-def _jsonish(x):
-    import json
-
-    return json.loads(json.dumps(x, sort_keys=True, allow_nan=False)) if x is not None else None
+    return check_run_certificate(cert, directory).problems

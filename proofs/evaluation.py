@@ -3,9 +3,13 @@
 One generic procedure for every theorem, in four stages with typed results:
 1. `enclose_quantities`: the data-dependent quantities, each by its numerics routine;
 2. `choose_parameters`: the configuration's values, plus the parameters it leaves open that a
-   constant bounds (`Constant.bounds`): a width m = floor(upper bound of every required width) + 1,
-   a step eta = the lower endpoint of the enclosure of the largest allowed step (both then satisfy
-   the hypotheses for every value inside the enclosures);
+   constant bounds (`Constant.bounds`), one enclosure width inside the allowed region: for each
+   required width's enclosure [lo, hi], m = the smallest integer above hi + (hi - lo) (the largest
+   over the widths); for the largest allowed step's enclosure [lo, hi], eta = lo - (hi - lo)
+   (lo / 2 when that is not positive). Both satisfy the hypotheses for every value inside the
+   enclosures, and the margin makes the choice portable: any recomputation whose enclosures are
+   at most as wide (another machine, another summation order: `certify check`,
+   docs/independent_checker.md) re-proves the hypotheses at the recorded m and eta;
 3. `enclose_constants`: every explicit constant;
 4. `decide_hypotheses`: every hypothesis, rigorously; a hypothesis that mentions a constant the
    paper leaves unnamed is undecided and reports the constant's critical value, unless the user
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, Mapping
 
 import sympy as sp
@@ -224,10 +229,11 @@ def _choose(parameter: sp.Symbol, direction: Direction,
 
 
 def _largest_allowed(parameter: sp.Symbol, enclosures: list[Interval | None]) -> tuple[float | None, str]:
-    """The lower endpoint of the enclosure of the largest allowed value (the least over several)."""
-    lows = [float(e.lo) if e is not None else math.nan for e in enclosures]
-    if all(lo > 0 and math.isfinite(lo) for lo in lows):
-        return min(lows), "step size chosen as the lower endpoint of the enclosure of the largest allowed step"
+    """One enclosure width below the enclosure of the largest allowed value (the least over several)."""
+    ok = [e is not None and float(e.lo) > 0 and math.isfinite(float(e.hi)) for e in enclosures]
+    if enclosures and all(ok):
+        return (min(_step_below(e) for e in enclosures),
+                "step size chosen one enclosure width below the enclosure of the largest allowed step")
     return None, (f"the largest allowed step could not be enclosed away from 0; {parameter.name} "
                   "left undecided")
 
@@ -236,16 +242,29 @@ def _smallest_integer_above(parameter: sp.Symbol, enclosures: list[Interval | No
     """The smallest integer above the upper endpoint of every enclosure."""
     above = [_integer_above(e) if e is not None else None for e in enclosures]
     if above and all(a is not None for a in above):
-        return max(above), "width chosen as the smallest integer above every width the theorem requires"
+        return max(above), ("width chosen as the smallest integer one enclosure width above every width the "
+                            "theorem requires")
     return None, (f"the required width could not be enclosed (lambda0 not bounded away from 0); "
                   f"{parameter.name} undecided")
 
 
 def _integer_above(x: Interval) -> int | None:
-    hi = float(x.hi)
-    if not math.isfinite(hi) or float(x.lo) <= 0 and hi <= 0:
+    """The smallest integer above hi + (hi - lo) for the enclosure [lo, hi] (exact rationals)."""
+    lo, hi = float(x.lo), float(x.hi)
+    if not (math.isfinite(hi) and math.isfinite(lo)) or lo <= 0 and hi <= 0:
         return None
-    return int(math.floor(hi)) + 1
+    return math.floor(Fraction(hi) + (Fraction(hi) - Fraction(lo))) + 1
+
+
+def _step_below(x: Interval) -> float:
+    """A float at most lo - (hi - lo) (at most lo / 2 when that is not positive) for the
+    enclosure [lo, hi] of the largest allowed step, lo > 0."""
+    lo, hi = Fraction(float(x.lo)), Fraction(float(x.hi))
+    target = lo - (hi - lo)
+    if target <= 0:
+        target = lo / 2
+    step = float(target)
+    return step if Fraction(step) <= target else math.nextafter(step, 0.0)
 
 
 def _enclosure(c: Constant, values: Mapping[sp.Symbol, Any]) -> Interval | None:

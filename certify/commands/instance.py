@@ -30,11 +30,32 @@ THEOREM_ID = "lazy-global-minimizer-nearby"
 
 # ------------------------------------------------------------------------ inputs
 WEIGHTS_FILE = "weights.npz"
-# instance fields that are rigorous results (recomputed by `certify check`); the rest is search
-# bookkeeping (attempts, seconds) or float training evidence
-RIGOROUS_INSTANCE_KEYS = ("status", "m", "n", "d", "stable_neurons", "fully_weighted_neurons", "tau",
-                          "lambda_min_HS", "correction_max", "correction_frobenius", "distance_from_init_max",
-                          "sqrt_m_distance", "residual_norm", "theorem_width")
+WITNESS_KEYS = ("S_{point}", "c_{point}")
+"""Arrays of the weights file holding each certified point's witness: the stable set S and its
+weights c (what `certify check` and the independent checker replay, without the float-guided
+search, so that another machine's floats cannot choose another W*). A point that was not
+certified claims nothing and records no witness; the check re-runs its search."""
+
+
+def instance_rules():
+    """What `certify check` does not recompute in an instance certificate (certify/agreement.py):
+    the producer's machine, the search's bookkeeping (thresholds tried, attempts, timings), the
+    float training record and the width sweep (its networks are not stored). A float-rounded
+    one-sided bound (ratio_max), the lambda_min method and the DZPS width (an integer just above
+    an enclosure) may differ between machines: notes."""
+    from certify.agreement import Rules
+
+    search = ("attempts", "attempts[]", "attempts[].*", "seconds", "training", "training.*",
+              "tau_threshold")
+    records = ["tool", "tool.*", "environment", "environment.*", "numerics", "numerics.*",
+               "width_sweep", "width_sweep.*"]
+    for obj in ("instance", "instance_points[]"):
+        records += [f"{obj}.{k}" for k in search]
+    return Rules(records=tuple(records),
+                 descriptions=("instance.ratio_max", "instance_points[].ratio_max",
+                               "instance.lambda_min_method", "instance_points[].lambda_min_method",
+                               "instance.theorem_width.m", "instance_points[].theorem_width.m",
+                               "theorems[].hypotheses[].evidence.ratio_max"))
 
 
 def weights_sha256(weights: dict) -> str:
@@ -51,46 +72,96 @@ def weights_sha256(weights: dict) -> str:
     return h.hexdigest()
 
 
-def check_instance_certificate(cert: dict, directory) -> list[str]:
-    """Recompute an instance certificate from its config, data and the weights file beside it."""
+def witness_arrays(points) -> dict:
+    """The weights-file arrays recording the witness (S, c) of every certified point
+    [(weights, result)]."""
+    out = {}
+    for w, res in points:
+        if not res.certified:
+            continue
+        s_key, c_key = (k.format(point=w["point"]) for k in WITNESS_KEYS)
+        out[s_key], out[c_key] = res.stable, res.weights
+    return out
+
+
+def _load_witness(path: Path, point: str):
+    """(S, c) recorded for `point` in the weights file, or None when the file has none."""
+    import numpy as np
+
+    s_key, c_key = (k.format(point=point) for k in WITNESS_KEYS)
+    with np.load(path, allow_pickle=False) as npz:
+        if s_key not in npz.files or c_key not in npz.files:
+            return None
+        return np.asarray(npz[s_key]), np.asarray(npz[c_key])
+
+
+def _replay_point(dataset, weights: dict, path: Path, point: str, field: str):
+    """The LazyMinimizerResult of one recorded point: its witness replayed when recorded,
+    otherwise the search re-run (a point that was not certified)."""
+    from numerics.instance.lazy_minimizer import certify_with_witness
+
+    w = {**weights, "point": point}
+    if point == "initialization":
+        w["W"] = weights["W0"]
+    witness = _load_witness(path, point)
+    if witness is None:
+        return w, _certify(dataset, w)
+    try:
+        return w, certify_with_witness(dataset.X, dataset.y, w["W"], w["a"], w["W0"], *witness)
+    except ValueError as exc:
+        raise BadInput(field, f"the witness of the {point} point", str(exc)) from None
+
+
+def recompute_instance_certificate(cert: dict, directory) -> dict:
+    """The instance certificate this machine computes from `cert`'s config, data and weights file
+    (every recorded point replayed with its recorded witness; JSON-ready, unsealed)."""
     import json
 
-    from certify.certificate import integrity_problems
     from certify.config import config_from_dict
     from certify.data import load_dataset
+    from certify.pipeline import certificate_header
 
-    problems = integrity_problems(cert)
     rec = cert.get("weights")
-    if not isinstance(rec, dict) or "file" not in rec:
+    if not isinstance(rec, dict) or not isinstance(rec.get("file"), str):
         raise BadInput("CERT.weights", rec, "an instance certificate that names its weights file")
+    if not isinstance(cert.get("config"), dict):
+        raise BadInput("CERT.config", cert.get("config"), "the config object `certify instance` records")
     config = config_from_dict(cert["config"], base_dir=cert.get("config_base_dir", "."))
     dataset = load_dataset(config)
-    if dataset.sha256 != cert.get("data", {}).get("sha256"):
-        problems.append("data sha256 mismatch: the data changed since the certificate was written")
     path = Path(directory) / Path(rec["file"]).name
     if not path.is_file():
         raise BadInput("CERT.weights.file", str(path), "the weights file written beside the certificate")
     weights = load_weights(str(path), dataset.d)
-    weights["point"] = rec.get("point", "trained")
-    if weights_sha256(weights) != rec.get("sha256"):
-        problems.append(f"weights sha256 mismatch: {path} is not the network that was certified")
+    recorded_points = cert.get("instance_points") if isinstance(cert.get("instance_points"), list) else []
+    names = [p.get("point") if isinstance(p, dict) else None for p in recorded_points] or [rec.get("point")]
+    for i, name in enumerate(names):
+        if name not in ("initialization", "trained", "given"):
+            raise BadInput(f"CERT.instance_points[{i}].point", name, "'initialization', 'trained' or 'given'")
     width_info = theorem_width(dataset, config)
     width_info.pop("_lambda0_float", None)
-    res = _certify(dataset, weights)
-    fresh_obj = instance_object(res, weights["point"], width_info)
-    fresh_entry = _theorem_entry(dataset, config, weights, res, weights["W"].shape[0])
-    norm = lambda x: json.loads(json.dumps(x, sort_keys=True))  # noqa: E731
-    old_obj = cert.get("instance", {})
-    for key in RIGOROUS_INSTANCE_KEYS:
-        if norm(old_obj.get(key)) != norm(fresh_obj.get(key)):
-            problems.append(f"instance.{key}: recorded {old_obj.get(key)!r}, recomputed {fresh_obj.get(key)!r}")
-    if cert.get("verdict") != res.status:
-        problems.append(f"verdict: recorded {cert.get('verdict')!r}, recomputed {res.status!r}")
-    old_entry = (cert.get("theorems") or [{}])[0]
-    for key in ("id", "status", "hypotheses", "quantities", "constants", "derivation_status"):
-        if norm(old_entry.get(key)) != norm(fresh_entry.get(key)):
-            problems.append(f"theorem {fresh_entry['id']}: {key} differs from the recomputation")
-    return problems
+    objs, last = [], None
+    for i, name in enumerate(names):
+        w, res = _replay_point(dataset, weights, path, name, f"CERT.instance_points[{i}]")
+        objs.append(instance_object(res, name, width_info))
+        last = (w, res)
+    w, res = last
+    entry = _theorem_entry(dataset, config, w, res, w["W"].shape[0])
+    fresh = {**certificate_header(config, dataset), "kind": "instance", "verdict": res.status,
+             "theorems": [entry], "instance": objs[-1], "instance_points": objs,
+             "weights": {"file": rec["file"], "sha256": weights_sha256(weights), "point": names[-1]},
+             "content_sha256": cert.get("content_sha256")}
+    return json.loads(json.dumps(fresh, allow_nan=False))
+
+
+def check_instance_certificate(cert: dict, directory):
+    """Recompute an instance certificate and compare it with the recorded one
+    (certify/agreement.py; the rules in :func:`instance_rules`)."""
+    from certify.agreement import Agreement, compare
+    from certify.certificate import integrity_problems
+
+    out = Agreement(problems=integrity_problems(cert))
+    out.extend(compare(cert, recompute_instance_certificate(cert, directory), instance_rules()))
+    return out
 
 
 def parse_int_list(text: str | None, option: str) -> list[int] | None:
@@ -440,7 +511,8 @@ def command(config_path: str, out: str, weights_path: str | None, widths: str | 
     outp = write_outputs(cert, out)
     import numpy as np
 
-    np.savez(outp / WEIGHTS_FILE, W=final_w["W"], a=final_w["a"], W0=final_w["W0"])
+    np.savez(outp / WEIGHTS_FILE, W=final_w["W"], a=final_w["a"], W0=final_w["W0"],
+             **witness_arrays([(w, res) for w, res, _ in points]))
     for o in objs:
         click.echo(_summary_line(o))
     tw = width_info.get("m")

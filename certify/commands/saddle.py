@@ -316,32 +316,14 @@ def _empirical(objective, search, blo, bhi, alpha, theorems, runs, seed) -> dict
     return out
 
 
-RIGOROUS_KEYS = ("inputs", "objective", "critical_points", "complete", "unresolved", "strict_saddle_property",
-                 "local_minima_global", "symmetry", "constants", "step_size", "verdict")
-"""Certificate fields that `certify check` recomputes and compares (all but environment, timings, empirical)."""
-RIGOROUS_THEOREM_KEYS = ("id", "title", "citation", "status", "parameters", "hypotheses", "quantities", "constants",
-                         "derivation_status", "conclusion", "notes")
-MAX_REPORTED_DIFFERENCES = 20
+def saddle_rules():
+    """What `certify check` does not recompute in a saddle certificate: the producer's machine,
+    its version, the search's bookkeeping (box counters and timings: they depend on where the
+    bisection happened to split, not on what was proved) and the float evidence."""
+    from certify.agreement import Rules
 
-
-def _differences(path: str, recorded, fresh, out: list[str]) -> None:
-    """Append one line per leaf where `recorded` and `fresh` (plain JSON values) differ."""
-    if isinstance(recorded, dict) and isinstance(fresh, dict):
-        for k in sorted(set(recorded) | set(fresh), key=str):
-            sub = f"{path}.{k}" if path else str(k)
-            if k not in recorded:
-                out.append(f"{sub}: missing from the certificate (recomputed {fresh[k]!r})")
-            elif k not in fresh:
-                out.append(f"{sub}: in the certificate ({recorded[k]!r}) but not in the recomputation")
-            else:
-                _differences(sub, recorded[k], fresh[k], out)
-    elif isinstance(recorded, list) and isinstance(fresh, list) and len(recorded) == len(fresh):
-        for i, (a, b) in enumerate(zip(recorded, fresh)):
-            _differences(f"{path}[{i}]", a, b, out)
-    elif isinstance(recorded, list) and isinstance(fresh, list):
-        out.append(f"{path}: {len(recorded)} entries recorded, {len(fresh)} recomputed")
-    elif type(recorded) is not type(fresh) or recorded != fresh:
-        out.append(f"{path}: recorded {recorded!r}, recomputed {fresh!r}")
+    return Rules(records=("environment", "environment.*", "tool_version", "search", "search.*",
+                          "empirical", "empirical.*"))
 
 
 def _recompute_kwargs(inputs) -> dict:
@@ -378,57 +360,29 @@ def _recompute_kwargs(inputs) -> dict:
     return kw
 
 
-def _without_timings(x):
-    """The search record without its wall-clock fields ("seconds", at any depth)."""
-    if isinstance(x, dict):
-        return {k: _without_timings(v) for k, v in x.items() if k != "seconds"}
-    if isinstance(x, list):
-        return [_without_timings(v) for v in x]
-    return x
-
-
-def check_saddle_certificate(cert: dict) -> list[str]:
-    """Recompute a saddle certificate from its recorded inputs and return the mismatches.
-
-    Checks content_sha256, then re-runs :func:`certify_saddle` (without the empirical part) and
-    compares every rigorous field (:data:`RIGOROUS_KEYS`, the search counters except timings,
-    and each theorem's :data:`RIGOROUS_THEOREM_KEYS`). An empty list means the check passed.
-    Empirical evidence is not recomputed (it is evidence, never a verdict)."""
+def check_saddle_certificate(cert: dict, directory=None):
+    """Recompute a saddle certificate from its recorded inputs and compare it with the recorded
+    one (certify/agreement.py: verdicts re-proved, enclosures consistent, the rest equal;
+    every unknown or missing key is reported). Empirical evidence is not recomputed (it is
+    evidence, never a verdict)."""
     import json
 
+    from certify.agreement import Agreement, compare
     from certify.certificate import integrity_problems
 
-    problems = integrity_problems(cert)
+    out = Agreement(problems=integrity_problems(cert))
     try:
         kw = _recompute_kwargs(cert.get("inputs"))
         fresh = json.loads(json.dumps(certify_saddle(**kw, empirical=False), allow_nan=False))
     except BadInput as exc:
         if str(exc.field).startswith("CERT.inputs") and cert.get("inputs") is None:
             raise
-        return problems + [f"the recorded inputs are rejected on recomputation: {exc}"]
+        out.problems.append(f"the recorded inputs are rejected on recomputation: {exc}")
+        return out
     fresh["inputs"]["empirical"] = cert["inputs"]["empirical"]  # the only input the recomputation skips
-    diffs: list[str] = []
-    for key in RIGOROUS_KEYS:
-        if key not in cert:
-            diffs.append(f"{key}: missing from the certificate")
-        else:
-            _differences(key, cert[key], fresh[key], diffs)
-    search = cert.get("search") if isinstance(cert.get("search"), dict) else {}
-    _differences("search", _without_timings(search), _without_timings(fresh["search"]), diffs)
-    old = {t.get("id"): t for t in cert.get("theorems", []) if isinstance(t, dict)} \
-        if isinstance(cert.get("theorems"), list) else {}
-    for t in fresh["theorems"]:
-        o = old.get(t["id"])
-        if o is None:
-            diffs.append(f"theorem {t['id']}: missing from the certificate")
-            continue
-        for key in RIGOROUS_THEOREM_KEYS:
-            _differences(f"theorem {t['id']}.{key}", o.get(key), t.get(key), diffs)
-    for tid in sorted(str(x) for x in set(old) - {t["id"] for t in fresh["theorems"]}):
-        diffs.append(f"theorem {tid}: in the certificate but not recomputed")
-    if len(diffs) > MAX_REPORTED_DIFFERENCES:
-        diffs = diffs[:MAX_REPORTED_DIFFERENCES] + [f"... and {len(diffs) - MAX_REPORTED_DIFFERENCES} more differences"]
-    return problems + diffs
+    fresh["content_sha256"] = cert.get("content_sha256")         # checked by integrity_problems
+    out.extend(compare(cert, fresh, saddle_rules()))
+    return out
 
 
 CONFIG_FIELDS = {"--expr": "objective.expr", "--builtin": "objective.builtin", "--box": "objective.box",

@@ -489,6 +489,44 @@ def certify_lazy_minimizer(X, y, W, a, W0=None, *, taus=None, float_slack: float
         result.reason = "no threshold left a neuron with proved signs"
         result.seconds = time.perf_counter() - t0
         return result
+    return _finish(result, best, W, W0, lambda_min, t0)
+
+
+def certify_with_witness(X, y, W, a, W0, stable, weights, *, lambda_min: bool = True) -> LazyMinimizerResult:
+    """Verify the lazy minimizer for a *given* stable set and weights (the witness a certificate
+    records), without the float-guided search: the same rigorous steps as
+    :func:`certify_lazy_minimizer`, so the same real ``W*`` whatever machine runs it.
+
+    ``stable``: indices of S (distinct, in 0..m-1); ``weights``: ``c_r`` in {2^-k} per index.
+    ValueError names a malformed witness.
+    """
+    t0 = time.perf_counter()
+    X, y, W, a, W0 = check_network(X, y, W, a, W0)
+    n, d = X.shape
+    m = W.shape[0]
+    stable = np.asarray(stable)
+    if stable.ndim != 1 or not np.issubdtype(stable.dtype, np.integer) or len(np.unique(stable)) != len(stable) \
+            or (len(stable) and (stable.min() < 0 or stable.max() >= m)):
+        raise ValueError(f"stable: got {stable!r}; allowed: distinct neuron indices in 0..{m - 1}")
+    c = check_weights(weights)
+    if c.shape != stable.shape or (c == 0).any():
+        raise ValueError(f"weights: got shape {c.shape}; allowed: one weight 2**-k per stable neuron")
+    stable = stable.astype(np.int64)
+    Xn = normalize_rows(X)
+    G = input_gram(Xn)
+    ms = margin_summary(Xn, W, a)
+    e = Interval(y) - ms.predictions
+    residual = isqrt(Interval(np.where(e.mig() > 0, down(e.mig() ** 2), 0.0), up(e.mag() ** 2)).sum())
+    result = LazyMinimizerResult(NOT_CERTIFIED, "", n, d, m, stable, c, 0.0, residual_norm=residual)
+    best = verify_stable_set(Xn, G, W, a, e, ms.positive, stable, m, c)
+    result.attempts.append(Attempt(0.0, len(stable), 0, CERTIFIED if best.ok else best.reason, best.ratio_max))
+    return _finish(result, best, W, W0, lambda_min, t0)
+
+
+def _finish(result: LazyMinimizerResult, best: _Verification, W: np.ndarray, W0: np.ndarray,
+            lambda_min: bool, t0: float) -> LazyMinimizerResult:
+    """Fill the result's enclosures from the verification of its stable set."""
+    m = result.m
     result.alpha, result.tau, result.ratio_max = best.alpha, best.tau, best.ratio_max
     result.correction = best.dW
     result.reason = best.reason
