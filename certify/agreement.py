@@ -11,7 +11,8 @@ what a certificate *states* (docs/independent_checker.md, "What `certify check` 
   the recomputation finds ``undecided`` is reported as *not re-proved*, one it finds ``fails``
   as *false*, and a recorded ``undecided`` that this machine decides as a difference too (a
   report would show less than is true).
-* **Enclosures** (an object with ``lo`` and ``hi``) must be true statements given the
+* **Enclosures** (an object with ``lo`` and ``hi``, unless the rules name it an input or a
+  chosen region) must be true statements given the
   recomputation: recorded ``lo <= hi``, recorded ``lo <=`` recomputed ``hi`` and recorded ``hi
   >=`` recomputed ``lo`` (two enclosures of one real number intersect). An enclosure that does
   not meet the recomputed one is false.
@@ -49,12 +50,17 @@ class Rules:
 
     records: tuple[str, ...] = ()
     descriptions: tuple[str, ...] = ()
+    exact: tuple[str, ...] = ()
+    """Objects with lo and hi that are inputs or chosen regions, not enclosures (compared exactly)."""
 
     def is_record(self, path: str) -> bool:
         return _matches(path, self.records)
 
     def is_description(self, path: str) -> bool:
         return _matches(path, self.descriptions)
+
+    def is_enclosure(self, path: str, node: Any) -> bool:
+        return is_enclosure(node) and not _matches(path, self.exact)
 
 
 @dataclass
@@ -92,8 +98,9 @@ def _generic(path: str) -> str:
 
 
 def _matches(path: str, patterns: tuple[str, ...]) -> bool:
-    g = _generic(path)
-    return any(fnmatchcase(g, p) for p in patterns)
+    # "[]" would open a character class in fnmatch: compare with a neutral placeholder
+    g = _generic(path).replace("[]", "\x00")
+    return any(fnmatchcase(g, p.replace("[]", "\x00")) for p in patterns)
 
 
 def _join(path: str, key: Any) -> str:
@@ -137,7 +144,7 @@ def _compare(rec: Any, new: Any, rules: Rules, path: str, out: Agreement) -> Non
         if _generic(path) not in out.unchecked:
             out.unchecked.append(_generic(path))
         return
-    if is_enclosure(new):
+    if rules.is_enclosure(path, new):
         _compare_enclosure(rec, new, rules, path, out)
         return
     if isinstance(new, dict):
@@ -224,7 +231,7 @@ def _compare_enclosure(rec: Any, new: dict, rules: Rules, path: str, out: Agreem
         return
     flo, fhi = float(new["lo"]), float(new["hi"])
     if not lo <= hi:
-        out.problems.append(f"{path}: recorded lo {rec['lo']} > hi {rec['hi']} (an empty interval)")
+        out.problems.append(f"{path}.lo: recorded {rec['lo']} > hi {rec['hi']} (an empty interval)")
     elif lo > fhi:
         out.problems.append(f"{path}.lo: recorded {rec['lo']} is above the recomputed upper bound "
                             f"{new['hi']} (false)")

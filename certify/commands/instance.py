@@ -132,11 +132,12 @@ def recompute_instance_certificate(cert: dict, directory) -> dict:
     if not path.is_file():
         raise BadInput("CERT.weights.file", str(path), "the weights file written beside the certificate")
     weights = load_weights(str(path), dataset.d)
-    recorded_points = cert.get("instance_points") if isinstance(cert.get("instance_points"), list) else []
-    names = [p.get("point") if isinstance(p, dict) else None for p in recorded_points] or [rec.get("point")]
-    for i, name in enumerate(names):
-        if name not in ("initialization", "trained", "given"):
-            raise BadInput(f"CERT.instance_points[{i}].point", name, "'initialization', 'trained' or 'given'")
+    # the points `certify instance` writes: the given weights, or the initialization and (with
+    # training steps) the trained network
+    if rec.get("point") == "given":
+        names = ["given"]
+    else:
+        names = ["initialization", "trained"] if config.train.steps > 0 else ["initialization"]
     width_info = theorem_width(dataset, config)
     width_info.pop("_lambda0_float", None)
     objs, last = [], None

@@ -319,11 +319,15 @@ def _empirical(objective, search, blo, bhi, alpha, theorems, runs, seed) -> dict
 def saddle_rules():
     """What `certify check` does not recompute in a saddle certificate: the producer's machine,
     its version, the search's bookkeeping (box counters and timings: they depend on where the
-    bisection happened to split, not on what was proved) and the float evidence."""
+    bisection happened to split, not on what was proved) and the float evidence. The search box,
+    the uniqueness regions and the unresolved boxes are compared exactly (they are inputs or
+    chosen regions, not enclosures)."""
     from certify.agreement import Rules
 
     return Rules(records=("environment", "environment.*", "tool_version", "search", "search.*",
-                          "empirical", "empirical.*"))
+                          "empirical", "empirical.*"),
+                 exact=("objective.box.*", "critical_points[].region.*", "unresolved.*", "unresolved.boxes[]",
+                        "unresolved.boxes[].*"))
 
 
 def _recompute_kwargs(inputs) -> dict:

@@ -86,8 +86,8 @@ TAMPERINGS = {
     "gamma": (lambda c: c["constants"].update(gamma="2.0"), "constants.gamma"),
     "ell": (lambda c: c["constants"]["ell"].update(hi="1.0"), "constants.ell.hi"),
     "allowed-step": (lambda c: c["step_size"].update(allowed_below="1.0"), "step_size.allowed_below"),
-    "theorem-status": (_set_theorem, "theorem jin2017-pgd.status"),
-    "hypothesis-verdict": (_set_hypothesis, "theorem lsjr2016-gd-avoids-saddles.hypotheses[0].verdict"),
+    "theorem-status": (_set_theorem, ".status: recorded 'certified'"),
+    "hypothesis-verdict": (_set_hypothesis, ".hypotheses[0].verdict"),
     "box-input": (_set_box_input, "objective.box.x"),
     "objective-input": (_set_objective_input, "objective"),
     "step-input": (_set_step_input, "step_size.chosen"),
@@ -169,7 +169,7 @@ def test_builtin_with_explicit_box_mapping_recomputes():
                                                      step=0.25, delta=0.2, c=2.0, max_boxes=5000))))
     assert cert["inputs"]["box"] == {"x1": ["-0.5", "1.0"], "x2": ["-1.0", "0.75"]}
     assert cert["step_size"]["chosen"] == "0.25"
-    assert check_saddle_certificate(cert) == []
+    assert check_saddle_certificate(cert).problems == []
 
 
 @pytest.fixture(scope="module")
@@ -236,7 +236,7 @@ def test_python_api_sympy_objective_recomputes_through_the_grammar():
     cert = seal(json.loads(json.dumps(certify_saddle(sympy_expr=x**2 / 2 - y**2 + y**4 / 4 + x * y / 3,
                                                      box="x=-1:1,y=-2:2"))))
     assert set(cert["inputs"]["objective"]) == {"sympy"}
-    assert check_saddle_certificate(cert) == []
+    assert check_saddle_certificate(cert).problems == []
     cert["inputs"]["objective"] = {"sympy": "__import__('os').getcwd()"}
-    problems = check_saddle_certificate(seal(cert))
+    problems = check_saddle_certificate(seal(cert)).problems
     assert problems and "rejected on recomputation" in problems[0]
