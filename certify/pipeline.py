@@ -1,4 +1,5 @@
-"""config -> dataset -> theorem evaluations -> certificate; and the recomputation behind `check`.
+"""config -> dataset -> theorem evaluations -> certificate (`certify check` recomputes it through
+certify/run_check.py).
 
 Everything is computed before anything is written, so bad input never leaves a partial output
 directory behind.
@@ -141,12 +142,3 @@ def report_figures(cert: dict) -> dict:
 
         out[t["id"]] = list(empirical_figures(summary).items())
     return out
-
-
-# ------------------------------------------------------------------------------- check
-def check_certificate(cert: dict, directory=None) -> list[str]:
-    """The problems `certify check` finds in a run certificate ([] when it passes); the rules
-    are in certify/agreement.py, the recomputation in certify/run_check.py."""
-    from certify.run_check import check_run_certificate
-
-    return check_run_certificate(cert, directory).problems

@@ -65,10 +65,12 @@ def h_inf(g: list[list[int]]) -> list[list[arb]]:
         row = g[i]
         for j in range(i + 1, n):
             gij = row[j]
+            D = fmpz(Ni) * fmpz(g[j][j]) - fmpz(gij) * fmpz(gij)
             if gij == 0:
                 h = arb(0)
+            elif D == 0:                     # parallel (c = 1) or antiparallel (c = -1): exact
+                h = half if gij > 0 else arb(0)
             else:
-                D = fmpz(Ni) * fmpz(g[j][j]) - fmpz(gij) * fmpz(gij)
                 theta = arb.atan2(arb(D).sqrt(), arb(fmpz(gij)))
                 c = arb(fmpz(gij)) * rs[i] * rs[j]
                 h = c * (pi - theta) / two_pi

@@ -176,3 +176,29 @@ def test_the_graph_sees_lazy_imports():
         "numerics" in t for t in GRAPH["proofs.two_layer_quantities"])
     cyclic = {"a": ["b"], "b": ["a"], "c": []}
     assert _cycles(cyclic) == [["a", "b"]]
+
+
+INDEPENDENT_ALLOWED = {"numpy", "flint"}
+
+
+def test_the_independent_checker_imports_nothing_of_the_producer():
+    """certify.independent is the trusted base of `certify check --independent`: only the standard
+    library, numpy, python-flint and its own modules (docs/independent_checker.md)."""
+    stdlib = set(sys.stdlib_module_names) | {"__future__"}
+    modules = [m for m in MODULES if m.startswith("certify.independent")]
+    assert len(modules) >= 5
+    bad = []
+    for name in modules:
+        for imported, _ in _imports(name, MODULES[name]):
+            root = imported.split(".")[0]
+            if imported.startswith("certify.independent") or root in stdlib or root in INDEPENDENT_ALLOWED:
+                continue
+            bad.append((name, imported))
+    assert bad == []
+
+
+def test_the_independence_check_would_see_a_producer_import(tmp_path):
+    """Guard for the test above: an import of the producer is an edge it reports."""
+    path = tmp_path / "probe.py"
+    path.write_text("def f():\n    from numerics.linalg.spectral import lambda_min_enclosure\n")
+    assert ("numerics.linalg.spectral", False) in _imports("certify.independent.probe", path)
