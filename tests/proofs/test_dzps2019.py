@@ -59,25 +59,57 @@ def test_constants_agree_with_reference_table():
     vals = {dz.n: 1, dz.lambda0: 1, dz.delta: 1, dz.C_y: sp.sqrt(2) / 2}
     assert sp.simplify(gf.subs(vals) - 13824 / sp.pi) == 0
     assert sp.simplify(gd.subs(vals) - 524288 / sp.pi) == 0
-    step = get_theorem("dzps2019-two-layer-gd").constant("step_size").expr
-    assert sp.simplify(step - dz.lambda0 / (4 * dz.n**2)) == 0
+
+
+@pytest.mark.parametrize("n_val, lam, delta_val", [(20, sp.Rational(447, 10000), sp.Rational(1, 20)),
+                                                   (3, sp.Rational(1, 3), sp.Rational(1, 2)),
+                                                   (1000, sp.Rational(1, 10**6), sp.Rational(1, 100))])
+def test_the_step_size_is_the_largest_step_the_one_step_bracket_allows(n_val, lam, delta_val):
+    """Thm 4.1's one-step bracket (p. 9, App. B) with the GD radius R must be <= 1 - eta lambda0/2:
+    at the certificate's step it is (with equality: the step is the largest), 0.1% above it is not.
+    Evaluated in exact arithmetic from the cited bracket, not from the constant's own formula."""
+    C = sp.sqrt(2 / sp.pi)
+    n_, R = sp.Integer(n_val), delta_val * lam / (8 * sp.sqrt(2 / sp.pi) * (n_val**2 + sp.Integer(n_val)**sp.Rational(3, 2)))
+
+    def slack(eta):
+        bracket = (1 - eta * lam + 2 * C * eta * n_**2 * R / delta_val
+                   + 2 * C * eta * n_**sp.Rational(3, 2) * R / delta_val + eta**2 * n_**2)
+        return sp.nsimplify(sp.simplify(bracket - (1 - eta * lam / 2)))
+
+    step = get_theorem("dzps2019-two-layer-gd").constant("step_size").expr.subs({dz.lambda0: lam, dz.n: n_val})
+    assert slack(step) == 0
+    assert slack(step * sp.Rational(1001, 1000)) > 0
+    assert slack(step * sp.Rational(999, 1000)) < 0
 
 
 def test_big_o_forms_are_derived_and_match_the_printed_ones():
+    """The derived O-forms are the limits of constant / form as the variables grow (a positive,
+    finite constant), checked by sympy's limit, not by the leading-term routine that made them."""
     for tid in ("dzps2019-two-layer-gf", "dzps2019-two-layer-gd"):
         w = get_theorem(tid).constant("width")
-        assert sp.simplify(w.big_o - dz.n**6 / (dz.lambda0**4 * dz.delta**3)) == 0
         assert sp.simplify(w.big_o - w.printed_big_o) == 0
+        ratio = sp.limit((w.expr / w.big_o).subs(dz.C_y, 1), dz.n, sp.oo)
+        assert ratio.is_positive and ratio.is_finite
     s = get_theorem("dzps2019-two-layer-gd").constant("step_size")
-    assert sp.simplify(s.big_o - dz.lambda0 / dz.n**2) == 0
+    assert sp.limit(s.expr / s.big_o, dz.n, sp.oo) == sp.Rational(1, 4)
 
 
-def test_discrepancies_with_the_printed_paper_are_recorded():
-    texts = []
-    for thm in THEOREMS:
-        for c in thm.constants:
-            texts += [d.printed for d in c.derivation.discrepancies]
-    joined = " | ".join(texts)
-    assert "R' = sqrt(n)" in joined          # Lemma 3.3 factor 2
-    assert "R = c lambda0 / n^2" in joined   # missing delta in Sec. 4
-    assert "delta' = n^2 delta" in joined    # Lemma 3.1 typo
+def test_the_recorded_discrepancies_change_the_constants():
+    """Each discrepancy with the printed paper matters: redoing the gradient-flow width with the
+    printed Lemma 3.3 radius R' = sqrt(n) N/(sqrt(m) lambda0) gives a width 4 times smaller, and the
+    GD width with the printed R = c lambda0/n^2 (no delta) loses a factor delta^2."""
+    n, m, lam, delta, N = dz.n, dz.m, dz.lambda0, dz.delta, dz.N
+    R_gf = sp.sqrt(2 * sp.pi) / 16 * delta * lam / n**2
+    solve_m = lambda R_prime, R: sp.solve(sp.Eq(R_prime, R), m)[0]  # noqa: E731
+    corrected = solve_m(2 * sp.sqrt(n) * N / (sp.sqrt(m) * lam), R_gf)
+    printed = solve_m(sp.sqrt(n) * N / (sp.sqrt(m) * lam), R_gf)
+    assert sp.simplify(corrected / printed) == 4
+    texts = " | ".join(d.printed for thm in THEOREMS for c in thm.constants for d in c.derivation.discrepancies)
+    assert "R' = sqrt(n)" in texts
+    R_gd = sp.sqrt(2 * sp.pi) / 16 * delta * lam / (n**2 + n**sp.Rational(3, 2))
+    R_gd_printed = sp.sqrt(2 * sp.pi) / 16 * lam / (n**2 + n**sp.Rational(3, 2))
+    R_prime = 4 * sp.sqrt(n) * N / (sp.sqrt(m) * lam)
+    assert sp.simplify(solve_m(R_prime, R_gd) / solve_m(R_prime, R_gd_printed)) == delta**-2
+    # the module's GD width carries the delta^-3 the corrected R gives (with N^2 ~ 1/delta)
+    gd = get_theorem("dzps2019-two-layer-gd").constant("width").expr
+    assert sp.degree(sp.denom(sp.together(gd)), delta) == 3

@@ -306,7 +306,6 @@ def test_one_by_one_and_identity():
     assert e.lo <= 1.0 <= e.hi and e.relative_width() < 1e-8
 
 
-@pytest.mark.slow
 def test_lambda_min_many_random_cases():
     """Exact checks of the lower bound on 2000 random small matrices (plus the Gram sweep)."""
     rng = np.random.default_rng(13)
