@@ -24,7 +24,7 @@ from certify.errors import BadInput
 
 RUN_RULES = Rules(
     records=(
-        "tool", "tool.*", "environment", "environment.*", "numerics", "numerics.*",
+        "tool", "tool.*", "environment", "environment.*", "numerics", "numerics.*", "config_base_dir",
         "theorems[].empirical",
     ),
     descriptions=(
@@ -32,8 +32,9 @@ RUN_RULES = Rules(
         "theorems[].quantities.*.precision_bits",
     ),
 )
-"""The producer's records (its machine, its elementary-function self-check, float evidence) are
-not recomputed; how an enclosure was obtained may differ between machines (a note)."""
+"""The producer's records (its machine, the directory its config was in, its elementary-function
+self-check, float evidence) are not recomputed; how an enclosure was obtained may differ between
+machines (a note)."""
 
 CHOSEN = ("m", "eta")
 """Parameters `proofs.evaluation` chooses when the config leaves them open."""
@@ -79,7 +80,23 @@ def _pins(index: int, recorded: Any, auto: dict, params: dict) -> dict:
     return pins
 
 
-def recompute_run_certificate(cert: dict) -> dict:
+def data_base_dir(cert: dict, directory=None) -> str:
+    """Where a relative ``data.path`` is looked up: the recorded ``config_base_dir``, or the
+    certificate's own directory when the file is not there but beside the certificate (a
+    certificate copied to another machine with its data). The data's sha256 is compared anyway."""
+    from pathlib import Path
+
+    base = cert.get("config_base_dir", ".")
+    if not isinstance(base, str):
+        raise BadInput("CERT.config_base_dir", base, "a directory path (string)")
+    path = ((cert.get("config") or {}).get("data") or {}).get("path")
+    if directory is not None and isinstance(path, str) and not Path(path).is_absolute() \
+            and not (Path(base) / path).exists() and (Path(directory) / path).exists():
+        return str(directory)
+    return base
+
+
+def recompute_run_certificate(cert: dict, directory=None) -> dict:
     """The certificate this machine computes from `cert`'s config and data, with the producer's
     choices of m and eta pinned to the recorded values (JSON-ready, unsealed)."""
     from certify.config import config_from_dict
@@ -91,9 +108,7 @@ def recompute_run_certificate(cert: dict) -> dict:
 
     if not isinstance(cert.get("config"), dict):
         raise BadInput("CERT.config", cert.get("config"), "the config object `certify run` records")
-    base = cert.get("config_base_dir", ".")
-    if not isinstance(base, str):
-        raise BadInput("CERT.config_base_dir", base, "a directory path (string)")
+    base = data_base_dir(cert, directory)
     try:
         config = config_from_dict(cert["config"], base_dir=base)
     except BadInput as exc:
@@ -124,6 +139,6 @@ def check_run_certificate(cert: dict, directory=None) -> Agreement:
     from certify.certificate import integrity_problems
 
     out = Agreement(problems=integrity_problems(cert))
-    fresh = recompute_run_certificate(cert)
+    fresh = recompute_run_certificate(cert, directory)
     out.extend(compare(cert, fresh, RUN_RULES))
     return out

@@ -47,7 +47,7 @@ def instance_rules():
 
     search = ("attempts", "attempts[]", "attempts[].*", "seconds", "training", "training.*",
               "tau_threshold")
-    records = ["tool", "tool.*", "environment", "environment.*", "numerics", "numerics.*",
+    records = ["tool", "tool.*", "environment", "environment.*", "numerics", "numerics.*", "config_base_dir",
                "width_sweep", "width_sweep.*"]
     for obj in ("instance", "instance_points[]"):
         records += [f"{obj}.{k}" for k in search]
@@ -120,13 +120,14 @@ def recompute_instance_certificate(cert: dict, directory) -> dict:
     from certify.config import config_from_dict
     from certify.data import load_dataset
     from certify.pipeline import certificate_header
+    from certify.run_check import data_base_dir
 
     rec = cert.get("weights")
     if not isinstance(rec, dict) or not isinstance(rec.get("file"), str):
         raise BadInput("CERT.weights", rec, "an instance certificate that names its weights file")
     if not isinstance(cert.get("config"), dict):
         raise BadInput("CERT.config", cert.get("config"), "the config object `certify instance` records")
-    config = config_from_dict(cert["config"], base_dir=cert.get("config_base_dir", "."))
+    config = config_from_dict(cert["config"], base_dir=data_base_dir(cert, directory))
     dataset = load_dataset(config)
     path = Path(directory) / Path(rec["file"]).name
     if not path.is_file():

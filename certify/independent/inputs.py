@@ -95,8 +95,9 @@ def weights_hash(W: np.ndarray, a: np.ndarray, W0: np.ndarray) -> str:
     return h.hexdigest()
 
 
-def load_data(cert: dict) -> tuple[np.ndarray, np.ndarray]:
-    """(X, y) of the certificate's [data] section."""
+def load_data(cert: dict, directory=None) -> tuple[np.ndarray, np.ndarray]:
+    """(X, y) of the certificate's [data] section; a relative path is looked up under the recorded
+    config_base_dir, then beside the certificate (its sha256 is compared anyway)."""
     data = (cert.get("config") or {}).get("data")
     if not isinstance(data, dict):
         raise ReplayError("CERT.config.data", data, "the recorded [data] section")
@@ -110,7 +111,9 @@ def load_data(cert: dict) -> tuple[np.ndarray, np.ndarray]:
         raise ReplayError("CERT.config.data.path", data.get("path"), "the path of an .npz with X and y")
     path = Path(data["path"])
     if not path.is_absolute():
-        path = Path(str(cert.get("config_base_dir", "."))) / path
+        recorded = Path(str(cert.get("config_base_dir", "."))) / path
+        beside = Path(directory) / path if directory is not None else recorded
+        path = recorded if recorded.exists() or not beside.exists() else beside
     arrays = _npz(path, "CERT.config.data.path", ("X", "y"))
     X = exact_float64(arrays["X"], "data.X")
     y = exact_float64(arrays["y"], "data.y")

@@ -33,7 +33,7 @@ def replay_certificate(cert: dict, directory: str | Path = ".") -> ReplayResult:
         raise ReplayError("CERT.kind", kind, "absent (`certify run`) or 'instance'")
     result = ReplayResult()
     with ctx.workprec(PRECISION):
-        X, y = load_data(cert)
+        X, y = load_data(cert, directory)
         recorded = (cert.get("data") or {}).get("sha256")
         digest = data_hash(X, y)
         result.add(Claim("data.sha256", "the data are the certified rows and labels",

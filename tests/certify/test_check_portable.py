@@ -232,3 +232,27 @@ def test_the_cli_passes_and_names_what_it_did_not_recompute(certs, tmp_path, run
     code, out, err = run_cli("check", _write_text(tmp_path, json.dumps(certs[1])))
     assert code == 0, err
     assert "every verdict re-proved" in out and "environment" in err
+
+
+def test_a_certificate_moved_with_its_data_checks_elsewhere(tmp_path, run_cli):
+    """The recorded config_base_dir is the producer's directory; a certificate copied elsewhere with
+    its data file beside it still checks (the data's sha256 decides that it is the same data)."""
+    import shutil
+
+    rng = np.random.default_rng(3)
+    src, dst = tmp_path / "made-here", tmp_path / "copied-there"
+    src.mkdir()
+    dst.mkdir()
+    np.savez(src / "data.npz", X=rng.standard_normal((7, 3)), y=rng.choice([-1.0, 1.0], 7))
+    (src / "c.toml").write_text('[data]\npath = "data.npz"\n[certify]\ntheorems = ["dzps2019-two-layer-gd"]\n')
+    code, _, err = run_cli("run", src / "c.toml", "--out", src / "out", "--no-empirical")
+    assert code in (0, 1), err
+    shutil.copy(src / "out" / "certificate.json", dst / "certificate.json")
+    shutil.move(str(src / "data.npz"), dst / "data.npz")
+    code, _, err = run_cli("check", dst / "certificate.json")
+    assert code == 0, err
+    code, out, err = run_cli("check", "--independent", dst / "certificate.json")
+    assert code == 0 and "[replayed] data.sha256" in out, out + err
+    np.savez(dst / "data.npz", X=rng.standard_normal((7, 3)), y=rng.choice([-1.0, 1.0], 7))
+    code, _, err = run_cli("check", dst / "certificate.json")
+    assert code == 1 and "data.sha256" in err
