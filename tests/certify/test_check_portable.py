@@ -95,7 +95,7 @@ def test_a_zero_margin_choice_is_reported_as_not_reproved_elsewhere(monkeypatch)
     import proofs.evaluation as ev
     from certify.pipeline import run
 
-    monkeypatch.setattr(ev, "_ceil_above", lambda x: math.floor(float(x.hi)) + 1)
+    monkeypatch.setattr(ev, "_integer_above", lambda x: math.floor(float(x.hi)) + 1)
     monkeypatch.setattr(ev, "_step_below", lambda x: float(x.lo))
     cert = run(EXAMPLE, empirical=False)
     assert _check(cert).problems == []          # here, the producer's own enclosures re-prove it
