@@ -223,8 +223,9 @@ def unknown_schema_message(schema: Any, known: tuple[str, ...]) -> str:
     family = isinstance(schema, str) and schema.startswith("dl-certify/")
     mine = tool_version()
     if family:
-        return (f"a schema this dl-certify ({mine}) reads: {', '.join(map(repr, known))}. The certificate was "
-                "written by another version of dl-certify (see its tool.version); check it with that version")
+        return (f"a schema this dl-certify ({mine}) can check: {', '.join(map(repr, known))}. This certificate "
+                "was written by another version of dl-certify (see its tool version; check it with that "
+                "version) or by a verb whose certificates `certify check` does not recompute yet")
     return f"a dl-certify certificate ({', '.join(map(repr, known))}); this file is not one"
 
 
