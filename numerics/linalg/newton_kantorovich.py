@@ -27,6 +27,17 @@ gives the two that have one standard form: the residual norm from an interval re
 ball's radius). This is the argument of the two-layer instance certificate
 (:mod:`numerics.instance.lazy_minimizer`, where F is piecewise linear and ``L = 0``) made
 general.
+
+**Frozen-derivative form** (:func:`simplified_newton_zero`, docs/deep_instance_certificate.md,
+"The zero"), used by the deep instance certificate. Let ``G: R^n -> R^n`` be C^1 on the closed
+ball ``B = {||alpha|| <= r}`` and M a fixed n x n matrix with ``||G(0)|| <= eps``,
+``||M v|| >= sigma ||v||`` for all v, and ``||DG(alpha) - M||_2 <= delta`` on B. If
+``delta < sigma`` and ``eps <= r (sigma - delta)``, G has exactly one zero in B. Proof:
+``T(alpha) = alpha - M^-1 G(alpha)`` has ``||DT|| = ||M^-1 (M - DG)|| <= q = delta/sigma < 1`` on
+the convex B and ``||T(alpha)|| <= q r + eps/sigma <= r``: a contraction of B into itself (Banach),
+whose fixed points are the zeros of G. It needs a bound of ``DG - M`` over the ball instead of a
+Lipschitz constant between pairs of points (Ortega & Rheinboldt 12.5; Krawczyk's operator with a
+point matrix).
 """
 
 from __future__ import annotations
@@ -42,8 +53,8 @@ from numerics.arith.interval import Interval, matmul_enclosure
 from numerics.arith.rounding import down, round_up_fraction, up
 from numerics.arith.verdict import Verdict
 
-__all__ = ["ZeroCertificate", "kantorovich_zero", "prove_zero_near", "residual_norm_upper",
-           "smallest_singular_value_lower"]
+__all__ = ["SimplifiedNewtonCertificate", "ZeroCertificate", "kantorovich_zero", "prove_zero_near",
+           "residual_norm_upper", "simplified_newton_zero", "smallest_singular_value_lower"]
 
 
 @dataclass(frozen=True)
@@ -179,3 +190,53 @@ def prove_zero_near(residual: Interval, jacobian: Interval,
         return kantorovich_zero(eps, sigma, 0.0, 0.0)
     L = float(lipschitz(rho))
     return kantorovich_zero(eps, sigma, L, rho)
+
+
+# ---------------------------------------------------------------------- frozen derivative
+@dataclass(frozen=True)
+class SimplifiedNewtonCertificate:
+    """Outcome of :func:`simplified_newton_zero`: HOLDS means a unique zero in the ball of
+    ``radius`` (proved from the bounds as given); UNDECIDED means nothing is claimed."""
+
+    verdict: Verdict
+    radius: float
+    eps: float
+    sigma: float
+    deviation: float
+    contraction: float | None      # an upper bound of q = deviation / sigma
+    reason: str
+
+    def as_dict(self) -> dict:
+        def f(x):
+            return None if x is None else repr(float(x))
+        return {"verdict": self.verdict.value, "radius": f(self.radius), "residual_norm": f(self.eps),
+                "sigma": f(self.sigma), "deviation": f(self.deviation), "contraction": f(self.contraction),
+                "reason": self.reason}
+
+
+def simplified_newton_zero(eps: float, sigma: float, deviation: float, radius: float) -> SimplifiedNewtonCertificate:
+    """Decide the theorem of the module docstring for the given bounds.
+
+    ``eps >= ||G(0)||``; ``sigma <= inf ||Mv||/||v||``; ``deviation >= sup_B ||DG - M||``;
+    ``radius``: the ball B.
+    """
+    eps, sigma = _nonneg("eps", eps), _nonneg("sigma", sigma)
+    deviation, radius = _nonneg("deviation", deviation), _nonneg("radius", radius)
+
+    def verdict(v, q, reason):
+        return SimplifiedNewtonCertificate(v, radius, eps, sigma, deviation, q, reason)
+
+    if not all(math.isfinite(v) for v in (eps, sigma, deviation, radius)):
+        return verdict(Verdict.UNDECIDED, None, "a bound is infinite")
+    if sigma == 0:
+        return verdict(Verdict.UNDECIDED, None, "M is not proved invertible (sigma lower bound 0)")
+    S, D = Fraction(sigma), Fraction(deviation)
+    q = D / S
+    q_up = float(q) if Fraction(float(q)) >= q else math.nextafter(float(q), math.inf)
+    if D >= S:
+        return verdict(Verdict.UNDECIDED, q_up, f"deviation/sigma = {q_up:.3g} is not < 1: DG varies "
+                       "too much over the ball")
+    if Fraction(eps) > Fraction(radius) * (S - D):
+        return verdict(Verdict.UNDECIDED, q_up, f"eps = {eps:.3g} > r (sigma - deviation) = "
+                       f"{float(Fraction(radius) * (S - D)):.3g}: the ball is too small")
+    return verdict(Verdict.HOLDS, q_up, "T = id - M^-1 G maps the ball into itself and contracts")
