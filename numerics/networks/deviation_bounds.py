@@ -22,6 +22,16 @@ for every member of the set and every input i (all with upward rounding,
   and ``E^(h)_i >= ||x^(h)_i - xhat^(h)_i|| = x_err + s_h^hi Z^(h)_i [+ E^(h-1)_i]`` (sigma is
   1-Lipschitz for relu, tanh and softplus);
 * outputs: ``|u_i - uhat_i| <= u_err + ||a~|| E^(H) + output_first_order + ||Delta a|| E^(H)``;
+  sharper, once the backward bounds below are finite: with ``F_h`` the map from the features of
+  layer h to the output and ``phi_h`` layer h of the member, the telescoping sum
+  ``u - a . xhat^(H) = F_0(x^(0)) - F_0(xhat^(0)) + sum_h [F_h(phi_h(xhat^(h-1))) - F_h(xhat^(h))]``
+  has terms ``|grad F_h . delta_h| <= ||b^(h)|| ||delta_h||`` (F_h is linear along the segment
+  for ReLU on a fixed pattern; mean value theorem for smooth sigma; every point of the segment
+  starts within ``E^(h)`` of ``xhat^(h)`` and so propagates within the same forward bounds), where
+  ``||delta_h|| <= x_err + s_h^hi min(||z_err + first_order||, ||z_err|| + ||Delta W^(h)||_2
+  ||xhat^(h-1)||)`` and ``||b^(h)|| <= ||bhat^(h)|| + B^(h)``, ``||b^(0)|| <=
+  (||W~^(1)||_2 + ||Delta W^(1)||_2)(||ghat^(1)|| + G^(1))``: the rounding of early layers is
+  weighed by the actual sensitivity instead of the product of the layer norms;
 * signs: where ``T^(h)_ir < |zhat^(h)_ir|`` the sign of ``z^(h)_ir`` is that of ``zhat`` for
   every member; for ReLU the backward bounds need every sign proved (then ``relu'`` is the
   same 0/1 pattern for every member) and are infinite otherwise;
@@ -142,11 +152,12 @@ def _backward(ref: ReferencePass, norms: WeightNorms, dev: WeightDeviation, Z: l
     arch = ref.architecture
     n, H = ref.outputs.shape[0], arch.depth
     if arch.activation == "relu" and not proved:
-        return [np.full(n, np.inf)] * H
+        return [np.full(n, np.inf)] * H, [np.full(n, np.inf)] * H
     L2 = DERIVATIVE_LIPSCHITZ[arch.activation]
-    G = [None] * H
+    G, Bs = [None] * H, [None] * H
     B = np.full(n, dev.output_norm if arch.train_output else 0.0)
     for h in range(H, 0, -1):
+        Bs[h - 1] = B
         s = float(ref.scales[h - 1].hi)
         inner = B
         if L2 > 0:
@@ -159,7 +170,7 @@ def _backward(ref: ReferencePass, norms: WeightNorms, dev: WeightDeviation, Z: l
         Bprev = ub.add(ref.b_err[h - 2], ub.mul(norms.spectral[h - 1], G[h - 1]),
                        ub.mul(dev.layer_norm[h - 1], ub.add(gnorm, G[h - 1])))
         B = ub.add(Bprev, B) if arch.is_residual(h) else Bprev
-    return G
+    return G, Bs
 
 
 def _jacobian_rows(ref: ReferencePass, E: list, G: list) -> np.ndarray:
@@ -177,12 +188,32 @@ def _jacobian_rows(ref: ReferencePass, E: list, G: list) -> np.ndarray:
     return ub.sqrt(total)
 
 
+def _output_by_sensitivity(ref: ReferencePass, norms: WeightNorms, dev: WeightDeviation, E0, G, Bs) -> np.ndarray:
+    """The output bound through the backward vectors (module docstring, "outputs, sharper")."""
+    arch = ref.architecture
+    total = ub.add(ref.u_err, dev.output_first_order)
+    for h in range(arch.depth, 0, -1):
+        s = float(ref.scales[h - 1].hi)
+        X = ref.layer_input(h)
+        zmove = np.minimum(ub.norm(ub.add(ref.z_err[h - 1], dev.first_order[h - 1]), axis=1),
+                           ub.add(ub.norm(ref.z_err[h - 1], axis=1),
+                                  ub.mul(dev.layer_norm[h - 1], ub.norm(X, axis=1))))
+        inject = ub.add(ref.x_err[h - 1], ub.mul(s, zmove))
+        bnorm = ub.add(ub.norm(ref.backprops[h - 1], axis=1), Bs[h - 1])
+        total = ub.add(total, ub.mul(bnorm, inject))
+    g1 = ub.add(ub.norm(ref.gradients[0], axis=1), G[0])
+    b0 = ub.mul(ub.add(norms.spectral[0], dev.layer_norm[0]), g1)
+    return ub.add(total, ub.mul(b0, E0))
+
+
 def deviation_bounds(ref: ReferencePass, norms: WeightNorms, dev: WeightDeviation,
                      input_error: np.ndarray) -> Deviations:
     """The bounds of the module docstring, valid for every member of the set ``dev`` describes."""
     E, T, Z, U = _forward(ref, norms, dev, input_error)
     signs = tuple(Th < np.abs(z) for Th, z in zip(T, ref.preactivations))
     proved = all(bool(s.all()) for s in signs)
-    G = _backward(ref, norms, dev, Z, proved)
+    G, B = _backward(ref, norms, dev, Z, proved)
+    if np.isfinite(G[0]).all():
+        U = np.minimum(U, _output_by_sensitivity(ref, norms, dev, input_error, G, B))
     J = _jacobian_rows(ref, E, G)
     return Deviations(tuple(E), tuple(T), tuple(Z), U, signs, tuple(G), J)
