@@ -58,12 +58,13 @@ RADIUS_FACTORS = (2.0, 1.25, 4.0)     # r = c eps / lambda, tried in this order
 
 @dataclass(frozen=True, eq=False)
 class GramFactors:
-    """Enclosures of the float-factor NTK Gram ``K~ = Jhat Jhat^T`` and of the pieces the ball
-    needs: per trained layer the Gram ``K_h`` and the input Gram ``xhat xhat^T``."""
+    """Enclosure of the float-factor NTK Gram ``K~ = Jhat Jhat^T`` and what the ball needs: per
+    trained layer an upper bound of ``||Jhat_h||_2`` and of ``|xhat_i . xhat_j|`` (the inputs of
+    that layer)."""
 
     gram: Interval                                  # K~ (n, n), symmetric endpoints
-    layer_grams: dict                               # name -> Interval K_h
-    input_grams: dict                               # name -> Interval xhat^(h-1) xhat^(h-1)^T
+    layer_norms: dict                               # name -> float >= ||Jhat_h||_2
+    input_grams: dict                               # name -> (n, n) upper bound of |x_i . x_j|
 
 
 @dataclass
@@ -120,25 +121,58 @@ def _symmetric(A: Interval) -> Interval:
 
 def gram_factors(ref: ReferencePass) -> GramFactors:
     """``K~ = sum_h (Ghat_h Ghat_h^T) o (Xhat_{h-1} Xhat_{h-1}^T) [+ Xhat_H Xhat_H^T]`` over the
-    trained layers, every product enclosed (a-priori bounds on exact float operands)."""
+    trained layers (docs/deep_instance_certificate.md, "The Gram matrix").
+
+    Two float products per layer. Their a-priori errors ``|fl(f_i . f_j) - f_i . f_j| <=
+    c1 |f_i| . |f_j| + c2 <= c1 ||f_i|| ||f_j|| + c2`` (Cauchy-Schwarz), the rounding of the
+    entrywise products and of the sum over layers are all bounded by ``c w_i w_j + const`` with
+    ``w_i = ||ghat_i|| ||xhat_i||``: the radius of the enclosure is a sum of rank-one matrices."""
+    from numerics.arith.products import _product_constants
+
     arch = ref.architecture
-    layers, inputs = {}, {}
-    total = None
+    n = ref.outputs.shape[0]
+    terms = []                                       # (name, xhat, ghat or None)
     for h, name in enumerate(arch.hidden_names, start=1):
-        if name not in arch.trained_names:
-            continue
-        X = ref.layer_input(h)
-        XX = _symmetric(matmul_enclosure(X, X.T))
-        G = ref.gradients[h - 1]
-        Kh = _symmetric(matmul_enclosure(G, G.T) * XX)
-        layers[name], inputs[name] = Kh, XX
-        total = Kh if total is None else total + Kh
+        if name in arch.trained_names:
+            terms.append((name, ref.layer_input(h), ref.gradients[h - 1]))
     if arch.train_output:
-        XH = ref.features[-1]
-        Ka = _symmetric(matmul_enclosure(XH, XH.T))
-        layers["a"] = inputs["a"] = Ka
-        total = Ka if total is None else total + Ka
-    return GramFactors(_symmetric(total), layers, inputs)
+        terms.append(("a", ref.features[-1], None))
+    k = len(terms)
+    g_k = float(ub.add(ub.mul(k, 2.0 ** -53), 2.0 ** -60))     # >= gamma_k for the sum of k terms
+    mid = np.zeros((n, n))
+    rank_one, absolute = [], 0.0
+    layer_norms, input_grams = {}, {}
+    for name, X, G in terms:
+        c1x, c2x = _product_constants(X.shape[1])
+        XX = X @ X.T
+        xn = ub.norm(X, axis=1)
+        input_grams[name] = ub.add(np.abs(XX), ub.mul(c1x, ub.mul(xn[:, None], xn[None, :])), c2x)
+        if G is None:
+            P, w, rel, ab = XX, xn, c1x, c2x
+            rows = ub.total(input_grams[name], axis=1)
+        else:
+            c1g, c2g = _product_constants(G.shape[1])
+            GG = G @ G.T
+            gn = ub.norm(G, axis=1)
+            P = GG * XX
+            w = ub.mul(gn, xn)
+            # |GG XX - gg xx| <= |GG| eX + eG |XX| + eG eX, |GG| <= gn gn^T, |XX| <= xn xn^T
+            rel = float(ub.add(c1x, c1g, ub.mul(c1x, c1g), 2.0 ** -52))
+            gmax2, xmax2 = ub.square(float(gn.max(initial=0))), ub.square(float(xn.max(initial=0)))
+            ab = float(ub.mul(ub.add(ub.mul(ub.mul(c2x, gmax2), ub.add(1.0, c1g)),
+                                     ub.mul(ub.mul(c2g, xmax2), ub.add(1.0, c1x)),
+                                     ub.mul(ub.mul(c2x, c2g), 2.0), 2.0 ** -1074), 1.0 + 2.0 ** -50))
+            rows = ub.add(ub.total(np.abs(P), axis=1), ub.mul(ub.mul(rel, w), ub.total(w)), ub.mul(n, ab))
+        trace = ub.total(ub.square(w))
+        layer_norms[name] = float(ub.sqrt(min(float(trace), float(rows.max(initial=0.0)))))
+        mid += P
+        rank_one.append((float(ub.add(rel, ub.mul(g_k, ub.add(1.0, rel)))), w))
+        absolute = float(ub.add(absolute, ub.mul(ub.add(1.0, g_k), ab)))
+    W = np.stack([w for _, w in rank_one], axis=1)                     # (n, k)
+    c = np.array([cc for cc, _ in rank_one])
+    R = ub.add(ub.matmul(ub.mul(W, c[None, :]), W.T), absolute)
+    gram = Interval._raw(ub.below(mid - R), ub.above(mid + R))
+    return GramFactors(_symmetric(gram), layer_norms, input_grams)
 
 
 def norm_bound(K: Interval) -> float:
@@ -172,14 +206,14 @@ def unit_ball(ref: ReferencePass, gf: GramFactors) -> UnitBall:
         X = ref.layer_input(h)
         g2 = ub.square(np.abs(ref.gradients[h - 1]))            # (n, m)
         x2 = ub.square(ub.norm(X, axis=1))                        # (n,)
-        lnorm[name] = norm_bound(gf.layer_grams[name])
+        lnorm[name] = gf.layer_norms[name]
         nnorm[name] = ub.sqrt(ub.matmul(x2[None, :], g2)[0])      # (m,)
-        c2 = ub.square(gf.input_grams[name].mag())               # (x_i . x_j)^2
+        c2 = ub.square(gf.input_grams[name])                      # (x_i . x_j)^2
         first[name] = ub.sqrt(ub.matmul(c2, g2))                  # (n, m)
     out_first = None
     if arch.train_output:
-        lnorm["a"] = norm_bound(gf.layer_grams["a"])
-        out_first = ub.sqrt(ub.total(ub.square(gf.input_grams["a"].mag()), axis=1))
+        lnorm["a"] = gf.layer_norms["a"]
+        out_first = ub.sqrt(ub.total(ub.square(gf.input_grams["a"]), axis=1))
     return UnitBall(lnorm, nnorm, first, out_first)
 
 
