@@ -119,3 +119,58 @@ def flatten_grads(arch, grads: dict) -> list:
             for row in block:
                 out.extend(row)
     return out
+
+
+def arb_newton_zero(arch, layers: dict, rows_g: list, rows_x: list, inputs: list, y, c_sigma_ball: arb,
+                    iterations: int = 8):
+    """Newton's method at ORACLE_BITS on ``G(alpha) = u(theta~ + Jhat^T alpha) - y`` from 0, with
+    ``DG(alpha) = J(theta(alpha)) Jhat^T`` (Jhat from the float factors ``rows_g``/``rows_x``).
+    Returns ``(alpha, residual, zs)``: the last iterate (exact points), ``max_i |G_i|`` there and
+    the pre-activations there (``zs[i][h][r]``). Raises UnresolvedKink at a ReLU kink."""
+    from flint import arb_mat
+
+    n = len(inputs)
+    jhat = []
+    for i in range(n):
+        row = []
+        for h, name in enumerate(arch.hidden_names, start=1):
+            if name in arch.trained_names:
+                row.extend(np.outer(rows_g[h - 1][i], rows_x[h - 1][i]).ravel().tolist())
+        if arch.train_output:
+            row.extend(np.asarray(rows_x[-1][i]).tolist())
+        jhat.append([arb(float(v)) for v in row])
+    with ctx.workprec(ORACLE_BITS):
+        alpha = [arb(0)] * n
+        for _ in range(iterations + 1):
+            W = arb_corrected_layers_arb(arch, layers, rows_g, rows_x, alpha)
+            G, D, zs = [], [], []
+            for i in range(n):
+                z, _, u, grads = arb_forward_backward(arch, W, inputs[i], c_sigma_ball)
+                flat = flatten_grads(arch, grads)
+                G.append(u - arb(float(y[i])))
+                D.append([sum((a * b for a, b in zip(flat, jhat[j])), arb(0)) for j in range(n)])
+                zs.append(z)
+            step = arb_mat(D).solve(arb_mat([[g] for g in G]))
+            alpha = [arb((a - step[k, 0]).mid()) for k, a in enumerate(alpha)]   # exact points
+        worst = max((abs(g) for g in G), key=lambda b: float(b.mid()) + float(b.rad()))
+        return alpha, worst, zs
+
+
+def arb_corrected_layers_arb(arch, layers: dict, rows_g: list, rows_x: list, alpha: list) -> dict:
+    """As :func:`arb_corrected_layers` with ``alpha`` given as balls."""
+    out = arb_layers(arch, layers)
+    with ctx.workprec(ORACLE_BITS):
+        for h, name in enumerate(arch.hidden_names, start=1):
+            if name not in arch.trained_names:
+                continue
+            G, X = rows_g[h - 1], rows_x[h - 1]
+            W = out[name]
+            for r in range(len(W)):
+                for k in range(len(W[r])):
+                    W[r][k] = W[r][k] + sum((alpha[i] * arb(float(G[i, r])) * arb(float(X[i, k]))
+                                             for i in range(len(alpha))), arb(0))
+        if arch.train_output:
+            XH = rows_x[-1]
+            out["a"] = [out["a"][r] + sum((alpha[i] * arb(float(XH[i, r])) for i in range(len(alpha))), arb(0))
+                        for r in range(len(out["a"]))]
+    return out

@@ -9,8 +9,9 @@ formed). The damping ``mu`` follows Levenberg-Marquardt with Nielsen's update (H
 IMM-REP-1999-05): a trial step that does not decrease ``||e||`` is rejected and ``mu`` grows; an
 accepted step shrinks ``mu`` by the gain ratio. The search stops when the residual reaches
 ``tol``, when a step is rejected once the residual is below the float floor estimate
-:func:`float_floor`, when ``mu`` has grown past any useful step (a stall), or after
-``max_iterations`` accepted steps.
+:func:`float_floor`, when ``mu`` has grown past any useful step (a stall), when the residual
+has not halved over the last ``SLOW_WINDOW`` accepted steps while above ``1e-8`` (slow
+progress: a near-stationary point of the pattern), or after ``max_iterations`` accepted steps.
 
 Inputs are the midpoints of the enclosed unit rows (:func:`numerics.kernels.two_layer.
 normalize_rows`), the same floats the proof starts from. torch float64 on ``device``
@@ -31,6 +32,7 @@ from numerics.networks.parameters import Parameters
 
 MU_START = 1e-3          # initial damping relative to mean diag K
 MU_STALL = 1e12          # relative damping at which the search has stalled
+SLOW_WINDOW = 12         # accepted steps over which the residual must at least halve
 
 
 @dataclass(frozen=True, eq=False)
@@ -156,10 +158,43 @@ def _lm_loop(net, y, max_iterations: int, tol: float, floor: float, progress):
         hist.append(res)
         if progress is not None:
             progress(its, res)
+        gain = min(gain, 2.0)                   # beyond 1 the update is 1/3 anyway
         mu, nu = mu * max(1.0 / 3.0, 1.0 - (2.0 * gain - 1.0) ** 3), 2.0
+        if len(hist) > SLOW_WINDOW and res > 1e-8 and res > 0.5 * hist[-1 - SLOW_WINDOW]:
+            reason = "slow progress: the residual did not halve in the last steps"
+            break
         if its < max_iterations and res > tol:
             K = net.ntk_gram(theta)
     else:
         if res <= tol:
             reason = "residual below tol"
     return theta, res0, res, its, trials, reason, hist
+
+
+def gradient_descent(params: Parameters, X, y, steps: int, step_size: float | None = None,
+                     device: str = "cpu", inputs: np.ndarray | None = None) -> tuple[Parameters, dict]:
+    """Full-batch gradient descent on ``1/2 ||u - y||^2`` over every trained layer (FLOAT): the
+    theorems' algorithm, as a starting point for the search. ``step_size`` None: ``1 /
+    lambda_max(K)`` at the start (float)."""
+    import torch
+
+    from numerics.networks.torch_network import torch_network
+
+    Xf = float_inputs(X) if inputs is None else inputs
+    net = torch_network(params, Xf, device)
+    yt = torch.as_tensor(np.asarray(y, dtype=np.float64), device=net.device)
+    theta = net.theta.clone()
+    eta = step_size
+    if eta is None:
+        eta = 1.0 / float(torch.linalg.eigvalsh(net.ntk_gram(theta))[-1])
+    t0 = time.perf_counter()
+    for _ in range(int(steps)):
+        with torch.no_grad():
+            e = net.outputs(theta) - yt
+        theta = (theta - eta * net.vjp(e, theta)).detach()
+    with torch.no_grad():
+        loss = 0.5 * float(torch.sum((net.outputs(theta) - yt) ** 2))
+    info = {"method": "full-batch GD on all trained layers (float)", "steps": int(steps),
+            "step_size": repr(float(eta)), "step_size_rule": "1/lambda_max(K(0)) (float)" if step_size is None
+            else "given", "final_loss_float": repr(loss), "seconds": round(time.perf_counter() - t0, 3)}
+    return params.unflatten(theta.cpu().numpy()), info
