@@ -113,7 +113,7 @@ OTHER_VERBS_BY_FAMILY = {
     "nonsmooth": "certify subgradient` or `certify audit",
     "nonsmooth-rates": "certify explain",
 }
-OTHER_VERBS_BY_ID = {"lazy-global-minimizer-nearby": "certify instance"}
+OTHER_VERBS_BY_ID = {"lazy-global-minimizer-nearby": "certify instance", "deep-global-minimizer-nearby": "certify instance"}
 
 
 def other_verb_for(theorem_id: str) -> str | None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any, Mapping
 
 import sympy as sp
@@ -286,6 +287,16 @@ def _conditional_on(result: HypothesisResult, supplied: Mapping[str, Any]) -> Hy
                             result.evidence, message, conditional_on=dict(supplied), cited=result.cited)
 
 
+@lru_cache(maxsize=256)
+def _solve_for(relation: sp.Basic, symbol: sp.Symbol) -> tuple:
+    """The solutions of lhs = rhs for ``symbol`` (symbolic, so the same for every instance:
+    cached; sympy's solve of a Max of several terms takes seconds)."""
+    try:
+        return tuple(sp.solve(sp.Eq(relation.lhs, relation.rhs), symbol, simplify=False, rational=False))
+    except (NotImplementedError, ValueError):
+        return ()
+
+
 def critical_value(relation: sp.Basic, symbol: sp.Symbol, values: Mapping[sp.Symbol, Any]) -> CriticalValue:
     """The value s* of an unnamed constant `symbol` at which `relation` switches, and the side on
     which it holds ("holds if c <= s*").
@@ -294,10 +305,7 @@ def critical_value(relation: sp.Basic, symbol: sp.Symbol, values: Mapping[sp.Sym
     enclosure uses the instance's values. The side comes from the sign of d(lhs - rhs)/d symbol,
     proved by sympy from the symbols' assumptions (otherwise the side is reported as unknown).
     """
-    try:
-        sols = sp.solve(sp.Eq(relation.lhs, relation.rhs), symbol, simplify=False, rational=False)
-    except (NotImplementedError, ValueError):
-        sols = []
+    sols = list(_solve_for(relation, symbol))
     if len(sols) != 1:
         return CriticalValue(symbol.name, message=f"{len(sols)} solutions for {symbol.name}; no single critical value")
     sol = sols[0]

@@ -24,6 +24,7 @@ THEOREM_MODULES = (
     "proofs.ddkl2018",
     "proofs.nonsmooth_rates",
     "proofs.lazy_global_minimizer",
+    "proofs.deep_global_minimizer",
 )
 
 

@@ -161,6 +161,11 @@ def check_instance_certificate(cert: dict, directory):
     from certify.agreement import Agreement, compare
     from certify.certificate import integrity_problems
 
+    kind = ((cert.get("config") or {}).get("model") or {}).get("kind")
+    if kind in ("deep-fc", "resnet"):
+        from certify.commands.deep_instance import check_deep_instance
+
+        return check_deep_instance(cert, directory)
     out = Agreement(problems=integrity_problems(cert))
     out.extend(compare(cert, recompute_instance_certificate(cert, directory), instance_rules()))
     return out
@@ -460,8 +465,15 @@ def sweep_figure(sweep: dict, path: Path) -> None:
 @click.option("--seeds", default=None, help="Comma-separated seeds for the sweep (default: [train] seed).")
 @click.option("--zero-loss-tol", type=float, default=1e-10, show_default=True,
               help="Float loss 1/2||u - y||^2 below which GD counts as having reached zero loss (sweep).")
+@click.option("--smallest-width", is_flag=True, default=False,
+              help="Deep nets: doubling then bisection over the width for each seed; the smallest certified width.")
+@click.option("--max-width", type=click.IntRange(1, None), default=4096, show_default=True,
+              help="Largest width tried by --smallest-width.")
+@click.option("--refine/--no-refine", default=True, show_default=True,
+              help="Deep nets with --weights: when the given point is not certified, search from it and certify again.")
+@click.option("--quiet", is_flag=True, default=False, help="No progress lines on stderr.")
 def command(config_path: str, out: str, weights_path: str | None, widths: str | None, seeds: str | None,
-            zero_loss_tol: float) -> None:
+            zero_loss_tol: float, smallest_width: bool, max_width: int, refine: bool, quiet: bool) -> None:
     """Prove that an exact zero-loss global minimizer lies within O(1/sqrt m) of this network."""
     from certify.certificate import seal
     from certify.config import load_config
@@ -471,6 +483,16 @@ def command(config_path: str, out: str, weights_path: str | None, widths: str | 
     config = load_config(config_path)
     dataset = load_dataset(config)
     width_list = parse_int_list(widths, "--widths")
+    if config.model.kind in ("deep-fc", "resnet"):
+        from certify.commands.deep_instance import run as run_deep
+
+        return run_deep(config, dataset, out, weights_path, width_list, parse_int_list(seeds, "--seeds"),
+                        smallest_width, refine, max_width, quiet)
+    if config.model.kind != "two-layer-relu":
+        raise BadInput("model.kind", config.model.kind, "two-layer-relu, deep-fc or resnet for `certify instance`")
+    if smallest_width:
+        raise BadInput("--smallest-width", True, "model.kind = \"deep-fc\" or \"resnet\" (the two-layer width "
+                       "search is not available in this version)")
     seed_list = parse_int_list(seeds, "--seeds") or [config.train.seed]
     weights = load_weights(weights_path, dataset.d) if weights_path else None
     if weights is not None and width_list:
