@@ -103,7 +103,7 @@ def _fmt(x) -> str:
     return f"{x:.3g}"
 
 
-def _figure(rows, empirical_width, path: str) -> None:
+def _figure(rows, empirical_width, path: str, certified_width=None) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -118,11 +118,39 @@ def _figure(rows, empirical_width, path: str) -> None:
     ax.set_xscale("log")
     if empirical_width:
         ax.axvline(empirical_width, color="tab:red", label=f"empirically sufficient width {empirical_width}")
+    if certified_width:
+        ax.axvline(certified_width, color="tab:green", label=f"certified width {certified_width:g} (proved)")
+    if empirical_width or certified_width:
         ax.legend(fontsize=7)
     ax.set_xlabel("width m (blue: explicit constants; gray: unnamed constants = 1; orange: float inputs)")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def certified_width(config, dataset, seeds, max_width: int = 4096) -> dict:
+    """The smallest width at which `certify instance` proves a zero-loss minimizer next to the
+    search's point from the seeded initialization (numerics.instance.deep_width_search), per seed,
+    with the median and the parameters per sample."""
+    import numpy as np
+
+    from numerics.instance.deep_width_search import architecture_at, smallest_width_for_seed
+
+    kind = {"two-layer-relu": "two-layer"}.get(config.model.kind, config.model.kind)
+    depth = config.model.depth or 1
+    rows = []
+    for seed in seeds:
+        search, _ = smallest_width_for_seed(dataset.X, dataset.y, kind, depth, int(seed), max_width=max_width,
+                                            activation=config.model.activation,
+                                            c_res=config.model.c_res if config.model.c_res is not None else 0.5)
+        rows.append({"seed": int(seed), "smallest_width": search.smallest, "tried": search.as_dict()["tried"]})
+    found = [r["smallest_width"] for r in rows if r["smallest_width"] is not None]
+    median = float(np.median(found)) if found and len(found) == len(rows) else None
+    p = None if median is None else architecture_at(kind, int(round(median)), dataset.d, depth).parameter_count
+    return {"kind": kind, "depth": depth, "seeds": rows, "median_smallest_width": median,
+            "parameters_at_median": p, "p_over_n": None if p is None else p / dataset.n,
+            "note": "proved (certify instance): an exact zero-loss global minimizer next to the Gauss-Newton "
+                    "point from the initialization; doubling then bisection over the width"}
 
 
 def width_report(config, *, empirical: bool, depths=None) -> dict:
@@ -151,6 +179,18 @@ def width_report(config, *, empirical: bool, depths=None) -> dict:
     return report
 
 
+def _parse_seeds(text: str):
+    from certify.errors import BadInput
+
+    try:
+        seeds = [int(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise BadInput("--certified-seeds", text, "a comma-separated list of integers >= 0, e.g. 0,1,2") from None
+    if not seeds or any(s < 0 for s in seeds):
+        raise BadInput("--certified-seeds", text, "a comma-separated list of integers >= 0, e.g. 0,1,2")
+    return seeds
+
+
 def _parse_depths(text: str | None):
     from certify.errors import BadInput
 
@@ -173,14 +213,19 @@ def _parse_depths(text: str | None):
 @click.option("--depths", default=None, help="Rigorous lambda_min(K^(H)) of the ResNet at these depths, e.g. 2,4,8,16,32,64.")
 @click.option("--figure", type=click.Path(dir_okay=False), default=None, help="Write a log-scale PNG of the table.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None, help="Write the report as JSON.")
+@click.option("--certified", is_flag=True, default=False,
+              help="Add the smallest width at which `certify instance` proves a zero-loss minimizer next to the "
+                   "network (median over --certified-seeds).")
+@click.option("--certified-seeds", default="0,1,2", show_default=True, help="Seeds for --certified.")
 @click.option("--sweep-ns", default=None,
               help="Also sweep n on sphere data (e.g. 8,16,32) and the --depths list: smallest interpolating "
                    "width vs n and vs depth with fitted exponents (theory: n^4 H^2), and parameters vs n.")
-def command(config_path: str, empirical, depths, figure, json_path, sweep_ns) -> None:
+def command(config_path: str, empirical, depths, figure, json_path, sweep_ns, certified, certified_seeds) -> None:
     """Width requirements of the literature evaluated on CONFIG's data, beside the width that suffices."""
     from certify.config import load_config
 
     config = load_config(config_path)
+    cert_seeds = _parse_seeds(certified_seeds) if certified else None
     depth_list = _parse_depths(depths)
     ns = _parse_depths(sweep_ns) if sweep_ns else None
     if ns is not None and min(ns) < 2:
@@ -188,6 +233,10 @@ def command(config_path: str, empirical, depths, figure, json_path, sweep_ns) ->
         raise BadInput("--sweep-ns", sweep_ns, "a comma-separated list of integers >= 2")
     run_empirical = config.empirical.enabled if empirical is None else empirical
     rep = width_report(config, empirical=run_empirical, depths=depth_list)
+    if certified:
+        from certify.data import load_dataset
+
+        rep["certified"] = certified_width(config, load_dataset(config), cert_seeds)
     if ns is not None:
         from numerics.empirical.deep import deep_width_sweep
 
@@ -221,6 +270,15 @@ def command(config_path: str, empirical, depths, figure, json_path, sweep_ns) ->
         if row and row["lambda_min_gram"]:
             traj = ", ".join(f"k={k}: {min(v):.3g}" for k, v in row["lambda_min_gram"])
             click.echo(f"  lambda_min(G^(H)(k)) along training at width {row['width']} (min over seeds): {traj}")
+    cw = rep.get("certified")
+    if cw is not None:
+        med = cw["median_smallest_width"]
+        per = ", ".join(f"seed {r['seed']}: {r['smallest_width']}" for r in cw["seeds"])
+        click.echo(f"certified width ({cw['kind']}, depth {cw['depth']}; proved by certify instance): "
+                   f"{'none found' if med is None else f'{med:g}'} (median; {per})"
+                   + (f"; parameters {cw['parameters_at_median']} = {cw['p_over_n']:.3g} n" if med is not None else ""))
+        click.echo(f"{'certified (instance)':22s} {'[P]':3s} {_fmt(med):>18s}  {'proved on this data':30s} "
+                   "certify instance --smallest-width")
     if rep["depth_study"] is not None:
         st = rep["depth_study"]
         click.echo("lambda_min(K^(H)) of the ResNet (rigorous enclosures):")
@@ -247,7 +305,8 @@ def command(config_path: str, empirical, depths, figure, json_path, sweep_ns) ->
             else:
                 click.echo(f"  fitted exponent, {label}: not enough points with an interpolating width")
     if figure:
-        _figure(rep["requirements"], emp["empirical_width"] if emp else None, figure)
+        _figure(rep["requirements"], emp["empirical_width"] if emp else None, figure,
+                cw["median_smallest_width"] if cw else None)
         click.echo(f"wrote {figure}")
     if json_path:
         with open(json_path, "w", encoding="utf-8") as fh:
