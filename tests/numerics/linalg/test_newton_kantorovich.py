@@ -19,6 +19,7 @@ from numerics.arith import interval as iv
 from numerics.arith.interval import Interval
 from numerics.arith.verdict import Verdict
 from numerics.linalg.newton_kantorovich import (kantorovich_zero, prove_zero_near, residual_norm_upper,
+                                                simplified_newton_zero,
                                                 smallest_singular_value_lower)
 from numerics_oracle import ORACLE_BITS, is_positive_definite_exact, q
 
@@ -149,3 +150,32 @@ def test_residual_norm_upper_is_above_the_exact_norm(v):
     with ctx.workprec(ORACLE_BITS):
         exact = sum((arb(float(t)) ** 2 for t in x), arb(0)).sqrt()
         assert math.isinf(b) or _arb_le(exact, b)
+
+
+# ------------------------------------------------------------------ frozen-derivative form
+def test_holds_exactly_at_the_boundary_and_fails_just_beyond():
+    # eps = r (sigma - delta) exactly in rationals: 0.5 = 1 * (0.75 - 0.25)
+    assert simplified_newton_zero(0.5, 0.75, 0.25, 1.0).verdict is Verdict.HOLDS
+    assert simplified_newton_zero(math.nextafter(0.5, 1), 0.75, 0.25, 1.0).verdict is Verdict.UNDECIDED
+    c = simplified_newton_zero(0.1, 1.0, 1.0, 1.0)
+    assert c.verdict is Verdict.UNDECIDED and "not < 1" in c.reason
+    assert simplified_newton_zero(0.1, 0.0, 0.0, 1.0).verdict is Verdict.UNDECIDED
+    assert simplified_newton_zero(math.inf, 1.0, 0.0, 1.0).verdict is Verdict.UNDECIDED
+
+
+def test_a_map_it_certifies_has_its_zero_in_the_ball():
+    """G(a) = M a + c a^3 - b in 1-D with known zero: certified radius must contain it."""
+    M, c, b = 2.0, 0.1, 0.01
+    r = 0.02
+    delta = 3 * c * r ** 2 * (1 + 1e-12)              # sup |G' - M| on [-r, r]
+    cert = simplified_newton_zero(abs(b) * (1 + 1e-15), M, delta, r)
+    assert cert.verdict is Verdict.HOLDS
+    roots = np.roots([c, 0, M, -b])
+    real = [z.real for z in roots if abs(z.imag) < 1e-12]
+    assert sum(abs(z) <= r for z in real) == 1
+
+
+@pytest.mark.parametrize("bad", [-1.0, float("nan")])
+def test_simplified_newton_bad_bounds(bad):
+    with pytest.raises(ValueError):
+        simplified_newton_zero(bad, 1.0, 0.0, 1.0)
