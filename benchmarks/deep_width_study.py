@@ -12,7 +12,10 @@ for 2^O(H) n^4 / lambda^4).
 Data preparation (as `[data] source = "sklearn:NAME"`, `standardize = true`, `subsample = n`,
 `seed = 0` of the configuration): n rows drawn without replacement with numpy's default_rng(0),
 columns standardized (constant columns dropped), labels +-1 (digits: parity of the digit;
-breast_cancer: the stored 0/1 class). The seeds vary the network initialization only.
+breast_cancer: the stored 0/1 class). The seeds vary the network initialization only. Search
+budget per width: at most 60 Gauss-Newton steps, abandoned when the residual has not halved in
+12 accepted steps (numerics.instance.deep_width_search), so a width is "certified" when this
+search and the proof succeed; a longer search can certify some narrower widths.
 
     python benchmarks/deep_width_study.py --out benchmarks/results/deep_width_study   # resumable
     python benchmarks/deep_width_study.py --summary-only --out ...                   # table, fits, figure

@@ -10,7 +10,7 @@ IMM-REP-1999-05): a trial step that does not decrease ``||e||`` is rejected and 
 accepted step shrinks ``mu`` by the gain ratio. The search stops when the residual reaches
 ``tol``, when a step is rejected once the residual is below the float floor estimate
 :func:`float_floor`, when ``mu`` has grown past any useful step (a stall), when the residual
-has not halved over the last ``SLOW_WINDOW`` accepted steps while above ``1e-8`` (slow
+has not halved over the last ``slow_window`` accepted steps while above ``1e-8`` (slow
 progress: a near-stationary point of the pattern), or after ``max_iterations`` accepted steps.
 
 Inputs are the midpoints of the enclosed unit rows (:func:`numerics.kernels.two_layer.
@@ -32,7 +32,7 @@ from numerics.networks.parameters import Parameters
 
 MU_START = 1e-3          # initial damping relative to mean diag K
 MU_STALL = 1e12          # relative damping at which the search has stalled
-SLOW_WINDOW = 12         # accepted steps over which the residual must at least halve
+SLOW_WINDOW = 25         # accepted steps over which the residual must at least halve (default)
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,7 +76,7 @@ def float_inputs(X) -> np.ndarray:
 
 def deep_gauss_newton_search(params: Parameters, X, y, *, max_iterations: int = 100, tol: float | None = None,
                              device: str = "cpu", progress: Callable[[int, float], None] | None = None,
-                             inputs: np.ndarray | None = None) -> DeepSearchResult:
+                             inputs: np.ndarray | None = None, slow_window: int = SLOW_WINDOW) -> DeepSearchResult:
     """Search from ``params`` for a point with ``u = y`` up to the float floor (module docstring).
 
     ``X`` (n, d) stored inputs; ``y`` (n,); ``inputs``: precomputed :func:`float_inputs`.
@@ -97,7 +97,8 @@ def deep_gauss_newton_search(params: Parameters, X, y, *, max_iterations: int = 
     floor = float_floor(len(y), float(np.abs(y).max(initial=0.0)))
     tol = 0.0 if tol is None else max(float(tol), 0.0)
     t0 = time.perf_counter()
-    theta, res0, res, its, trials, reason, hist = _lm_loop(net, yt, max_iterations, tol, floor, progress)
+    theta, res0, res, its, trials, reason, hist = _lm_loop(net, yt, max_iterations, tol, floor, progress,
+                                                           int(slow_window))
     out = params.unflatten(theta.detach().cpu().numpy())
     converged = res <= max(tol, floor)
     return DeepSearchResult(out, res, res0, its, trials, converged, reason, tuple(hist), str(net.device),
@@ -114,7 +115,7 @@ def _solve(K, e, mu):
     return torch.cholesky_solve(e[:, None], L)[:, 0]
 
 
-def _lm_loop(net, y, max_iterations: int, tol: float, floor: float, progress):
+def _lm_loop(net, y, max_iterations: int, tol: float, floor: float, progress, slow_window: int):
     import torch
 
     theta = net.theta.clone()
@@ -160,7 +161,7 @@ def _lm_loop(net, y, max_iterations: int, tol: float, floor: float, progress):
             progress(its, res)
         gain = min(gain, 2.0)                   # beyond 1 the update is 1/3 anyway
         mu, nu = mu * max(1.0 / 3.0, 1.0 - (2.0 * gain - 1.0) ** 3), 2.0
-        if len(hist) > SLOW_WINDOW and res > 1e-8 and res > 0.5 * hist[-1 - SLOW_WINDOW]:
+        if len(hist) > slow_window and res > 1e-8 and res > 0.5 * hist[-1 - slow_window]:
             reason = "slow progress: the residual did not halve in the last steps"
             break
         if its < max_iterations and res > tol:

@@ -1,5 +1,10 @@
 """Search and proof at one width, and the smallest certified width of a deep network on a dataset.
 
+The search budget of a width search (``max_iterations = 60``, ``slow_window = 12``: give up when
+the residual has not halved in 12 accepted steps) is smaller than the default of a single
+search; it is the budget the scaling study ran with (benchmarks/deep_width_study.py), so a
+longer search may certify some narrower widths.
+
 At width m and seed s: the seeded initialization (:func:`numerics.networks.initialization.
 initial_parameters`, the empirical layer's numbers), the Gauss-Newton search from it
 (:mod:`numerics.instance.deep_gauss_newton`, float) and, when the search reached a small float
@@ -68,14 +73,16 @@ def smallest_useful_width(kind: str, d: int, depth: int, n: int, **arch) -> int:
 
 
 def certify_at_width(X, y, kind: str, depth: int, width: int, seed: int, *, max_iterations: int = 60,
-                     device: str = "cpu", inputs: np.ndarray | None = None, **arch) -> DeepWidthPoint:
+                     slow_window: int = 12, device: str = "cpu", inputs: np.ndarray | None = None,
+                     **arch) -> DeepWidthPoint:
     """Initialization, search and proof at one width (module docstring)."""
     t0 = time.perf_counter()
     X = np.asarray(X, dtype=np.float64)
     A = architecture_at(kind, width, X.shape[1], depth, **arch)
     p0 = initial_parameters(A, seed)
     Xf = float_inputs(X) if inputs is None else inputs
-    s = deep_gauss_newton_search(p0, X, y, max_iterations=max_iterations, device=device, inputs=Xf)
+    s = deep_gauss_newton_search(p0, X, y, max_iterations=max_iterations, device=device, inputs=Xf,
+                                 slow_window=slow_window)
     scale = 1.0 + float(np.linalg.norm(y))
     proof = certify_deep_minimizer(s.params, X, y, p0) if s.residual_norm <= PROOF_RESIDUAL * scale else None
     return DeepWidthPoint(int(width), int(seed), A.parameter_count, s, proof, time.perf_counter() - t0)

@@ -11,7 +11,7 @@ from numerics.networks.initialization import initial_parameters
 from numerics.kernels.two_layer import normalize_rows
 
 
-@pytest.mark.parametrize("kind,depth,m", [("deep-fc", 3, 24), ("resnet", 2, 48), ("deep-fc", 2, 48)])
+@pytest.mark.parametrize("kind,depth,m", [("deep-fc", 3, 24), ("resnet", 2, 48), ("deep-fc", 2, 64)])
 def test_search_reaches_the_float_floor_and_reports_it(kind, depth, m):
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((12, 4)), rng.choice([-1.0, 1.0], size=12)
