@@ -188,3 +188,22 @@ def test_reference_pass_rounding_bounds_are_about_one_rounding():
 @given(tiny_nets())
 def test_ball_of_least_norm_corrections_long(net):
     test_ball_of_least_norm_corrections_is_inside_every_bound.hypothesis.inner_test(net)
+
+
+@pytest.mark.parametrize("shape,scale", [((50, 30), 1.0), ((7, 40), 1e-200), ((64, 64), 1e150), ((1, 5), 1.0)])
+def test_spectral_norm_upper_bound(shape, scale):
+    from numerics.networks.deviation_bounds import spectral_norm_upper
+
+    W = np.random.default_rng(0).standard_normal(shape) * scale
+    s = spectral_norm_upper(W)
+    exact = np.linalg.svd(W, compute_uv=False)[0]
+    assert exact <= s <= float(ub.norm(W))
+    if scale >= 1.0:                          # W^T W underflows at 1e-200: the Frobenius norm then
+        assert s <= 1.6 * exact
+    with ctx.workprec(ORACLE_BITS):          # against Arb: s^2 I - W^T W is positive semidefinite
+        from flint import arb_mat
+        F = W if W.shape[0] >= W.shape[1] else W.T
+        A = arb_mat([[arb(float(x)) for x in row] for row in F.tolist()])
+        G = A.transpose() * A
+        ev = max(float(e.real.mid()) for e in G.eig())
+        assert ev <= s * s * (1 + 1e-12)
