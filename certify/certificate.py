@@ -131,6 +131,7 @@ CHECKERS = {
 # certificates of schema SCHEMA_ID with a `kind` field (written by other verbs than `run`)
 KIND_CHECKERS = {
     "instance": "certify.commands.instance:check_instance_certificate",
+    "instance-width-search": "certify.commands.deep_instance:check_width_search_certificate",
 }
 
 

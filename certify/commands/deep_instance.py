@@ -50,15 +50,19 @@ def architecture(config, dataset, width: int):
         raise BadInput("model", model.kind, str(exc)) from None
 
 
-def load_deep_weights(path: str, arch):
-    """``(params, params0)`` from a weights file; every defect is exit 2 naming the array."""
+def load_deep_weights(path: str, arch, point: str | None = None):
+    """``(params, params0)`` from a weights file: the layers ``W1``..``WH``, ``a`` (or, with
+    ``point``, the layers ``POINT/W1``.. that `certify instance` stores for every point), and the
+    initialization ``NAME_init`` when present. Every defect is exit 2 naming the array."""
     from numerics.networks.parameters import Parameters
     from numerics.networks.weights_io import read_arrays
 
     try:
         arrays = read_arrays(path)
-        layers = {k: v for k, v in arrays.items() if not k.endswith(INIT_SUFFIX)}
-        init = {k[:-len(INIT_SUFFIX)]: v for k, v in arrays.items() if k.endswith(INIT_SUFFIX)}
+        prefix = "" if point is None else f"{point}/"
+        layers = {k[len(prefix):]: v for k, v in arrays.items()
+                  if k.startswith(prefix) and "/" not in k[len(prefix):] and not k.endswith(INIT_SUFFIX)}
+        init = {k[:-len(INIT_SUFFIX)]: v for k, v in arrays.items() if k.endswith(INIT_SUFFIX) and "/" not in k}
         params = Parameters(arch, layers)
         params0 = Parameters(arch, {**dict(params.layers), **init}) if init else None
     except ValueError as exc:
@@ -67,25 +71,30 @@ def load_deep_weights(path: str, arch):
     return params, params0
 
 
-def weights_sha256(params, params0) -> str:
+def weights_sha256(points: list, params0) -> str:
+    """Hash of every stored point's layers and of the initialization."""
     h = hashlib.sha256()
-    for prefix, p in (("", params), (INIT_SUFFIX, params0)):
+    for prefix, p in [(f"{name}/", params) for name, params in points] + [(INIT_SUFFIX, params0)]:
         for name in p.architecture.layer_names:
             a = np.ascontiguousarray(np.asarray(p[name], dtype=np.float64))
-            h.update((name + prefix).encode() + str(a.shape).encode() + a.tobytes())
+            h.update((prefix + name).encode() + str(a.shape).encode() + a.tobytes())
     return h.hexdigest()
 
 
-def save_weights(path: Path, params, params0) -> None:
-    from numerics.networks.weights_io import save_parameters
-
-    save_parameters(path, params)
-    with np.load(path) as npz:
-        arrays = {k: npz[k] for k in npz.files}
+def save_weights(path: Path, points: list, params0) -> None:
+    """The final point's layers (reusable with --weights), the initialization (``NAME_init``) and
+    every point's layers (``POINT/NAME``), atomically."""
+    arrays = {k: np.array(v) for k, v in points[-1][1].layers.items()}
     arrays.update({k + INIT_SUFFIX: np.array(v) for k, v in params0.layers.items()})
+    for point, params in points:
+        arrays.update({f"{point}/{k}": np.array(v) for k, v in params.layers.items()})
     tmp = path.with_name(f".{path.name}.tmp.npz")
-    np.savez(tmp, **arrays)
-    tmp.replace(path)
+    try:
+        np.savez(tmp, **arrays)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 # ------------------------------------------------------------------------ records
@@ -309,18 +318,19 @@ def run(config, dataset, out: str, weights_path, widths, seeds, smallest: bool, 
     width_info = theorem_width(dataset, config, points[-1][0].architecture.width)
     objs = [instance_object(res, point, width_info, s, tr) for _, _, res, point, s, tr in points]
     params, params0, res, point, _, _ = points[-1]
+    stored = [(pt, p) for p, _, _, pt, _, _ in points]
     cert = {**certificate_header(config, dataset), "kind": "instance", "verdict": res.status,
             "theorems": [theorem_entry(dataset, config, params, params0, res, point)],
             "instance": objs[-1], "instance_points": objs,
-            "weights": {"file": WEIGHTS_FILE, "sha256": weights_sha256(params, params0), "point": point,
-                        "width": params.architecture.width}}
+            "weights": {"file": WEIGHTS_FILE, "sha256": weights_sha256(stored, params0), "point": point,
+                        "width": params.architecture.width, "points": [name for name, _ in stored]}}
     if sweep is not None:
         cert["width_sweep"] = sweep
     if search is not None:
         cert["width_search"] = {**search, "theorem_width": width_info}
     cert = seal(cert)
     outp = write_outputs(cert, out)
-    save_weights(outp / WEIGHTS_FILE, params, params0)
+    save_weights(outp / WEIGHTS_FILE, stored, params0)
     for o in objs:
         click.echo(_summary(o))
     click.echo(f"theorem width ({width_info['theorem']}): {width_info['message'] or width_info['verdict']}")
@@ -370,39 +380,79 @@ def _summary(o: dict) -> str:
 
 
 # ------------------------------------------------------------------------ check
-def check_deep_instance(cert: dict, directory) -> list[str]:
-    """Recompute a deep instance certificate from its config, its data and the weights beside it."""
-    from certify.certificate import integrity_problems
+ONE_SIDED = ("radius", "deviation", "contraction", "jacobian_norm", "parameter_distance", "reason",
+             "lambda_min_method", "theorem_width.message", "layers[].min_margin", "layers[].margin_ratio",
+             "layers[].correction_frobenius", "layers[].correction_max_neuron")
+
+
+def deep_instance_rules():
+    """What `certify check` does not recompute in a deep instance certificate (certify/agreement.py):
+    the producer's machine, the search and training records, the width sweep / search (their
+    networks are not stored). One-sided float bounds (radius, deviation, margins, ...) and the
+    reason text may differ in the last digits between machines: descriptions (notes); every
+    verdict is re-proved and every enclosure compared as a statement."""
+    from certify.agreement import Rules
+
+    records = ["tool", "tool.*", "environment", "environment.*", "numerics", "numerics.*", "config_base_dir",
+               "width_sweep", "width_sweep.*", "width_search", "width_search.*"]
+    descriptions = ["theorems[].hypotheses[].evidence.*", "theorems[].hypotheses[].message"]
+    for obj in ("instance", "instance_points[]"):
+        records += [f"{obj}.{k}" for k in ("attempts", "attempts[]", "attempts[].*", "seconds", "search",
+                                           "search.*", "training", "training.*")]
+        descriptions += [f"{obj}.{k}" for k in ONE_SIDED]
+    return Rules(records=tuple(records), descriptions=tuple(descriptions))
+
+
+def recompute_deep_instance(cert: dict, directory) -> dict:
+    """The deep instance certificate this machine computes from `cert`'s config, data and weights
+    file (every stored point proved again; JSON-ready, unsealed)."""
     from certify.config import config_from_dict
     from certify.data import load_dataset
+    from certify.pipeline import certificate_header
+    from certify.run_check import data_base_dir
 
-    problems = integrity_problems(cert)
     rec = cert.get("weights")
-    if not isinstance(rec, dict) or "file" not in rec or "width" not in rec:
-        raise BadInput("CERT.weights", rec, "a deep instance certificate that names its weights file and width")
-    config = config_from_dict(cert["config"], base_dir=cert.get("config_base_dir", "."))
+    if not isinstance(rec, dict) or not isinstance(rec.get("file"), str) or not isinstance(rec.get("width"), int) \
+            or not isinstance(rec.get("points"), list) or not rec["points"]:
+        raise BadInput("CERT.weights", rec, "a deep instance certificate that names its weights file, width and points")
+    if not isinstance(cert.get("config"), dict):
+        raise BadInput("CERT.config", cert.get("config"), "the config object `certify instance` records")
+    config = config_from_dict(cert["config"], base_dir=data_base_dir(cert, directory))
     dataset = load_dataset(config)
-    if dataset.sha256 != cert.get("data", {}).get("sha256"):
-        problems.append("data sha256 mismatch: the data changed since the certificate was written")
     path = Path(directory) / Path(rec["file"]).name
     if not path.is_file():
         raise BadInput("CERT.weights.file", str(path), "the weights file written beside the certificate")
-    params, params0 = load_deep_weights(str(path), architecture(config, dataset, int(rec["width"])))
-    params0 = params0 or params
-    if weights_sha256(params, params0) != rec.get("sha256"):
-        problems.append(f"weights sha256 mismatch: {path} is not the network that was certified")
-    res = _certify(dataset, params, params0)
-    fresh = instance_object(res, rec.get("point", "given"), None)
-    norm = lambda x: json.loads(json.dumps(x, sort_keys=True))  # noqa: E731
-    old = cert.get("instance", {})
-    for key in RIGOROUS_KEYS:
-        if norm(old.get(key)) != norm(fresh.get(key)):
-            problems.append(f"instance.{key}: recorded {old.get(key)!r}, recomputed {fresh.get(key)!r}")
-    if cert.get("verdict") != res.status:
-        problems.append(f"verdict: recorded {cert.get('verdict')!r}, recomputed {res.status!r}")
-    entry = theorem_entry(dataset, config, params, params0, res, rec.get("point", "given"))
-    old_entry = (cert.get("theorems") or [{}])[0]
-    for key in ("id", "status", "hypotheses", "quantities", "constants", "derivation_status"):
-        if norm(old_entry.get(key)) != norm(entry.get(key)):
-            problems.append(f"theorem {entry['id']}: {key} differs from the recomputation")
-    return problems
+    arch = architecture(config, dataset, rec["width"])
+    stored, objs, entry, res = [], [], None, None
+    width_info = theorem_width(dataset, config, rec["width"])
+    for name in rec["points"]:
+        params, params0 = load_deep_weights(str(path), arch, point=str(name))
+        params0 = params0 or params
+        res = _certify(dataset, params, params0)
+        stored.append((str(name), params))
+        objs.append(instance_object(res, str(name), width_info))
+        entry = theorem_entry(dataset, config, params, params0, res, str(name))
+    fresh = {**certificate_header(config, dataset), "kind": "instance", "verdict": res.status,
+             "theorems": [entry], "instance": objs[-1], "instance_points": objs,
+             "weights": {"file": rec["file"], "sha256": weights_sha256(stored, params0), "point": stored[-1][0],
+                         "width": rec["width"], "points": [n for n, _ in stored]},
+             "content_sha256": cert.get("content_sha256")}
+    return json.loads(json.dumps(fresh, allow_nan=False))
+
+
+def check_deep_instance(cert: dict, directory):
+    """Recompute a deep instance certificate and compare it with the recorded one."""
+    from certify.agreement import Agreement, compare
+    from certify.certificate import integrity_problems
+
+    out = Agreement(problems=integrity_problems(cert))
+    out.extend(compare(cert, recompute_deep_instance(cert, directory), deep_instance_rules()))
+    return out
+
+
+def check_width_search_certificate(cert: dict, directory):
+    """A width search that certified no width claims nothing: only its integrity is checked."""
+    from certify.agreement import Agreement
+    from certify.certificate import integrity_problems
+
+    return Agreement(problems=integrity_problems(cert), unchecked=["width_search"])

@@ -67,14 +67,16 @@ def test_certificate_has_the_instance_object_and_checks(deep_dir, run_cli):
 def test_resealed_tampering_is_caught(deep_dir, run_cli, tmp_path):
     cert = json.loads((deep_dir / "certificate.json").read_text())
     body = {k: v for k, v in cert.items() if k != "content_sha256"}
-    body["instance"]["radius"] = repr(float(body["instance"]["radius"]) / 2)
+    lam = body["instance"]["lambda_min_K"]
+    lam["lo"] = lam["hi"] = repr(2 * float(lam["hi"]))              # a false enclosure
+    body["instance_points"][0]["status"] = "not-certified"          # a weaker verdict than the proof
     (tmp_path / "certificate.json").write_text(json.dumps(seal(body)))
     (tmp_path / "weights.npz").write_bytes((deep_dir / "weights.npz").read_bytes())
     code, _, err = run_cli("check", tmp_path / "certificate.json")
-    assert code == 1 and "instance.radius" in err
+    assert code == 1 and "instance.lambda_min_K" in err and "instance_points[0].status" in err
 
 
-@pytest.mark.parametrize("layer", ["W2", "a_init"])
+@pytest.mark.parametrize("layer", ["trained/W2", "a_init", "search-from-initialization/W1"])
 def test_tampered_weights_are_rejected(deep_dir, run_cli, tmp_path, layer):
     (tmp_path / "certificate.json").write_text((deep_dir / "certificate.json").read_text())
     with np.load(deep_dir / "weights.npz") as w:
@@ -82,7 +84,7 @@ def test_tampered_weights_are_rejected(deep_dir, run_cli, tmp_path, layer):
     arrays[layer].flat[0] += 1e-9
     np.savez(tmp_path / "weights.npz", **arrays)
     code, _, err = run_cli("check", tmp_path / "certificate.json")
-    assert code == 1 and "weights sha256" in err
+    assert code == 1 and "weights.sha256" in err
 
 
 @pytest.mark.parametrize("change,field", [
@@ -93,7 +95,7 @@ def test_tampered_weights_are_rejected(deep_dir, run_cli, tmp_path, layer):
 ])
 def test_bad_weights_exit_2_naming_the_array(deep_dir, run_cli, tmp_path, change, field):
     with np.load(deep_dir / "weights.npz") as w:
-        arrays = {k: w[k].copy() for k in w.files}
+        arrays = {k: w[k].copy() for k in w.files if "/" not in k}
     change(arrays)
     np.savez(tmp_path / "bad.npz", **arrays)
     code, _, err = run_cli("instance", _config(tmp_path), "--out", tmp_path / "o", "--weights", tmp_path / "bad.npz")
@@ -105,7 +107,7 @@ def test_torch_state_dict_weights_are_certified(deep_dir, run_cli, tmp_path):
     import torch
 
     with np.load(deep_dir / "weights.npz") as w:
-        state = {k: torch.from_numpy(w[k].copy()) for k in w.files if not k.endswith("_init")}
+        state = {k: torch.from_numpy(w[k].copy()) for k in w.files if not k.endswith("_init") and "/" not in k}
     torch.save(state, tmp_path / "net.pt")
     code, out, err = run_cli("instance", _config(tmp_path), "--out", tmp_path / "o", "--weights", tmp_path / "net.pt",
                              "--quiet")
