@@ -42,9 +42,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from numerics.arith import upper_bounds as ub
-from numerics.arith.interval import Interval, matmul_enclosure
+from numerics.arith.interval import Interval
 from numerics.arith.interval import sqrt as isqrt
-from numerics.arith.rounding import down, up
+from numerics.arith.rounding import down
 from numerics.arith.verdict import Verdict
 from numerics.networks.deviation_bounds import (Deviations, WeightDeviation, deviation_bounds,
                                                 weight_norms)

@@ -3,7 +3,6 @@ the cross-check with the two-layer argument (a two-layer net given as deep-fc of
 
 import json
 import math
-import textwrap
 
 import numpy as np
 import pytest
