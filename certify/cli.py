@@ -26,6 +26,9 @@ COMMAND_MODULES = (
     "certify.commands.schema",
     "certify.commands.overspec",
     "certify.commands.landscape",
+    "certify.commands.overspec_sgd",
+    "certify.commands.landscape_design",
+    "certify.commands.weight_decay",
 )
 
 
