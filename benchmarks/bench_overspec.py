@@ -14,8 +14,16 @@ of the loss curves. The same
 comparison is repeated on many small students (64 students, n = 200, d = 10), where per-operation
 overhead rather than memory traffic dominates.
 
-Usage: python benchmarks/bench_overspec.py [--quick] [--timing-only] [--steps K] [--seeds S] [--n N] [--dtype float64]
-Everything is float evidence, never a verdict.
+Part 3, slide 19 with mini-batch SGD (numerics.empirical.overspecification_sgd, `certify overspec-sgd`):
+the wall time of the whole experiment on the CPU at the default budget (widths 50 and 100, 10 students
+each, 10^4 iterations, batch 64, float32), or at the slide's setting with ``--sgd-full`` (widths 50, 100,
+200 and 5 x 10^4 iterations), with the per-width table and the load average of the machine; on a CUDA
+machine the same run is repeated on the GPU (``--sgd-device auto``) and the ratio printed.
+
+Usage: python benchmarks/bench_overspec.py [--quick] [--timing-only] [--sgd-only] [--sgd-full] [--steps K]
+       [--seeds S] [--n N] [--dtype float64]
+Everything is float evidence, never a verdict. On a loaded machine run it with OMP_NUM_THREADS=1: torch's
+OpenMP threads spin against other processes and small-tensor code then runs many times slower.
 """
 
 from __future__ import annotations
@@ -71,6 +79,9 @@ def main() -> None:
     p.add_argument("--tol", type=float, default=1e-3)
     p.add_argument("--dtype", default="float32", choices=("float32", "float64"))
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--sgd-only", action="store_true", help="only part 3 (slide 19 with SGD)")
+    p.add_argument("--sgd-full", action="store_true", help="part 3 at the slide's setting (widths 50,100,200; 5e4)")
+    p.add_argument("--sgd-steps", type=int, default=None)
     args = p.parse_args()
     if args.quick:
         args.teacher_width, args.widths, args.d, args.n = 5, "5,10", 8, 500
@@ -78,9 +89,12 @@ def main() -> None:
     widths = [int(w) for w in args.widths.split(",")]
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device cpu, {args.dtype}")
 
+    if not args.sgd_only:
+        if not args.timing_only:
+            experiment(args, widths)
+        timings(args, widths)
     if not args.timing_only:
-        experiment(args, widths)
-    timings(args, widths)
+        sgd_experiment(args)
 
 
 def experiment(args, widths) -> None:
@@ -111,6 +125,33 @@ def timings(args, widths) -> None:
         tb, tl, diff = timing(args, w, teacher_width=5, d=10, n=200, seeds=64, steps=300)
         print(f"  width {w:>4}: batched {tb:7.2f} s, loop {tl:7.2f} s, loop/batched {tl / tb:5.2f}x, "
               f"max relative curve difference {diff:.1e}")
+
+
+def sgd_experiment(args) -> None:
+    """Part 3: the wall time of slide 19's SGD experiment on the CPU (and on a GPU when present)."""
+    import os
+
+    from certify.commands.overspec_sgd import print_table as print_sgd_table
+    from numerics.empirical.overspecification_sgd import run_overspecification_sgd
+
+    widths = [50, 100, 200] if args.sgd_full else [50, 100]
+    steps = args.sgd_steps or (50_000 if args.sgd_full else 10_000)
+    kw = dict(teacher_width=50, widths=widths, d=50, n=10_000, seeds=10, steps=steps, dtype="float32", seed=args.seed)
+    if args.quick:
+        kw.update(teacher_width=5, widths=[5, 10], d=8, n=500, seeds=4, steps=300)
+    print(f"\nslide 19 with mini-batch SGD ({kw['seeds']} students per width, {kw['steps']} iterations, "
+          f"widths {kw['widths']}), load average before {os.getloadavg()}")
+    walls = {}
+    devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+    for dev in devices:
+        t0 = time.perf_counter()
+        res, _ = run_overspecification_sgd(device=dev, **kw)
+        walls[dev] = time.perf_counter() - t0
+        print_sgd_table(res)
+        print(f"slide-19 SGD experiment wall time on {res['device']}: {walls[dev]:.1f} s "
+              f"(load average after {os.getloadavg()})")
+    if "cuda" in walls:
+        print(f"cpu / gpu wall time: {walls['cpu'] / walls['cuda']:.1f}x")
 
 
 if __name__ == "__main__":

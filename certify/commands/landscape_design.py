@@ -41,11 +41,11 @@ def print_table(result: dict) -> None:
 @click.command("landscape-design")
 @click.option("--d", type=int, default=50, show_default=True, help="Dimension d = width m.")
 @click.option("--starts", type=int, default=10, show_default=True, help="Random starts per objective.")
-@click.option("--steps", type=int, default=3000, show_default=True, help="Gradient steps.")
+@click.option("--steps", type=int, default=10_000, show_default=True, help="Gradient steps.")
 @click.option("--estimator", default="population", show_default=True,
               help="population (exact closed forms) or samples (SGD, fresh inputs).")
 @click.option("--batch", type=int, default=256, show_default=True, help="Inputs per step with --estimator samples.")
-@click.option("--lr-plain", type=float, default=0.1, show_default=True, help="Step size, plain loss.")
+@click.option("--lr-plain", type=float, default=0.05, show_default=True, help="Step size, plain loss.")
 @click.option("--lr-designed", type=float, default=0.1, show_default=True, help="Step size, designed G.")
 @click.option("--mu", type=float, default=0.01, show_default=True, help="mu of G (Thm 2.3: mu <= c / kappa*).")
 @click.option("--lam", type=float, default=1.0, show_default=True, help="lambda of G (norm penalty).")

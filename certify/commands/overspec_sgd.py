@@ -120,7 +120,7 @@ def print_table(result: dict) -> None:
 @click.option("--seeds", type=int, default=10, show_default=True, help="Students per width.")
 @click.option("--steps", type=int, default=None, help=f"SGD iterations [default {DEFAULT_STEPS}].")
 @click.option("--batch", type=int, default=64, show_default=True, help="Mini-batch size.")
-@click.option("--lr", type=float, default=0.01, show_default=True, help="Initial step size.")
+@click.option("--lr", type=float, default=0.08, show_default=True, help="Initial step size.")
 @click.option("--momentum", type=float, default=0.9, show_default=True, help="Heavy-ball momentum in [0, 1).")
 @click.option("--schedule", default="step", show_default=True, help="step (factor-4 decays) or constant.")
 @click.option("--tol", type=float, default=1e-3, show_default=True, help="Success: final MSE / var(y) <= tol.")

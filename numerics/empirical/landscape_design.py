@@ -218,8 +218,8 @@ def train(kind: str, a0, B0, Bstar, astar, *, estimator: str = "population", ste
     return a, B, checkpoints, obj, err
 
 
-def run_landscape_design(*, d: int = 50, starts: int = 10, steps: int = 4000, estimator: str = "population",
-                         lr_plain: float = 0.1, lr_designed: float = 0.1, mu: float = 0.01, lam: float = 1.0,
+def run_landscape_design(*, d: int = 50, starts: int = 10, steps: int = 10_000, estimator: str = "population",
+                         lr_plain: float = 0.05, lr_designed: float = 0.1, mu: float = 0.01, lam: float = 1.0,
                          batch: int = 256, tol: float = 0.05, ground: str = "identity", device: str = "auto",
                          dtype: str = "float64", seed: int = 0, curve_points: int = 40,
                          confidence: float = 0.95) -> dict:

@@ -225,7 +225,7 @@ def _curve_summary(checkpoints, rel: np.ndarray) -> dict:
 def run_overspecification_sgd(*, teacher: str = "gaussian", teacher_width: int = 50,
                               widths: Sequence[int] = (50, 100), d: int = 50, n: int = 10_000,
                               n_eval: int = 10_000, seeds: int = 10, steps: int = 10_000, batch: int = 64,
-                              lr: float = 0.01, momentum: float = 0.9, schedule: str = "step",
+                              lr: float = 0.08, momentum: float = 0.9, schedule: str = "step",
                               tol: float = 1e-3, device: str = "auto", dtype: str = "float32", seed: int = 0,
                               curve_points: int = 40, confidence: float = 0.95) -> tuple[dict, dict]:
     """The slide-19 experiment; returns ``(result, arrays)``.

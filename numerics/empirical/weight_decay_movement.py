@@ -13,7 +13,8 @@ Observables after ``steps`` steps, per network: the mean and the max over neuron
 ``distance ~ C m^p`` is fitted by least squares on the logs of every (width, seed) pair, with a
 percentile-bootstrap interval (``statistics.loglog_slope``). Without decay the per-neuron distance
 shrinks like ``m^{-1/2}`` (DZPS Cor. 4.1); with decay the weights are pulled towards 0, a distance of
-order ``|w_r(0)| (1 - (1 - eta wd)^T)``, whatever the width. Float evidence, never a verdict.
+order ``|w_r(0)| (1 - (1 - eta wd)^T)``, whatever the width (docs/weight_decay_movement.md). Float
+evidence, never a verdict.
 """
 
 from __future__ import annotations
