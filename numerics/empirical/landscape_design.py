@@ -23,7 +23,8 @@ the population value is (docs/landscape_design.md)
 + lambda sum_j (|b_j|^2 - 1)^2`` with ``M = B* B^T``. Theorem 2.6 as printed has ``2 sqrt(6)`` and
 ``1/sqrt(6)``, twice ours in both terms (the ratio, 12, agrees); our constants are checked against
 Monte Carlo in the tests. Success = the parameter error ``e(Q) <= tol`` of eq. (4.1) for
-``Q = B B*^{-1}`` with unit rows (the paper's ``B*^{-1} B`` coincides for ``B* = Id``).
+``Q = B B*^{-1}`` with unit rows (the paper's ``B*^{-1} B`` coincides for ``B* = Id``), on signed entries
+for the plain loss (a ReLU neuron ``-b*_i`` does not recover ``b*_i``; G cannot tell the sign).
 
 Runs are exact population gradient descent (``estimator = "population"``: the closed forms above, the
 paper's infinite-sample limit) or mini-batch SGD on the sample estimators with fresh inputs
@@ -35,7 +36,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
 
 import numpy as np
 import torch
@@ -146,11 +146,14 @@ def plain_sample(a: torch.Tensor, B: torch.Tensor, X: torch.Tensor, y: torch.Ten
     return ((torch.relu(X @ B.transpose(-1, -2)) @ a.unsqueeze(-1)).squeeze(-1) - y).pow(2).mean(-1)
 
 
-def parameter_error(B: torch.Tensor, Bstar: torch.Tensor) -> torch.Tensor:
+def parameter_error(B: torch.Tensor, Bstar: torch.Tensor, signed: bool = False) -> torch.Tensor:
     """``e(Q)`` of eq. (4.1), ``Q = B B*^{-1}`` with unit rows: ``min(1 - min_i max_j |Q_ij|, 1 - min_j
-    max_i |Q_ij|)``; 0 exactly for a signed permutation. Shape ``(S,)``."""
+    max_i |Q_ij|)``; 0 exactly for a signed permutation. ``signed = True`` uses ``Q_ij`` for ``|Q_ij|``,
+    so that only a permutation with positive scales gives 0 (a ReLU neuron ``-b*_i`` is not ``b*_i``).
+    Shape ``(S,)``."""
     Q = B @ torch.linalg.inv(Bstar)
-    Q = (Q / Q.norm(dim=-1, keepdim=True)).abs()
+    Q = Q / Q.norm(dim=-1, keepdim=True)
+    Q = Q if signed else Q.abs()
     rows = 1 - Q.max(-1).values.min(-1).values
     cols = 1 - Q.max(-2).values.min(-1).values
     return torch.minimum(rows, cols)
@@ -186,7 +189,8 @@ def train(kind: str, a0, B0, Bstar, astar, *, estimator: str = "population", ste
 
     ``plain`` trains ``(a, B)``; ``designed`` trains ``B`` only (``a`` is fixed: G does not involve it).
     Returns ``(a, B, checkpoints, objective (S, C), error (S, C))`` with the population objective and
-    the parameter error ``e(Q)`` after ``t`` steps for ``t`` in checkpoints.
+    the parameter error ``e(Q)`` after ``t`` steps for ``t`` in checkpoints (signed for ``plain``: the
+    ReLU tells ``b`` from ``-b``; unsigned for ``designed``, whose minima are determined up to sign).
     """
     checkpoints = sorted({int(t) for t in checkpoints} | {int(steps)})
     slot = {t: j for j, t in enumerate(checkpoints)}
@@ -199,7 +203,7 @@ def train(kind: str, a0, B0, Bstar, astar, *, estimator: str = "population", ste
         if t in slot:
             with torch.no_grad():
                 obj[:, slot[t]] = _objective(kind, "population", a, B, Bstar, astar, mu, lam).cpu().numpy()
-                err[:, slot[t]] = parameter_error(B, Bstar).cpu().numpy()
+                err[:, slot[t]] = parameter_error(B, Bstar, signed=kind == "plain").cpu().numpy()
         if t == steps:
             break
         X = y = None
@@ -239,6 +243,8 @@ def run_landscape_design(*, d: int = 50, starts: int = 10, steps: int = 10_000, 
     Bstar, astar = (t.to(dev, dt) for t in ground_truth(d, ground, seed))
     a0, B0 = (t.to(dev, dt) for t in initial_points(seed, d, starts))
     cps = log_spaced_schedule(int(steps), curve_points)
+    var_y = float(astar @ (relu_kernel(Bstar, Bstar) @ astar)) - float(
+        (astar * Bstar.norm(dim=-1)).sum() / math.sqrt(2 * math.pi)) ** 2
     out = []
     for kind, lr in (("plain", lr_plain), ("designed", lr_designed)):
         t0 = time.perf_counter()
@@ -248,7 +254,9 @@ def run_landscape_design(*, d: int = 50, starts: int = 10, steps: int = 10_000, 
         ok = np.isfinite(final_err) & (final_err <= tol)
         lo, hi = clopper_pearson(int(ok.sum()), int(starts), confidence)
         out.append({"objective": kind, "lr": float(lr), "final_parameter_error": [ov._finite(v) for v in final_err],
-                    "final_objective": [ov._finite(v) for v in obj[:, -1]], "successes": int(ok.sum()),
+                    "final_objective": [ov._finite(v) for v in obj[:, -1]],
+                    "final_relative_risk": ([ov._finite(v / var_y) for v in obj[:, -1]] if kind == "plain" else None),
+                    "successes": int(ok.sum()),
                     "trials": int(starts), "success_fraction": float(ok.mean()), "success_interval": [lo, hi],
                     "curve": {"steps": cps_k, "objective": [[ov._finite(v) for v in r] for r in obj],
                               "parameter_error": [[ov._finite(v) for v in r] for r in err]},
@@ -264,6 +272,8 @@ def run_landscape_design(*, d: int = 50, starts: int = 10, steps: int = 10_000, 
                    "optimizer": ("gradient descent on the closed-form population objective"
                                  if estimator == "population" else
                                  f"SGD with {batch} fresh inputs per step on the sample estimator")},
-        "success_definition": f"parameter error e(Q) of eq. (4.1) <= tol = {tol!r} after the last step",
+        "success_definition": (f"parameter error e(Q) of eq. (4.1) <= tol = {tol!r} after the last step (signed "
+                               "entries for the plain loss, absolute values for G)"),
+        "target_variance": var_y,
         "device": device_name(dev), "device_note": note, "dtype": dtype, "objectives": out,
     }

@@ -115,14 +115,29 @@ def _full_mse(W, a, X, y, chunk: int = 4096) -> torch.Tensor:
     return total / X.shape[0]
 
 
+def minibatch_gradient(W: torch.Tensor, a: torch.Tensor, X: torch.Tensor, y: torch.Tensor):
+    """``(dL/dW (S, k, d), dL/da (S, k))`` of ``L_s = mean_i (f_s(x_i) - y_i)^2 / 2`` on the batch ``(X, y)``.
+
+    With ``Z = W X^T`` and ``r_i = (f(x_i) - y_i) / b``: ``dL/da_r = sum_i relu(Z_ri) r_i`` and
+    ``dL/dw_r = a_r sum_i 1{Z_ri > 0} r_i x_i`` (``relu'(0) = 0``, as autograd). Written out rather than
+    taped: on the CPU it halves the time of a step of these small products.
+    """
+    Z = torch.matmul(W, X.t())  # (S, k, b)
+    H = torch.relu(Z)
+    r = (torch.bmm(a.unsqueeze(1), H).squeeze(1) - y) / X.shape[0]  # (S, b)
+    ga = torch.bmm(H, r.unsqueeze(2)).squeeze(2)
+    gW = torch.matmul((Z > 0) * (a.unsqueeze(2) * r.unsqueeze(1)), X)
+    return gW, ga
+
+
 def train_students_sgd(W0, a0, stream: BatchStream, X_eval, y_eval, *, steps: int, lr: float,
                        schedule: str = "step", momentum: float = 0.0, checkpoints: Sequence[int] = ()):
     """Mini-batch SGD on every student of ``(W0 (S, k, d), a0 (S, k))`` as one tensor program.
 
-    Step ``t`` draws one batch from ``stream``, forms ``g = grad of sum_s L_s^batch`` with ``L_s^batch =
-    mean_batch (f_s - y)^2 / 2`` (student ``s``'s gradient is its own: the students do not interact),
-    and applies ``buf = momentum buf + g``, ``theta -= step_size(t) buf``. Returns ``(W, a, checkpoints,
-    curve)`` with ``curve (S, C)`` the MSE on ``(X_eval, y_eval)`` after ``t`` steps, ``t`` in checkpoints.
+    Step ``t`` draws one batch from ``stream``, forms every student's gradient of ``L_s^batch =
+    mean_batch (f_s - y)^2 / 2`` (``minibatch_gradient``; the students do not interact), and applies
+    ``buf = momentum buf + g``, ``theta -= step_size(t) buf``. Returns ``(W, a, checkpoints, curve)`` with
+    ``curve (S, C)`` the MSE on ``(X_eval, y_eval)`` after ``t`` steps, ``t`` in checkpoints.
     """
     checkpoints = sorted({int(t) for t in checkpoints} | {int(steps)})
     slot = {t: j for j, t in enumerate(checkpoints)}
@@ -130,24 +145,18 @@ def train_students_sgd(W0, a0, stream: BatchStream, X_eval, y_eval, *, steps: in
     bufs = [torch.zeros_like(W), torch.zeros_like(a)]
     curve = np.empty((W.shape[0], len(checkpoints)))
     stream.reset()
-    for t in range(int(steps) + 1):
-        if t in slot:
-            with torch.no_grad():
+    with torch.no_grad():
+        for t in range(int(steps) + 1):
+            if t in slot:
                 curve[:, slot[t]] = _full_mse(W, a, X_eval, y_eval).cpu().numpy()
-        if t == steps:
-            break
-        Xb, yb = stream.next(W.device, W.dtype)
-        W.requires_grad_(True)
-        a.requires_grad_(True)
-        loss = 0.5 * ov.mean_squared_error(W, a, Xb, yb).sum()
-        gW, ga = torch.autograd.grad(loss, (W, a))
-        eta = step_size(t, steps, lr, schedule)
-        with torch.no_grad():
-            W, a = W.detach(), a.detach()
-            for p, g, buf in ((W, gW, bufs[0]), (a, ga, bufs[1])):
+            if t == steps:
+                break
+            Xb, yb = stream.next(W.device, W.dtype)
+            eta = step_size(t, steps, lr, schedule)
+            for p, g, buf in zip((W, a), minibatch_gradient(W, a, Xb, yb), bufs):
                 buf.mul_(momentum).add_(g)
                 p.sub_(eta * buf)
-    return W.detach(), a.detach(), checkpoints, curve
+    return W, a, checkpoints, curve
 
 
 def train_students_sgd_loop(W0, a0, stream: BatchStream, X_eval, y_eval, *, steps: int, lr: float,

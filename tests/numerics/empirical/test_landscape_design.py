@@ -213,6 +213,9 @@ def test_parameter_error_is_zero_exactly_for_signed_permutations():
     Q = P.clone()
     Q[0, 0] = 0.3
     assert float(ld.parameter_error(Q[None], Bstar)) > 0.01
+    # signed: only a permutation with positive scales is a recovery for a ReLU network
+    assert float(ld.parameter_error(P[None], Bstar, signed=True)) == pytest.approx(1.0)  # row 0 is -e_2
+    assert float(ld.parameter_error(P.abs()[None], Bstar, signed=True)) == 0.0
     same = torch.ones(3, 3, dtype=torch.float64)  # every row the same direction: far from a permutation
     assert float(ld.parameter_error(same[None], Bstar)) == pytest.approx(1 - 1 / math.sqrt(3), rel=1e-12)
 
@@ -220,7 +223,7 @@ def test_parameter_error_is_zero_exactly_for_signed_permutations():
 def test_gradient_descent_on_g_recovers_the_ground_truth_from_random_starts_small_d():
     Bstar, astar = ld.ground_truth(6, "rotation", 3)
     a0, B0 = ld.initial_points(3, 6, 8)
-    _, B, _, obj, err = ld.train("designed", a0, B0, Bstar, astar, steps=400, lr=0.1, mu=0.01, lam=1.0,
+    _, _, _, obj, err = ld.train("designed", a0, B0, Bstar, astar, steps=400, lr=0.1, mu=0.01, lam=1.0,
                                          checkpoints=[0])
     assert np.all(err[:, -1] <= 1e-3) and np.all(err[:, 0] > 0.1)
     assert np.all(obj[:, -1] < obj[:, 0])
