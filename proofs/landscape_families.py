@@ -322,8 +322,10 @@ GLM_LD = Theorem(
           "permutation)",
     citation=Citation("R. Ge, J. D. Lee, T. Ma", "Learning one-hidden-layer neural networks with landscape design",
                       "ICLR 2018", "1711.00501", "main theorem (orthonormal B*)",
-                      note="[P] abstract (m <= d, a* >= 0, B* full rank); the form of G and the constants c_mu, "
-                           "c_lambda are NOT VERIFIED"),
+                      note="[P] abstract (m <= d, a* >= 0, B* full rank); [P] eq. (2.7) and Thm 2.3 (mu <= c/kappa*, "
+                           "lambda >= a*_max/c); the population form of G derived and checked in "
+                           "docs/landscape_design.md (the printed Thm 2.6 differs by a factor 2), so c_mu, "
+                           "c_lambda stay symbols the user supplies"),
     parameters=(d, m),
     quantities=(_quantity("kappa", kappa, "a*_max / a*_min", "exact quotient, enclosed", _kappa_a),),
     hypotheses=(

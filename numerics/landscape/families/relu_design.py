@@ -2,16 +2,20 @@
 
 Teacher ``y = a*^T relu(B* x)`` with ``x ~ N(0, I_d)``, ``a* > 0`` and B* with orthonormal rows
 (m <= d; seeded B*: rows of an exactly orthogonal dyadic matrix, :func:`.dyadic.exact_orthogonal`).
-The designed objective, in its population form for orthonormal B* and up to the factor
-``|sigma_4^|`` (recalled, NOT VERIFIED against the paper):
+The designed objective, in its population form for orthonormal B*, is evaluated as
 
 ``G(B) = sum_i a_i sum_{j != k} <b*_i, b_j>^2 <b*_i, b_k>^2 - mu sum_i a_i sum_j <b*_i, b_j>^4
 + lambda sum_j (||b_j||^2 - 1)^2``.
 
-The paper estimates G from samples with degree-4 Hermite polynomials; here it is evaluated in
-closed form (the population objective), so the runs test the landscape, not the estimator. The
-constants mu and lambda are the user's (defaults mu = 0.1, lambda = 10; the theorem asks mu small
-and lambda large, with constants NOT VERIFIED).
+This is the closed form of eq. (2.7) derived in docs/landscape_design.md (checked there against the
+Hermite-tensor sample estimator by Monte Carlo), divided by the positive constant ``sqrt(6) |s4|``
+(``s4 = -1/sqrt(48 pi)``), with the paper's weights mapped as ``mu = mu_paper / 12`` and
+``lambda = lambda_paper / (sqrt(6) |s4|)``; a positive rescaling leaves every critical point and
+its type unchanged (tests/numerics/landscape/test_families.py compares the two forms). The paper
+estimates G from samples with degree-4 Hermite polynomials; here the population form is used, so
+the runs test the landscape, not the estimator. The theorem's constants (``mu <= c / kappa*``,
+``lambda >= a*_max / c`` for the paper's normalization, whose printed closed form differs from the
+derived one by a factor 2) are kept as the symbols ``c_mu``, ``c_lambda`` that the user supplies.
 
 Global optimality: not applicable (the minimum value of G is not known in closed form).
 Success of a run (float evidence): every b*_i is matched by a distinct row b_j with

@@ -197,3 +197,24 @@ def test_coherence_and_condition_contain_the_exact_values():
         ev = sorted((e.real for e in arb_mat(G).eig(multiple=True)), key=lambda b: float(b.mid()))
         k = ev[-1] / ev[0]
         assert bool(arb(float(kappa.lo)) <= k.upper()) and bool(k.lower() <= arb(float(kappa.hi)))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2 ** 31 - 1), st.floats(0.0, 1.0), st.floats(0.0, 50.0))
+def test_relu_design_objective_is_the_papers_population_g_rescaled(seed, mu_paper, lam_paper):
+    """The family's G equals the closed form of Ge-Lee-Ma eq. (2.7) (as derived in
+    docs/landscape_design.md, implemented independently in numerics.empirical.landscape_design)
+    divided by sqrt(6)|s4|, under mu = mu_paper/12, lambda = lambda_paper/(sqrt(6)|s4|)."""
+    import torch
+
+    from numerics.empirical.landscape_design import S4, designed_population
+
+    scale = float(np.sqrt(6.0)) * abs(S4)
+    fam = family("relu-design")
+    size = parse_size(f"d=5,m=3,mu={mu_paper / 12!r},lam={lam_paper / scale!r}", fam.sizes)
+    inst = fam.build(size, seed % 1000)
+    x = np.random.default_rng(seed).standard_normal(15)
+    f_family, _ = fam.loss_grad(inst, x)
+    g_paper = designed_population(torch.tensor(x.reshape(1, 3, 5)), torch.tensor(inst.data["B_star"]),
+                                  torch.tensor(inst.data["a_star"]), mu_paper, lam_paper)
+    assert f_family * scale == pytest.approx(float(g_paper[0]), rel=1e-9, abs=1e-9)
