@@ -127,6 +127,7 @@ def write_json_atomic(path: Path, obj: Any) -> None:
 CHECKERS = {
     SCHEMA_ID: "certify.run_check:check_run_certificate",
     "dl-certify/saddle-certificate/1": "certify.commands.saddle:check_saddle_certificate",
+    "dl-certify/landscape-certificate/1": "certify.landscape_check:check_landscape_certificate",
 }
 # certificates of schema SCHEMA_ID with a `kind` field (written by other verbs than `run`)
 KIND_CHECKERS = {

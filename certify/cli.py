@@ -169,6 +169,10 @@ def report_cmd(cert_path: str, fmt: str, out: str | None) -> None:
 
         cert = require_valid_certificate(cert, cert_path)
         write_or_echo(render_html(cert) if fmt == "html" else render_markdown(cert), out)
+    elif cert["schema"] == "dl-certify/landscape-certificate/1":
+        from certify.landscape_report import render_landscape_html, render_landscape_markdown
+
+        write_or_echo(render_landscape_html(cert) if fmt == "html" else render_landscape_markdown(cert), out)
     else:
         from certify.saddle_report import render_saddle_html, render_saddle_markdown
 

@@ -149,8 +149,12 @@ def _theorems(fam, inst, cert, constants: dict) -> list[dict]:
 def certify_landscape(family: str, *, size: str | dict | None = None, data: str | None = None,
                       graph: str | None = None, seed: int = 0, runs: int | None = None, steps: int = 3000,
                       rel_tol: float = 1e-6, census: bool = True, empirical: bool = True,
-                      constants: str | dict | None = None, census_size: str | None = None) -> tuple[dict, "object"]:
-    """Run the landscape pipeline; returns (unsealed certificate dict, the point found)."""
+                      constants: str | dict | None = None, census_size: str | None = None,
+                      point=None) -> tuple[dict, "object"]:
+    """Run the landscape pipeline; returns (unsealed certificate dict, the point found).
+
+    With `point` (a recorded point, as `certify check` passes it) the search is skipped and the
+    global optimality of that point is re-proved."""
     import numpy as np
 
     from certify.certificate import environment, tool_version
@@ -168,7 +172,10 @@ def certify_landscape(family: str, *, size: str | dict | None = None, data: str 
         raise BadInput("--runs", runs, "a positive integer")
     inst, source = _instance(fam, size, data, graph, seed)
     t0 = time.perf_counter()
-    if fam.solve is not None:
+    if point is not None:
+        x, info = np.asarray(point, dtype=np.float64), {}
+        cert = fam.certify(inst, x, rel_tol)
+    elif fam.solve is not None:
         x, info, cert = fam.solve(inst, seed, rel_tol)
     else:
         x, info = descend(fam, inst, fam.init(inst, np.random.default_rng(seed)), steps=MAIN_STEPS)
@@ -178,12 +185,14 @@ def certify_landscape(family: str, *, size: str | dict | None = None, data: str 
         "schema": LANDSCAPE_SCHEMA_ID, "kind": "landscape", "tool_version": tool_version(),
         "environment": environment(),
         "inputs": {"family": fam.name, "size": size if isinstance(size, (str, type(None))) else dict(size),
-                   **source, "seed": seed, "rel_tol": rel_tol, "runs": runs, "steps": steps, "constants": consts},
+                   **source, "seed": seed, "rel_tol": rel_tol, "runs": runs, "steps": steps, "constants": consts,
+                   "census": census, "census_size": census_size},
         "family": {"name": fam.name, "title": fam.title, "paper": fam.paper, "model": fam.model,
                    "manifold": fam.manifold},
         "instance": {"size": inst.size, "source": inst.source, "sha256": inst.digest(),
                      "planted": sorted(inst.planted) if inst.planted else []},
-        "point": {**info, "loss": fam.loss_grad(inst, x)[0], "success_rule": fam.success_rule,
+        "point": {**info, "sha256": point_sha256(x), "loss": fam.loss_grad(inst, x)[0],
+                  "success_rule": fam.success_rule,
                   "success": bool(fam.success(inst, x, cert)), "seconds": round(seconds, 3)},
         "global_optimality": cert.as_dict(),
         "theorems": _theorems(fam, inst, cert, consts),
@@ -197,6 +206,15 @@ def certify_landscape(family: str, *, size: str | dict | None = None, data: str 
         out["census"].update(run_census(entry))
     out["verdict"] = "certified" if cert.status == "certified" else "not-certified"
     return _json_safe(out), x
+
+
+def point_sha256(x) -> str:
+    """sha256 of the point as the float64 little-endian bytes written to point.npy."""
+    import hashlib
+
+    import numpy as np
+
+    return hashlib.sha256(np.ascontiguousarray(x, dtype="<f8").tobytes()).hexdigest()
 
 
 def family_table() -> list[dict]:
