@@ -52,6 +52,12 @@ class Rules:
     descriptions: tuple[str, ...] = ()
     exact: tuple[str, ...] = ()
     """Objects with lo and hi that are inputs or chosen regions, not enclosures (compared exactly)."""
+    upper_bounds: tuple[str, ...] = ()
+    """One-sided claims "the quantity is <= this number": re-proved when the recorded number is at
+    least the bound proved here (a looser bound is a true, weaker claim)."""
+    lower_bounds: tuple[str, ...] = ()
+    """One-sided claims "the quantity is >= this number": re-proved when it is at most the bound
+    proved here."""
 
     def is_record(self, path: str) -> bool:
         return _matches(path, self.records)
@@ -77,10 +83,12 @@ class Agreement:
         self.unchecked += [u for u in other.unchecked if u not in self.unchecked]
 
     def truncated_problems(self) -> list[str]:
-        if len(self.problems) <= MAX_REPORTED:
-            return list(self.problems)
-        rest = len(self.problems) - MAX_REPORTED
-        return self.problems[:MAX_REPORTED] + [f"... and {rest} more problems"]
+        """The problems, those naming a hash first (a changed input explains the rest)."""
+        ranked = sorted(self.problems, key=lambda p: "sha256" not in p.split(":", 1)[0])
+        if len(ranked) <= MAX_REPORTED:
+            return ranked
+        rest = len(ranked) - MAX_REPORTED
+        return ranked[:MAX_REPORTED] + [f"... and {rest} more problems"]
 
 
 def _generic(path: str) -> str:
@@ -187,11 +195,38 @@ def _compare_leaf(rec: Any, new: Any, rules: Rules, path: str, out: Agreement) -
     if isinstance(new, str) and new in VERDICT_STRENGTH:
         _compare_verdict(rec, new, path, out)
         return
+    for patterns, side in ((rules.upper_bounds, "upper"), (rules.lower_bounds, "lower")):
+        if _matches(path, patterns):
+            _compare_one_sided(rec, new, side, path, out)
+            return
     if rules.is_description(path):
         out.notes.append(f"{path}: recorded {_short(rec)}, this machine {_short(new)} (a description; "
                          "it may differ between machines)")
         return
     out.problems.append(f"{path}: recorded {_short(rec)}, recomputed {_short(new)}")
+
+
+def _bound_value(x: Any) -> float | None:
+    if isinstance(x, bool) or x is None:
+        return None
+    if isinstance(x, (int, float)):
+        return float(x) if not math.isnan(float(x)) else None
+    return decimal_endpoint(x)
+
+
+def _compare_one_sided(rec: Any, new: Any, side: str, path: str, out: Agreement) -> None:
+    """A recorded one-sided bound is re-proved when it is implied by the bound proved here."""
+    r, f = _bound_value(rec), _bound_value(new)
+    if f is None:
+        out.problems.append(f"{path}: recorded {_short(rec)}, recomputed {_short(new)}")
+        return
+    if r is None:
+        out.problems.append(f"{path}: recorded {_short(rec)}, not a number written as Python's repr")
+        return
+    if (side == "upper" and r < f) or (side == "lower" and r > f):
+        word = "below" if side == "upper" else "above"
+        out.problems.append(f"{path}: recorded {side} bound {_short(rec)} is not re-proved here: it is {word} the "
+                            f"bound this machine proves ({_short(new)})")
 
 
 def _compare_verdict(rec: Any, new: str, path: str, out: Agreement) -> None:

@@ -380,17 +380,20 @@ def _summary(o: dict) -> str:
 
 
 # ------------------------------------------------------------------------ check
-ONE_SIDED = ("radius", "deviation", "contraction", "jacobian_norm", "parameter_distance", "reason",
-             "lambda_min_method", "theorem_width.message", "layers[].min_margin", "layers[].margin_ratio",
-             "layers[].correction_frobenius", "layers[].correction_max_neuron")
+UPPER_BOUNDS = ("radius", "deviation", "contraction", "jacobian_norm", "parameter_distance", "layers[].margin_ratio",
+                "layers[].correction_frobenius", "layers[].correction_max_neuron")
+"""One-sided upper bounds: re-proved when the recorded number is at least the one proved here."""
+LOWER_BOUNDS = ("layers[].min_margin",)
+DESCRIPTIONS = ("reason", "lambda_min_method", "theorem_width.message")
 
 
 def deep_instance_rules():
     """What `certify check` does not recompute in a deep instance certificate (certify/agreement.py):
     the producer's machine, the search and training records, the width sweep / search (their
-    networks are not stored). One-sided float bounds (radius, deviation, margins, ...) and the
-    reason text may differ in the last digits between machines: descriptions (notes); every
-    verdict is re-proved and every enclosure compared as a statement."""
+    networks are not stored). One-sided bounds (radius, deviation, margins, ...) are re-proved:
+    the recorded bound must be implied by the one proved here; the reason text and the method
+    names are descriptions (notes); every verdict is re-proved and every enclosure compared as a
+    statement."""
     from certify.agreement import Rules
 
     records = ["tool", "tool.*", "environment", "environment.*", "numerics", "numerics.*", "config_base_dir",
@@ -399,8 +402,11 @@ def deep_instance_rules():
     for obj in ("instance", "instance_points[]"):
         records += [f"{obj}.{k}" for k in ("attempts", "attempts[]", "attempts[].*", "seconds", "search",
                                            "search.*", "training", "training.*")]
-        descriptions += [f"{obj}.{k}" for k in ONE_SIDED]
-    return Rules(records=tuple(records), descriptions=tuple(descriptions))
+        descriptions += [f"{obj}.{k}" for k in DESCRIPTIONS]
+    points = ("instance", "instance_points[]")
+    return Rules(records=tuple(records), descriptions=tuple(descriptions),
+                 upper_bounds=tuple(f"{o}.{k}" for o in points for k in UPPER_BOUNDS),
+                 lower_bounds=tuple(f"{o}.{k}" for o in points for k in LOWER_BOUNDS))
 
 
 def recompute_deep_instance(cert: dict, directory) -> dict:

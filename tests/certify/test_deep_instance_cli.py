@@ -190,3 +190,27 @@ def test_two_layer_net_as_deep_fc_depth_1_gets_the_two_layer_verdict(run_cli, tm
     v2 = json.loads((tmp_path / "o2" / "certificate.json").read_text())["verdict"]
     vd = json.loads((tmp_path / "od" / "certificate.json").read_text())["verdict"]
     assert v2 == vd == ("certified" if case == "interpolating" else "not-certified")
+
+
+@pytest.mark.parametrize("path, factor, rejected", [
+    (("instance", "radius"), 0.5, True),                         # a tighter radius than proved: false or unproved
+    (("instance", "radius"), 2.0, False),                        # a looser radius: a true, weaker claim
+    (("instance", "layers", 0, "min_margin"), 2.0, True),        # a larger margin than proved
+    (("instance", "layers", 0, "min_margin"), 0.5, False),
+    (("instance", "contraction"), 0.5, True),
+])
+def test_one_sided_bounds_are_re_proved(deep_dir, run_cli, tmp_path, path, factor, rejected):
+    cert = json.loads((deep_dir / "certificate.json").read_text())
+    body = {k: v for k, v in cert.items() if k != "content_sha256"}
+    node = body
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = repr(float(node[path[-1]]) * factor)
+    (tmp_path / "certificate.json").write_text(json.dumps(seal(body)))
+    (tmp_path / "weights.npz").write_bytes((deep_dir / "weights.npz").read_bytes())
+    code, _, err = run_cli("check", tmp_path / "certificate.json")
+    field = ".".join(str(k) for k in path).replace(".0.", "[0].")
+    if rejected:
+        assert code == 1 and field in err and "not re-proved" in err
+    else:
+        assert code == 0, err
