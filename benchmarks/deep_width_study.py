@@ -153,7 +153,7 @@ def markdown(summary: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def figure(summary: dict, path: Path) -> None:
+def figure(summary: dict, path: Path, kind: str = "deep-fc") -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -179,7 +179,8 @@ def figure(summary: dict, path: Path) -> None:
     axes[1].set(xscale="log", yscale="log", xlabel="depth H", ylabel="smallest certified width m")
     for ax in axes:
         ax.legend(fontsize=7)
-    fig.suptitle("Deep FC nets (DLLWZ parametrization): width at which a zero-loss minimizer is proved", fontsize=9)
+    net = "Deep FC nets" if kind == "deep-fc" else "ResNets"
+    fig.suptitle(f"{net} (DLLWZ parametrization): width at which a zero-loss minimizer is proved", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=110, metadata={"Software": None})
     plt.close(fig)
@@ -217,7 +218,7 @@ def main() -> None:
     summary = summarize(rows)
     out.with_suffix(".json").write_text(json.dumps(summary, indent=1))
     out.with_suffix(".md").write_text(markdown(summary))
-    figure(summary, out.with_suffix(".png"))
+    figure(summary, out.with_suffix(".png"), args.kind)
     print(markdown(summary))
     print(f"total seconds of the runs: {sum(r['seconds'] for r in rows):.0f}; load now {os.getloadavg()}")
 
