@@ -37,7 +37,7 @@ from typing import Any
 
 VERDICT_STRENGTH = {
     "holds": 1, "fails": 1, "undecided": 0,
-    "certified": 1, "not-certified": 0,
+    "certified": 1, "not-certified": 0, "conditional": 0,
 }
 """Verdict vocabularies; strength 0 is the weaker claim (it names the kind of difference)."""
 
@@ -233,7 +233,8 @@ def _compare_verdict(rec: Any, new: str, path: str, out: Agreement) -> None:
     if not isinstance(rec, str) or rec not in VERDICT_STRENGTH:
         out.problems.append(f"{path}: recorded {_short(rec)}, which is not a verdict (recomputed {new!r})")
         return
-    same_vocabulary = (rec in ("certified", "not-certified")) == (new in ("certified", "not-certified"))
+    statuses = ("certified", "conditional", "not-certified")
+    same_vocabulary = (rec in statuses) == (new in statuses)
     if not same_vocabulary:
         out.problems.append(f"{path}: recorded {rec!r}, recomputed {new!r}")
     elif VERDICT_STRENGTH[rec] == 0:

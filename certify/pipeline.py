@@ -52,12 +52,11 @@ def _deep_params(config: Config, dataset: Dataset) -> dict[str, Any]:
 
 
 def numerics_record() -> dict:
-    try:
-        from numerics.arith.elementary import elementary_self_check
+    """How the rigorous numbers were computed: the elementary-function mode in force
+    (``proved-polynomial`` by default; ``margin`` names its premise, ``arb`` is Arb per entry)."""
+    from numerics.arith.elementary import mode_record
 
-        return {"elementary_self_check": elementary_self_check()}
-    except ImportError:  # pragma: no cover - numerics without elementary functions
-        return {"elementary_self_check": None}
+    return {"elementary": mode_record()}
 
 
 def evaluate_config(config: Config, dataset: Dataset | None = None, *, empirical: bool = True,

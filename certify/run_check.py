@@ -98,7 +98,23 @@ def data_base_dir(cert: dict, directory=None) -> str:
 
 def recompute_run_certificate(cert: dict, directory=None) -> dict:
     """The certificate this machine computes from `cert`'s config and data, with the producer's
-    choices of m and eta pinned to the recorded values (JSON-ready, unsealed)."""
+    choices of m and eta pinned to the recorded values (JSON-ready, unsealed). A certificate made
+    in the opt-in ``margin`` elementary mode is recomputed in that mode (its statuses are
+    ``conditional`` on the mode's premise, and so are the recomputed ones)."""
+    from numerics.arith.elementary import elementary_mode_scope
+
+    with elementary_mode_scope(_recorded_elementary_mode(cert)):
+        return _recompute(cert, directory)
+
+
+def _recorded_elementary_mode(cert: dict) -> str:
+    rec = cert.get("numerics")
+    mode = rec.get("elementary", {}).get("mode") if isinstance(rec, dict) and \
+        isinstance(rec.get("elementary"), dict) else None
+    return "margin" if mode == "margin" else "proved-polynomial"
+
+
+def _recompute(cert: dict, directory=None) -> dict:
     from certify.config import config_from_dict
     from certify.data import load_dataset
     from certify.pipeline import _params, certificate_header

@@ -29,6 +29,7 @@ from typing import Any, Mapping
 
 import sympy as sp
 
+from numerics.arith.elementary import MARGIN_PREMISE, elementary_mode, premise_log
 from numerics.arith.interval import Interval
 from numerics.arith.verdict import Verdict
 from numerics.symbolic.enclosure import enclose
@@ -105,9 +106,16 @@ class TheoremEvaluation:
     def verdict(self) -> Verdict:
         return Verdict.all_of(h.verdict for h in self.hypotheses)
 
+    premises: frozenset = frozenset()
+
     @property
     def status(self) -> str:
-        return "certified" if self.verdict is Verdict.HOLDS else "not-certified"
+        """``certified`` when every hypothesis holds and no premise was used; ``conditional``
+        when they hold only under a premise (the opt-in libm margin of the elementary
+        functions); ``not-certified`` otherwise."""
+        if self.verdict is not Verdict.HOLDS:
+            return "not-certified"
+        return "conditional" if self.premises else "certified"
 
     def as_json(self) -> dict:
         thm = self.theorem
@@ -135,11 +143,35 @@ def evaluate(theorem: Theorem, instance: InstanceData, params: Mapping[str, Any]
     None or "auto" value leaves a parameter that a constant bounds to the theorem (the width it
     requires, the largest step it allows).
     """
-    quantities = enclose_quantities(theorem, instance)
-    choice = choose_parameters(theorem, params, {q.quantity.symbol: q.enclosure for q in quantities})
-    constants = enclose_constants(theorem, choice.values)
-    hypotheses = decide_hypotheses(theorem, instance, choice.values, params)
-    return TheoremEvaluation(theorem, quantities, choice, constants, hypotheses)
+    with premise_log() as logged:
+        quantities = enclose_quantities(theorem, instance)
+        choice = choose_parameters(theorem, params, {q.quantity.symbol: q.enclosure for q in quantities})
+        constants = enclose_constants(theorem, choice.values)
+        hypotheses = decide_hypotheses(theorem, instance, choice.values, params)
+    premises = frozenset(logged) | elementary_premises_in_force()
+    if premises:
+        hypotheses = tuple(_on_premises(h, premises) for h in hypotheses)
+    return TheoremEvaluation(theorem, quantities, choice, constants, hypotheses, premises)
+
+
+def elementary_premises_in_force() -> frozenset:
+    """The margin mode's premise while it is in force: quantities cached on the instance by an
+    earlier theorem rest on it too, so every theorem evaluated in this mode is conditional."""
+    return frozenset({MARGIN_PREMISE}) if elementary_mode() == "margin" else frozenset()
+
+
+def _on_premises(result: HypothesisResult, premises: frozenset) -> HypothesisResult:
+    """A verdict that holds only under `premises` (named in conditional_on and the message)."""
+    if result.verdict is not Verdict.HOLDS:
+        return result
+    named = "; ".join(sorted(premises))
+    given = dict(result.conditional_on or {})
+    given["premise"] = named
+    return HypothesisResult(result.id, result.statement, result.latex, result.verdict,
+                            result.method + f"; conditional on the premise: {named}", result.evidence,
+                            (result.message + " " if result.message else "") +
+                            f"holds only under the premise: {named}",
+                            conditional_on=given, cited=result.cited)
 
 
 def evaluate_theorem(theorem: Theorem, instance: InstanceData, params: Mapping[str, Any]) -> dict:

@@ -1,24 +1,24 @@
-"""Elementary functions on :class:`~numerics.arith.interval.Interval` arrays.
+"""Elementary functions on :class:`~numerics.arith.interval.Interval` arrays, in three modes.
 
-Default mode: numpy/libm value plus a documented error margin, using monotonicity on each
-piece. libm functions are not correctly rounded, so the margin is an assumption about the
-platform: a computed ``y = f(x)`` is assumed to satisfy
+``proved-polynomial`` (the default): endpoint enclosures from
+:mod:`numerics.arith.elementary_proved` -- exact argument reductions, certified piecewise
+Taylor polynomials evaluated in float with a proved rounding-error bound, constants from Arb.
+Nothing is assumed beyond IEEE binary64 ``+ - * /`` and ``sqrt`` (round to nearest, gradual
+underflow). Method and proofs: docs/elementary_enclosures.md.
 
-    ``|y - f(x)| <= MARGIN_ULPS * 2**-52 * |y| + MARGIN_ULPS * 2**-1074``        (margin model)
+``arb`` (``workprec(strict_elementary=True)``): every endpoint recomputed in Arb at the context
+precision plus guard bits. Rigorous, slow (one Arb call per entry).
 
-(``2**-52 |y|`` is at least one ulp of ``y``; glibc documents <= 1-4 ulp for these functions).
-Each endpoint is widened by ``(MARGIN_ULPS + 2)`` such units, the extra 2 absorbing the
-rounding of the widening itself. :func:`elementary_self_check` tests the margin model on this
-platform against Arb at 200 bits (thousands of points including near +-1, tiny, huge,
-subnormal), records ``max_observed_ulps`` in the same units, and passes only when the largest
-observed error is at most half the margin. The result is cached per platform (python, numpy,
-libc, CPU features) in ``~/.cache/dl-certify`` and recorded in certificates. If the check
-fails, every function here switches to strict mode.
+``margin`` (explicit opt-in only, :func:`elementary_mode_scope`): numpy/libm values widened by
+``MARGIN_ULPS`` units ``2**-52 |y| + 2**-1074`` (+2 for the widening's own rounding). This rests
+on a premise -- :data:`MARGIN_PREMISE` -- that no computation here proves; results computed in
+this mode are reported ``conditional`` on it (:func:`premises_used`), never holds/certified.
 
-Strict mode (``workprec(strict_elementary=True)`` or a failed self-check): every entry is
-recomputed in Arb at the context precision plus guard bits; results are then rigorous without
-any assumption on libm.
+Which mode ran is recorded: :func:`elementary_mode` is the mode in force, and
+:func:`premises_used` collects the premises of the margin mode while a :func:`premise_log` is
+open (the certificate pipeline opens one per hypothesis).
 
+All modes use monotonicity on each piece (interval arguments: enclosures at the endpoints).
 Domains: ``arccos``/``arcsin`` evaluate on the intersection of the argument with [-1, 1]
 (the caller guarantees the true argument is a cosine/sine, e.g. a clipped Gram entry); an
 argument entirely outside [-1, 1] raises ValueError. ``log`` evaluates on the part in
@@ -29,14 +29,12 @@ argument entirely outside [-1, 1] raises ValueError. ``log`` evaluates on the pa
 
 from __future__ import annotations
 
-import json
-import os
-import platform
-import sys
-from pathlib import Path
+import contextlib
+import contextvars
 
 import numpy as np
 
+from numerics.arith import elementary_proved as proved
 from numerics.arith.context import get_context
 from numerics.arith.interval import Interval, as_interval
 from numerics.arith.rounding import ETA
@@ -61,56 +59,71 @@ def widen(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lo, hi
 
 
-# ---------------------------------------------------------------------- self-check
-_SELF_CHECK: dict | None = None
+# ---------------------------------------------------------------------- modes
+ELEMENTARY_MODES = ("proved-polynomial", "margin", "arb")
+MARGIN_PREMISE = ("libm accuracy within 4 ulp (numpy's elementary functions on this platform), "
+                  "supported only by a sampled self-check against Arb")
+_MODE: contextvars.ContextVar[str] = contextvars.ContextVar("dl_certify_elementary_mode",
+                                                           default="proved-polynomial")
+_PREMISES: contextvars.ContextVar[set | None] = contextvars.ContextVar(
+    "dl_certify_elementary_premises", default=None)
 
 
-def _platform_key() -> dict:
+def elementary_mode() -> str:
+    """The mode in force: ``"arb"`` under ``workprec(strict_elementary=True)``, else the mode set by
+    :func:`elementary_mode_scope` (default ``"proved-polynomial"``)."""
+    if get_context().strict_elementary:
+        return "arb"
+    return _MODE.get()
+
+
+@contextlib.contextmanager
+def elementary_mode_scope(mode: str):
+    """Use ``mode`` (one of :data:`ELEMENTARY_MODES`) inside the block (thread/task-local)."""
+    if mode not in ELEMENTARY_MODES:
+        raise ValueError(f"elementary mode={mode!r} is not allowed; allowed: {ELEMENTARY_MODES}")
+    token = _MODE.set(mode)
     try:
-        from numpy._core._multiarray_umath import __cpu_features__ as feats
-    except Exception:  # pragma: no cover - older numpy layout
-        feats = {}
-    return {
-        "python": sys.version.split()[0],
-        "numpy": np.__version__,
-        "machine": platform.machine(),
-        "system": platform.system(),
-        "libc": "-".join(platform.libc_ver()),
-        "cpu_features": sorted(k for k, v in feats.items() if v),
-    }
+        yield mode
+    finally:
+        _MODE.reset(token)
 
 
-def _cache_file(key: dict) -> Path:
-    import hashlib
-    base = os.environ.get("DL_CERTIFY_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
-        "dl-certify")
-    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
-    return Path(base) / f"elementary-self-check-{digest}.json"
+@contextlib.contextmanager
+def premise_log():
+    """Collect, in the yielded set, the premises of every enclosure computed inside the block."""
+    used: set = set()
+    token = _PREMISES.set(used)
+    try:
+        yield used
+    finally:
+        _PREMISES.reset(token)
 
 
-def _sample_points(rng: np.random.Generator) -> dict[str, np.ndarray]:
-    tiny = np.array([5e-324, 1e-320, 2.2250738585072014e-308, 1e-300, 1e-200, 1e-30, 1e-16,
-                     1e-8, 1e-4])
-    unit = rng.uniform(-1, 1, 600)
-    eps = 10.0 ** -rng.uniform(1, 16, 300)
-    near1 = np.concatenate([1 - eps, -1 + eps, [1.0, -1.0, np.nextafter(1.0, 0.0),
-                                                np.nextafter(-1.0, 0.0)]])
-    wide = rng.standard_normal(400) * 10.0 ** rng.uniform(-3, 2.5, 400)
-    big = 10.0 ** rng.uniform(0, 300, 100)
-    pts_unit = np.concatenate([unit, near1, tiny, -tiny, [0.0]])
-    pts_all = np.concatenate([wide, tiny, -tiny, [0.0], unit])
-    return {
-        "arccos": pts_unit, "arcsin": pts_unit,
-        "exp": np.concatenate([pts_all, rng.uniform(-745, 709, 300)]),
-        "expm1": np.concatenate([pts_all, rng.uniform(-745, 709, 200)]),
-        "log": np.concatenate([np.abs(pts_all[pts_all != 0]), big, 1 + eps, 1 - eps]),
-        "log1p": np.concatenate([np.abs(pts_all), eps - 1 + 1e-17, big]),
-        "tanh": np.concatenate([pts_all, rng.uniform(-30, 30, 200)]),
-        "erf": np.concatenate([pts_all, rng.uniform(-7, 7, 200)]),
-        "sin": np.concatenate([pts_all, rng.uniform(-1e4, 1e4, 200)]),
-        "cos": np.concatenate([pts_all, rng.uniform(-1e4, 1e4, 200)]),
-    }
+def premises_used() -> frozenset:
+    """The premises recorded by the innermost open :func:`premise_log` (empty if none is open)."""
+    return frozenset(_PREMISES.get() or ())
+
+
+def elementary_mode_for_call() -> str:
+    """The mode in force, recording the margin premise in an open :func:`premise_log`."""
+    mode = elementary_mode()
+    if mode == "margin":
+        log = _PREMISES.get()
+        if log is not None:
+            log.add(MARGIN_PREMISE)
+    return mode
+
+
+def mode_record() -> dict:
+    """What certificates record about the elementary functions of a run."""
+    mode = elementary_mode()
+    return {"mode": mode,
+            "method": {"proved-polynomial": "certified piecewise Taylor tables, proved rounding "
+                                            "bounds (docs/elementary_enclosures.md)",
+                       "arb": "python-flint Arb per entry",
+                       "margin": "numpy/libm widened by a 4-ulp margin"}[mode],
+            "premise": MARGIN_PREMISE if mode == "margin" else None}
 
 
 def _arb_eval(name: str, x: float, prec: int = 200):
@@ -146,77 +159,6 @@ def _float_eval(name: str, x: np.ndarray) -> np.ndarray:
         return _erf_values(x)
     with np.errstate(all="ignore"):
         return _NUMPY_FUNCS[name](x)
-
-
-def _run_self_check(seed: int = 20261126) -> dict:
-    from flint import arb
-    rng = np.random.default_rng(seed)
-    worst = 0.0
-    worst_case = None
-    count = 0
-    for name, xs in _sample_points(rng).items():
-        ys = _float_eval(name, xs)
-        for x, y in zip(xs.tolist(), ys.tolist()):
-            if not np.isfinite(y):
-                continue
-            exact = _arb_eval(name, x)
-            unit = abs(y) * 2.0 ** -52 + ETA
-            err = abs(arb(y) - exact)
-            # float upper bound of err / unit (the ball's upper end)
-            from numerics.arith.balls import arb_bounds
-            ratio = arb_bounds(err / arb(unit))[1]
-            count += 1
-            if ratio > worst:
-                worst, worst_case = ratio, (name, x)
-    return {
-        "platform": _platform_key(),
-        "margin_ulps": MARGIN_ULPS,
-        "samples": count,
-        "max_observed_ulps": worst,
-        "worst_case": list(worst_case) if worst_case else None,
-        "passed": bool(worst <= MARGIN_ULPS / 2),
-        "oracle": "python-flint arb at 200 bits",
-        "units": "|y - f(x)| / (2**-52 |y| + 2**-1074)",
-    }
-
-
-def elementary_self_check(refresh: bool = False) -> dict:
-    """Check the libm margin model against Arb on this platform (cached per platform).
-
-    Returns a dict with ``platform``, ``margin_ulps``, ``samples``, ``max_observed_ulps``,
-    ``passed`` (and ``worst_case``, ``oracle``, ``units``). ``refresh=True`` re-runs the
-    check and rewrites the cache.
-    """
-    global _SELF_CHECK
-    if _SELF_CHECK is not None and not refresh:
-        return dict(_SELF_CHECK)
-    key = _platform_key()
-    path = _cache_file(key)
-    result = None
-    if not refresh and path.is_file():
-        try:
-            cached = json.loads(path.read_text())
-            if cached.get("platform") == key and cached.get("margin_ulps") == MARGIN_ULPS:
-                result = cached
-        except (OSError, ValueError):
-            result = None
-    if result is None:
-        result = _run_self_check()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(result, indent=1, sort_keys=True))
-            os.replace(tmp, path)
-        except OSError:
-            pass  # an unwritable cache only costs a re-check next time
-    _SELF_CHECK = result
-    return dict(result)
-
-
-def _strict() -> bool:
-    if get_context().strict_elementary:
-        return True
-    return not elementary_self_check()["passed"]
 
 
 # ---------------------------------------------------------------------- strict (Arb)
@@ -256,12 +198,17 @@ def _limit(name: str, x: float) -> float:
 def _monotone(name: str, x: Interval, increasing: bool, lo_clip: float, hi_clip: float,
               exact: tuple[float, float] | None = None) -> Interval:
     a, b = (x.lo, x.hi) if increasing else (x.hi, x.lo)
-    if _strict():
+    mode = elementary_mode_for_call()
+    if mode == "arb":
         lo = _arb_endpoint(name, a, "lo")
         hi = _arb_endpoint(name, b, "hi")
-    else:
+    elif mode == "margin":
         lo, _ = widen(_float_eval(name, a))
         _, hi = widen(_float_eval(name, b))
+    else:
+        f = getattr(proved, name)
+        lo, _ = f(a)
+        _, hi = f(b)
     if exact is not None:
         x0, y0 = exact
         lo = np.where(a == x0, y0, lo)
@@ -336,12 +283,17 @@ def _trig(name: str, x: Interval) -> Interval:
     """sin/cos: endpoint values plus +-1 wherever an extremum may lie inside the interval."""
     shift = 0.5 if name == "sin" else 0.0   # extrema of sin at pi/2 + k pi, of cos at k pi
     lo_e, hi_e = x.lo, x.hi
-    if _strict():
+    mode = elementary_mode_for_call()
+    if mode == "arb":
         fa_lo, fa_hi = _arb_endpoint(name, lo_e, "lo"), _arb_endpoint(name, lo_e, "hi")
         fb_lo, fb_hi = _arb_endpoint(name, hi_e, "lo"), _arb_endpoint(name, hi_e, "hi")
-    else:
+    elif mode == "margin":
         fa_lo, fa_hi = widen(_float_eval(name, lo_e))
         fb_lo, fb_hi = widen(_float_eval(name, hi_e))
+    else:
+        which = 0 if name == "sin" else 1
+        fa_lo, fa_hi = proved.sin_cos(lo_e)[which]
+        fb_lo, fb_hi = proved.sin_cos(hi_e)[which]
     lo = np.minimum(fa_lo, fb_lo)
     hi = np.maximum(fa_hi, fb_hi)
     # conservative search for k with pi (k + shift) in [lo_e, hi_e]; slack covers float error

@@ -18,7 +18,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from numerics.arith import elementary
+from numerics.arith import elementary, elementary_proved
 from numerics.arith.interval import Interval
 from numerics.arith.rounding import ETA, down, gamma_const, round_up_fraction, up
 
@@ -153,15 +153,16 @@ def _product_radius(d: int, c: float, e: float) -> float:
     return round_up_fraction(total)
 
 
-def two_layer_relu_gram(X, block_rows: int = 512) -> Interval:
+def two_layer_relu_gram(X, block_rows: int = 128) -> Interval:
     """Interval matrix containing ``H_inf(i,j) = x_i.x_j (pi - arccos(x_i.x_j)) / (2 pi)``,
     ``x_i = v_i/||v_i||`` for the rows ``v_i`` of ``X`` (Du et al. 2019, arXiv 1810.02054).
 
     Method: ``t = fl(m_i.m_j)`` for the float unit rows ``m_i`` of :func:`_unit_rows`, with one
     a-priori bound ``rho`` for every pair (:func:`_product_radius`, Cauchy-Schwarz: so
     ``|x_i.x_j - t| <= rho``); one float product is the whole O(n^2 d) cost. Then away from ``|t| = 1`` the mean value theorem,
-    ``|f(x_i.x_j) - f(t)| <= 6 rho_ij`` (|f'| <= 6 on [-0.9995, 0.9995]), plus the evaluation
-    error of ``f(t)`` under the libm margin model of :mod:`numerics.arith.elementary`. Entries with
+    ``|f(x_i.x_j) - f(t)| <= 6 rho_ij`` (|f'| <= 6 on [-0.9995, 0.9995]), plus the proved
+    evaluation error of ``f(t)`` (:func:`_bulk_proved`; in the opt-in ``margin`` mode of
+    :mod:`numerics.arith.elementary`, libm plus a margin, a premise). Entries with
     ``|t| + rho > 0.999`` are evaluated by interval arithmetic at the endpoints (arccos
     argument clipped to [-1, 1]: an exactly parallel pair still contains 1/2, an antiparallel
     pair contains 0). The diagonal is exactly [1/2, 1/2]. The result is exactly symmetric.
@@ -170,10 +171,10 @@ def two_layer_relu_gram(X, block_rows: int = 512) -> Interval:
     n, d = X.shape
     M, c, e = _unit_rows(X, accurate=n >= ACCURATE_NORMS_FROM_N)
     rho = _product_radius(d, c, e)
-    strict = _strict_mode()
+    mode = elementary.elementary_mode_for_call()
+    strict = mode == "arb"
     lo = np.empty((n, n))
     hi = np.empty((n, n))
-    kmul = (elementary.MARGIN_ULPS + 6) * 2.0 ** -53
     for s in range(0, n, block_rows):
         e_ = min(n, s + block_rows)
         t = M[s:e_] @ M[s:].T
@@ -181,16 +182,10 @@ def two_layer_relu_gram(X, block_rows: int = 512) -> Interval:
         edge = (np.abs(t) + rho) > _TAU
         if strict:
             edge[:] = True
-        a = np.arccos(t)
-        h = np.subtract(math.pi, a, out=a)
-        h *= t
-        h *= _INV_2PI
-        r = np.abs(t)
-        r *= kmul
-        r += rho * _DERIV
-        r += np.abs(h) * 2.0 ** -51
-        r += 16 * ETA
-        r *= 1.0 + 2.0 ** -48
+        if mode == "margin":
+            h, r = _bulk_margin(t, rho)
+        else:
+            h, r = _bulk_proved(t, rho)
         blo = h - r
         h += r
         bhi = h
@@ -214,9 +209,47 @@ def two_layer_relu_gram(X, block_rows: int = 512) -> Interval:
     return Interval._raw(lo, hi)
 
 
-def _strict_mode() -> bool:
-    from numerics.arith.context import get_context
-    return get_context().strict_elementary or not elementary.elementary_self_check()["passed"]
+def _bulk_proved(t: np.ndarray, rho: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(h, r)`` with ``|f(x) - h| <= r`` (before the final ``h -+ r`` rounding) for every exact
+    ``x`` with ``|x - t| <= rho``, ``|t| + rho <= 0.999``, ``f(s) = s (pi - arccos s)/(2 pi)``.
+
+    ``A``, ``eA`` from the proved arccos (:func:`numerics.arith.elementary_proved.arccos_value_error`);
+    ``d = fl(PI_LO - A)`` errs from ``pi - arccos t`` by ``eA + (pi - PI_LO) + u|d|
+    <= eA (1 + 2u) + 4.8e-16``; the products by ``t`` and ``fl(1/(2 pi))`` add ``3u|h| + ETA``
+    (docs/elementary_enclosures.md, "The two-layer kernel"); ``|f'| <= 6`` gives ``6 rho``.
+    ``8u|h|``, ``16 ETA`` and the factor ``1 + 2**-48`` cover these, the rounding of ``r`` and of
+    the final ``h -+ r``.
+    """
+    A, eA = elementary_proved.arccos_value_error(t)
+    h = np.subtract(elementary_proved.PI_LO, A, out=A)
+    h *= t
+    h *= _INV_2PI
+    eA += 4.81e-16
+    eA *= np.abs(t)
+    eA *= 0.15916                      # >= fl(1/(2 pi)) (1 + 2u) = 0.1591549...
+    r = eA
+    r += rho * _DERIV
+    r += np.abs(h) * 2.0 ** -50
+    r += 16 * ETA
+    r *= 1.0 + 2.0 ** -48
+    return h, r
+
+
+def _bulk_margin(t: np.ndarray, rho: float) -> tuple[np.ndarray, np.ndarray]:
+    """As :func:`_bulk_proved` under the libm margin premise of :mod:`numerics.arith.elementary`
+    (opt-in ``margin`` mode; results are conditional on that premise)."""
+    kmul = (elementary.MARGIN_ULPS + 6) * 2.0 ** -53
+    a = np.arccos(t)
+    h = np.subtract(math.pi, a, out=a)
+    h *= t
+    h *= _INV_2PI
+    r = np.abs(t)
+    r *= kmul
+    r += rho * _DERIV
+    r += np.abs(h) * 2.0 ** -51
+    r += 16 * ETA
+    r *= 1.0 + 2.0 ** -48
+    return h, r
 
 
 # ---------------------------------------------------------------------- parallel pairs
