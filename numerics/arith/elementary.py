@@ -173,8 +173,8 @@ def _arb_endpoint(name: str, values: np.ndarray, want: str) -> np.ndarray:
         if np.isinf(x):
             flat_out[i] = _limit(name, x)
             continue
-        if name in ("exp", "expm1") and x > 709.8:       # exp(x) > largest float
-            flat_out[i] = fmax if want == "lo" else np.inf
+        if name in ("exp", "expm1") and x > 709.78:      # exp(709.78) > 1.79e308
+            flat_out[i] = 1.79e308 if want == "lo" else np.inf
             continue
         if name in ("exp", "expm1") and x < -746.0:      # 0 < exp(x) < 2**-1076
             if name == "exp":

@@ -15,7 +15,8 @@ Reductions (derivations: docs/elementary_enclosures.md):
   ``pi - 2 arcsin s`` (``x < 0``) with ``s = sqrt((1 - |x|)/2) <= sqrt(1/2)`` for every ``|x| <= 1``
   (``1 - |x|`` rounds below ``|x| = 1/2``: relative ``u``, covered in the bound).
 * ``exp``: ``x = k/8 + t`` with ``k = rint(8x)``, ``t`` exact (Sterbenz), ``|t| <= 1/16``;
-  ``exp x = exp(k/8) exp t``, the first factor an Arb enclosure ``[M_lo, M_hi] 2^K``.
+  ``exp x = exp(8a) exp(b/8) exp t`` (``k = 64 a + b``), the first two factors Arb enclosures
+  (``[M_lo, M_hi] 2^K`` and ``[B_lo, B_hi]``).
 * ``log``: ``x = 2^E m`` (exact), ``m`` in ``[3/4, 3/2)``; ``log x = E ln 2 + log m``.
 * ``log1p``: table on ``[-1/2, 1/2]``; ``log(1 + x)`` with ``1 + x`` exact below ``-1/2``
   (Sterbenz) and enclosed by one-ulp neighbours above ``1/2``.
@@ -93,6 +94,8 @@ def arccos_value_error(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     square root, ``|s_hat - s| <= 1.5001 u s_hat`` and, as ``arcsin' <= 1.41422`` there,
     ``|arcsin s_hat - arcsin s| <= 2.122 u s_hat``.
     """
+    shape = np.shape(x)
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
     s = np.abs(x)
     np.subtract(1.0, s, out=s)
     s *= 0.5
@@ -106,7 +109,7 @@ def arccos_value_error(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     V += neg * PI_LO                          # pi - 2S (one rounding) or 2S + 0 (exact)
     eS *= 2.0
     eS += neg * _C_PI
-    return V, eS
+    return V.reshape(shape), eS.reshape(shape)
 
 
 def arcsin(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -121,20 +124,24 @@ def arccos(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 # --------------------------------------------------------------------------- exp family
 @functools.lru_cache(maxsize=1)
-def _exp_grid() -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
-    """``exp(k/8) in [M_lo, M_hi] 2^K`` for k = kmin..kmax (Arb at 96 bits), M in [1/2, 2]."""
+def _exp_grids():
+    """``exp(8a) in [M_lo, M_hi] 2^K`` (M in [1/2, 1]) for a = amin..amax and
+    ``exp(b/8) in [B_lo, B_hi]`` for b = 0..63, by Arb at 96 bits; ``exp(k/8)`` with
+    ``k = 64 a + b`` is their product."""
     from flint import arb, ctx
     kmin, kmax = int(np.floor(EXP_UNDERFLOW * 8)) - 1, int(np.ceil(EXP_OVERFLOW * 8)) + 1
+    amin, amax = kmin // 64, kmax // 64
     lo, hi, ex = [], [], []
     with ctx.workprec(96):
-        for k in range(kmin, kmax + 1):
-            v = (arb(k) / 8).exp()
-            _, e = v.mid().man_exp()
-            K = int(e) + v.mid().man_exp()[0].bit_length()  # v ~ 2^K, within a factor 2
-            scaled = v * arb(2) ** (-K)
-            a, b = _bounds(scaled)
-            lo.append(a), hi.append(b), ex.append(K)
-    return kmin, np.array(lo), np.array(hi), np.array(ex, dtype=np.int64)
+        for a in range(amin, amax + 1):
+            v = arb(8 * a).exp()
+            m, e = v.mid().man_exp()
+            K = int(e) + int(m).bit_length()           # v < 2^K <= 2 v (within the ball's slack)
+            a_lo, a_hi = _bounds(v * arb(2) ** (-K))
+            lo.append(a_lo), hi.append(a_hi), ex.append(K)
+        small = [_bounds((arb(b) / 8).exp()) for b in range(64)]
+    return (amin, np.array(lo), np.array(hi), np.array(ex, dtype=np.int64),
+            np.array([b[0] for b in small]), np.array([b[1] for b in small]))
 
 
 def _bounds(v) -> tuple[float, float]:
@@ -154,12 +161,14 @@ def exp(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     t = xc - k * 0.125
     y, e = table("exp").evaluate(t)
     plo, phi = _interval(y, e)
-    kmin, mlo, mhi, K = _exp_grid()
-    idx = (k - kmin).astype(np.intp)
+    amin, mlo, mhi, K, blo, bhi = _exp_grids()
+    a = np.floor(k * (1.0 / 64))                 # k = 64 a + b, 0 <= b < 64 (exact)
+    ia = (a - amin).astype(np.intp)
+    ib = (k - 64.0 * a).astype(np.intp)
     with np.errstate(under="ignore", over="ignore"):
-        lo = down(np.take(mlo, idx) * plo)
-        hi = up(np.take(mhi, idx) * phi)
-        KK = np.take(K, idx)
+        lo = down(down(np.take(mlo, ia) * np.take(blo, ib)) * plo)
+        hi = up(up(np.take(mhi, ia) * np.take(bhi, ib)) * phi)
+        KK = np.take(K, ia)
         lo_s, hi_s = np.ldexp(lo, KK), np.ldexp(hi, KK)
     tiny = 2.0 ** -1022
     lo_s = np.where(lo_s <= tiny, np.maximum(down(lo_s), 0.0), lo_s)

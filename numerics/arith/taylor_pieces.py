@@ -17,9 +17,9 @@ radius ``T = h/2``, each with float coefficients ``a_0..a_m`` and Arb-certified 
   underflow in the ``m`` products, each off by at most ``ETA/2`` and then multiplied by factors
   ``|t| <= 1``.
 * With ``|t|^i <= |t| T^(i-1)``: ``|y - f(x)| <= E0_j + E1_j |t|``, where ``E0_j``, ``E1_j``
-  are computed here in exact rational arithmetic from the stored floats and rounded up (with a
-  relative ``2**-50`` and an absolute ``ETA`` so that the float evaluation of ``E0 + E1 |t|``
-  is still an upper bound).
+  are computed here from the stored floats in float arithmetic rounded upward (each result
+  pushed one ulp up), with a relative ``2**-50`` and an absolute ``ETA`` so that the float
+  evaluation of ``E0 + E1 |t|`` at run time is still an upper bound).
 
 Derivation and regeneration: docs/elementary_enclosures.md.
 """
@@ -29,15 +29,14 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
-from numerics.arith.rounding import ETA, gamma_const, round_up_fraction
+from numerics.arith.rounding import ETA, gamma_const, up
 
 TABLES_FILE = Path(__file__).with_name("data") / "taylor_tables.json"
-_SAFETY = Fraction(1) + Fraction(1, 2 ** 50)
+_SAFETY = 1.0 + 2.0 ** -50
 _MAGIC = 1.5 * 2.0 ** 52
 
 
@@ -63,7 +62,11 @@ class TaylorTable:
 
         Raises ValueError if some ``x`` lies outside the table's range (a caller's bug).
         """
-        x = np.asarray(x, dtype=np.float64)
+        shape = np.shape(x)
+        y, e = self._evaluate(np.asarray(x, dtype=np.float64).reshape(-1))
+        return y.reshape(shape), e.reshape(shape)
+
+    def _evaluate(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         with np.errstate(invalid="ignore"):
             # rint(x / h) exactly: adding and subtracting 1.5 * 2**52 rounds to an integer
             # (|x / h| < 2**51 is checked next; x / h is exact, h a power of two)
@@ -72,7 +75,7 @@ class TaylorTable:
             j -= _MAGIC
         if x.size and not (self.jmin <= j.min() and j.max() <= self.jmax):
             bad = ~((j >= self.jmin) & (j <= self.jmax))
-            v = float(x[bad].flat[0]) if x.ndim else float(x)
+            v = float(x[bad][0])
             raise ValueError(f"{self.name} table: argument {v!r} outside "
                              f"[{(self.jmin - 0.5) * self.step}, {(self.jmax + 0.5) * self.step}]")
         t = x - j * self.step
@@ -95,17 +98,22 @@ class TaylorTable:
         return y, e
 
 
-def _error_constants(coeffs: list[float], R0: float, R1: float, T: float) -> tuple[float, float]:
-    """``(E0, E1)`` with Horner's rounding error plus the certified remainder <= E0 + E1 |t|."""
-    m = len(coeffs) - 1
-    g = [Fraction(gamma_const(2 * i + 1 if i < m else 2 * m)) for i in range(m + 1)]
-    a = [abs(Fraction(c)) for c in coeffs]
-    T_ = Fraction(T)
-    H0 = g[0] * a[0] + m * Fraction(ETA)
-    H1 = sum(g[i] * a[i] * T_ ** (i - 1) for i in range(1, m + 1))
-    E0 = (Fraction(R0) + H0) * _SAFETY + Fraction(ETA)
-    E1 = (Fraction(R1) + H1) * _SAFETY
-    return round_up_fraction(E0), round_up_fraction(E1)
+def _error_constants(cols: np.ndarray, R0: np.ndarray, R1: np.ndarray,
+                     T: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(E0, E1)`` per piece: Horner's rounding error plus the certified remainder is at most
+    ``E0 + E1 |t|``. Evaluated in float with every result pushed one ulp up (``up``), so each
+    is an upper bound of the exact expression (``cols[k, i] = a_i`` of piece k)."""
+    m = cols.shape[1] - 1
+    a = np.abs(cols)
+    with np.errstate(under="ignore"):
+        H1 = np.zeros(cols.shape[0])
+        for i in range(1, m + 1):
+            g = gamma_const(2 * i + 1 if i < m else 2 * m)
+            H1 = up(H1 + up(up(g * a[:, i]) * T ** (i - 1)))    # T^(i-1): exact power of two
+        H0 = up(up(gamma_const(1) * a[:, 0]) + m * ETA)
+        E0 = up(up(up(up(R0 + H0) * _SAFETY) + ETA))
+        E1 = up(up(R1 + H1) * _SAFETY)
+    return E0, E1
 
 
 def table_from_record(rec: dict) -> TaylorTable:
@@ -119,12 +127,15 @@ def table_from_record(rec: dict) -> TaylorTable:
     cols = np.array([p["coeffs"] for p in pieces], dtype=np.float64)
     if cols.shape[1] != m + 1 or not np.isfinite(cols).all():
         raise ValueError(f"table {rec['function']}: coefficients are not {m + 1} finite floats")
-    errs = [_error_constants(p["coeffs"], p["R0"], p["R1"], step / 2) for p in pieces]
+    R0 = np.array([p["R0"] for p in pieces], dtype=np.float64)
+    R1 = np.array([p["R1"] for p in pieces], dtype=np.float64)
+    if not (np.isfinite(R0).all() and np.isfinite(R1).all() and (R0 >= 0).all() and (R1 >= 0).all()):
+        raise ValueError(f"table {rec['function']}: remainder bounds are not finite and >= 0")
+    E0, E1 = _error_constants(cols, R0, R1, step / 2)
     freeze = lambda a: (a.setflags(write=False), a)[1]  # noqa: E731
     return TaylorTable(rec["function"], step, jmin, jmax, m,
                        tuple(freeze(np.ascontiguousarray(cols[:, i])) for i in range(m + 1)),
-                       freeze(np.array([e[0] for e in errs])),
-                       freeze(np.array([e[1] for e in errs])))
+                       freeze(E0), freeze(E1))
 
 
 @functools.lru_cache(maxsize=None)
