@@ -33,7 +33,7 @@ RUN_RULES = Rules(
     ),
 )
 """The producer's records (its machine, the directory its config was in, its elementary-function
-self-check, float evidence) are not recomputed; how an enclosure was obtained may differ between
+mode, float evidence) are not recomputed; how an enclosure was obtained may differ between
 machines (a note)."""
 
 CHOSEN = ("m", "eta")

@@ -186,7 +186,8 @@ def _write_text(tmp_path, text) -> Path:
 
 
 def test_nan_is_bad_input_naming_the_field(certs, tmp_path, run_cli):
-    text = json.dumps(certs[0]).replace('"hi": "0.04473322083745411"', '"hi": NaN', 1)
+    hi = certs[0]["theorems"][0]["quantities"]["lambda0"]["hi"]
+    text = json.dumps(certs[0]).replace(f'"hi": "{hi}"', '"hi": NaN', 1)
     assert "NaN" in text
     code, _, err = run_cli("check", _write_text(tmp_path, text))
     assert code == 2 and "CERT.theorems[0].quantities.lambda0.hi" in err and "NaN" in err

@@ -8,6 +8,7 @@ from flint import arb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from numerics.arith import elementary
 from numerics.arith.context import workprec
 from unittest import mock
 
@@ -48,10 +49,12 @@ def datasets(draw, max_n=9):
 
 
 @settings(max_examples=150, deadline=None)
-@given(datasets(), st.booleans())
-def test_gram_entries_contain_arb_values(X, accurate_norms):
-    # both row-norm modes (Dot2 from ACCURATE_NORMS_FROM_N rows on, plain below)
-    with mock.patch.object(kernels, "ACCURATE_NORMS_FROM_N", 2 if accurate_norms else 10 ** 9):
+@given(datasets(), st.booleans(), st.sampled_from(["proved-polynomial", "margin"]))
+def test_gram_entries_contain_arb_values(X, accurate_norms, mode):
+    # both row-norm modes (Dot2 from ACCURATE_NORMS_FROM_N rows on, plain below); the proved
+    # bulk evaluation (default) and the opt-in libm margin one
+    with mock.patch.object(kernels, "ACCURATE_NORMS_FROM_N", 2 if accurate_norms else 10 ** 9), \
+            elementary.elementary_mode_scope(mode):
         H = two_layer_relu_gram(X, block_rows=3)
     assert np.array_equal(H.lo, H.lo.T) and np.array_equal(H.hi, H.hi.T)
     xs = arb_unit_rows(X)
