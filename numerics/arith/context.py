@@ -10,7 +10,7 @@ python-flint's ``ctx``, without mpmath's global mutable ``mp``).
 * ``max_precision_bits``: escalation budget. A float64 verdict that is undecided because an
   enclosure is too wide is retried in Arb at doubling precision up to this many bits.
 * ``strict_elementary``: when True, elementary functions (:mod:`numerics.arith.elementary`) are
-  recomputed element by element in Arb instead of libm plus an ulp margin.
+  recomputed element by element in Arb instead of by the proved polynomial enclosures.
 
 >>> from numerics.arith.context import workprec, get_context
 >>> with workprec(precision_bits=256, backend="arb"):
