@@ -21,7 +21,7 @@ from numerics.arith.taylor_certificate import build_table  # noqa: E402
 
 # name: (step, jmin, jmax, degree); pieces j*step +- step/2 (docs/elementary_enclosures.md)
 TABLES = {
-    "arcsin": (2.0 ** -6, 0, 46, 9),      # [0, 0.7266]: covers sqrt(1/2) for the arccos reduction
+    "arcsin": (2.0 ** -8, 0, 182, 6),     # [0, 0.7129]: covers sqrt(1/2) for the arccos reduction
     "tanh": (2.0 ** -4, 0, 305, 9),       # [0, 19.09]; beyond 19, tanh x in [1 - 2**-53, 1]
     "erf": (2.0 ** -4, 0, 96, 9),         # [0, 6.03]; beyond 6, erf x in [1 - 2**-53, 1]
     "exp": (2.0 ** -3, 0, 0, 9),          # exp(t), |t| <= 1/16; exp(x) = exp(k/8) exp(t)

@@ -112,6 +112,31 @@ def arccos_value_error(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return V.reshape(shape), eS.reshape(shape)
 
 
+@functools.lru_cache(maxsize=1)
+def arccos_uniform_error() -> float:
+    """One bound ``E >= |V - arccos x|`` for every float ``|x| <= 1``, ``V`` from
+    :func:`arccos_values`: ``2 (max table error + 2.122 u sqrt(1/2)(1 + u)) + C_PI``, rounded up."""
+    with np.errstate(under="ignore"):
+        e = up(table("arcsin").max_error + up(_SQRT_ERR_FULL * 0.70711))
+        return float(up(up(2.0 * e) + _C_PI))
+
+
+def arccos_values(x: np.ndarray) -> np.ndarray:
+    """The values ``V`` of :func:`arccos_value_error` (same operations), without per-entry
+    bounds: ``|V - arccos x| <= arccos_uniform_error()``. ``x`` a 2-D or 1-D float array."""
+    shape = np.shape(x)
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
+    s = np.abs(x)
+    np.subtract(1.0, s, out=s)
+    s *= 0.5
+    np.sqrt(s, out=s)
+    S = table("arcsin").values(s)
+    S *= 2.0
+    V = np.copysign(S, x, out=S)
+    V += np.signbit(x) * PI_LO
+    return V.reshape(shape)
+
+
 def arcsin(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     lo, hi = _interval(*arcsin_value_error(x))
     return np.maximum(lo, np.where(x >= 0, 0.0, -PI_HI / 2)), np.minimum(hi, PI_HI / 2)

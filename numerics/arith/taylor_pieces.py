@@ -40,7 +40,7 @@ _SAFETY = 1.0 + 2.0 ** -50
 _MAGIC = 1.5 * 2.0 ** 52
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TaylorTable:
     """One function's pieces (read-only arrays); ``columns[i][k]`` is ``a_i`` of piece ``jmin+k``."""
 
@@ -57,6 +57,17 @@ class TaylorTable:
     def radius(self) -> float:
         return self.step / 2
 
+    @functools.cached_property
+    def max_error(self) -> float:
+        """A bound of ``|y - f(x)|`` valid on every piece (``max E0 + E1 T``, rounded up)."""
+        with np.errstate(under="ignore"):
+            return float(up(up(self.err0 + up(self.err1 * self.radius)).max()))
+
+    def values(self, x: np.ndarray) -> np.ndarray:
+        """The float values ``y`` of :meth:`evaluate` without the per-entry bounds (use
+        :attr:`max_error`); ``x`` a 1-D float array in the table's range."""
+        return self._evaluate(x, with_error=False)[0]
+
     def evaluate(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Float values ``y`` and bounds ``e`` with ``|y - f(x)| <= e`` at the exact floats ``x``.
 
@@ -66,7 +77,7 @@ class TaylorTable:
         y, e = self._evaluate(np.asarray(x, dtype=np.float64).reshape(-1))
         return y.reshape(shape), e.reshape(shape)
 
-    def _evaluate(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _evaluate(self, x: np.ndarray, with_error: bool = True):
         with np.errstate(invalid="ignore"):
             # rint(x / h) exactly: adding and subtracting 1.5 * 2**52 rounds to an integer
             # (|x / h| < 2**51 is checked next; x / h is exact, h a power of two)
@@ -85,6 +96,8 @@ class TaylorTable:
                 for col in self.columns[-2::-1]:
                     y *= t
                     y += col[0]
+                if not with_error:
+                    return y, None
                 e = self.err1[0] * np.abs(t)
                 e += self.err0[0]
                 return y, e
@@ -93,6 +106,8 @@ class TaylorTable:
             for col in self.columns[-2::-1]:
                 y *= t
                 y += np.take(col, k)
+            if not with_error:
+                return y, None
             e = np.take(self.err1, k) * np.abs(t)
             e += np.take(self.err0, k)
         return y, e

@@ -213,21 +213,21 @@ def _bulk_proved(t: np.ndarray, rho: float) -> tuple[np.ndarray, np.ndarray]:
     """``(h, r)`` with ``|f(x) - h| <= r`` (before the final ``h -+ r`` rounding) for every exact
     ``x`` with ``|x - t| <= rho``, ``|t| + rho <= 0.999``, ``f(s) = s (pi - arccos s)/(2 pi)``.
 
-    ``A``, ``eA`` from the proved arccos (:func:`numerics.arith.elementary_proved.arccos_value_error`);
+    ``A`` from the proved arccos (:func:`numerics.arith.elementary_proved.arccos_values`) with its
+    uniform bound ``eA`` (:func:`~numerics.arith.elementary_proved.arccos_uniform_error`, ~1e-15);
     ``d = fl(PI_LO - A)`` errs from ``pi - arccos t`` by ``eA + (pi - PI_LO) + u|d|
     <= eA (1 + 2u) + 4.8e-16``; the products by ``t`` and ``fl(1/(2 pi))`` add ``3u|h| + ETA``
     (docs/elementary_enclosures.md, "The two-layer kernel"); ``|f'| <= 6`` gives ``6 rho``.
     ``8u|h|``, ``16 ETA`` and the factor ``1 + 2**-48`` cover these, the rounding of ``r`` and of
     the final ``h -+ r``.
     """
-    A, eA = elementary_proved.arccos_value_error(t)
+    A = elementary_proved.arccos_values(t)
+    eA = elementary_proved.arccos_uniform_error()
     h = np.subtract(elementary_proved.PI_LO, A, out=A)
     h *= t
     h *= _INV_2PI
-    eA += 4.81e-16
-    eA *= np.abs(t)
-    eA *= 0.15916                      # >= fl(1/(2 pi)) (1 + 2u) = 0.1591549...
-    r = eA
+    r = np.abs(t)
+    r *= (eA + 4.81e-16) * 0.15916        # >= fl(1/(2 pi)) (1 + 2u) = 0.1591549..., slack >> u
     r += rho * _DERIV
     r += np.abs(h) * 2.0 ** -50
     r += 16 * ETA

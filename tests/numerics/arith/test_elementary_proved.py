@@ -229,15 +229,16 @@ def test_stored_remainders_are_reproved_all():
 @pytest.mark.parametrize("name,index", [("arcsin", 0), ("arcsin", 40), ("tanh", 100),
                                         ("log", 16), ("exp", 0), ("sin", 26)])
 def test_altered_coefficient_fails_the_reproof(name, index):
-    """One ulp away from the Taylor coefficient, in a_0, a_1 or a_m: the stored bound is no
-    longer proved (so a corrupted or edited table cannot pass the re-proof)."""
+    """One ulp away from the Taylor coefficient, in a_0, a_1 or the last nonzero a_i: the stored
+    bound is no longer proved (so a corrupted or edited table cannot pass the re-proof)."""
     rec = _stored()[name]
     piece = rec["pieces"][index]
     c = piece["j"] * rec["step"]
     m = rec["degree"]
     with ctx.workprec(256):
         exact = taylor_balls(name, arb(c), m + 1)
-    for i in (0, 1, m):
+    top = max(i for i in range(m + 1) if piece["coeffs"][i] != 0)   # odd/even pieces at 0
+    for i in (0, 1, top):
         a = list(piece["coeffs"])
         away = math.inf if float(exact[i].mid()) <= a[i] else -math.inf
         a[i] = math.nextafter(a[i], away)
@@ -276,3 +277,20 @@ def test_sweep_over_hundred_thousand_points():
     for name in sorted(ORACLE):
         total += _check_points(name, _sweep_points(name, rng).tolist())
     assert total >= 100_000
+
+
+@settings(max_examples=60, deadline=None)
+@given(xs=st.lists(st.one_of(st.sampled_from(SPECIAL), st.floats(-1, 1),
+                             st.floats(1e-17, 0.5).map(lambda e: 1.0 - e)), min_size=1, max_size=6))
+def test_kernel_arccos_values_within_the_uniform_bound(xs):
+    """The kernel's branch-free arccos: same values as arccos_value_error, and within the one
+    uniform bound of Arb's arccos (the bound the two-layer kernel's bulk entries use)."""
+    x = np.array([v for v in xs if -1 <= v <= 1] or [0.0])
+    V = P.arccos_values(x)
+    V2, e = P.arccos_value_error(x)
+    assert np.array_equal(V, V2)
+    E = P.arccos_uniform_error()
+    assert (e <= E).all() and E < 2e-15
+    for v, y in zip(x.tolist(), V.tolist()):
+        assert contains_ball(math.nextafter(y - E, -1), math.nextafter(y + E, 4),
+                             _ball("arccos", v, ORACLE_BITS), RANGE["arccos"])
