@@ -33,13 +33,29 @@ TABLES = {
 }
 
 
+def _dumps(out: dict) -> str:
+    """JSON with one piece per line (floats as Python reprs, which round-trip exactly)."""
+    lines = ["{", f'"format": {json.dumps(out["format"])},',
+             f'"certificate": {json.dumps(out["certificate"])},', '"tables": {']
+    names = list(out["tables"])
+    for n, name in enumerate(names):
+        t = out["tables"][name]
+        head = {k: v for k, v in t.items() if k != "pieces"}
+        lines.append(f"{json.dumps(name)}: {json.dumps(head)[:-1]}, \"pieces\": [")
+        for i, p in enumerate(t["pieces"]):
+            lines.append(json.dumps(p) + ("," if i + 1 < len(t["pieces"]) else ""))
+        lines.append("]}" + ("," if n + 1 < len(names) else ""))
+    lines += ["}", "}"]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     out = {"format": "dl-certify/taylor-tables/1",
            "certificate": "numerics.arith.taylor_certificate.certify_piece, Arb 256 bits",
            "tables": {name: build_table(name, *spec) for name, spec in TABLES.items()}}
     path = ROOT / "numerics" / "arith" / "data" / "taylor_tables.json"
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(out, indent=0) + "\n")
+    tmp.write_text(_dumps(out))
     os.replace(tmp, path)
     print(f"wrote {path} ({sum(len(t['pieces']) for t in out['tables'].values())} pieces)")
 
