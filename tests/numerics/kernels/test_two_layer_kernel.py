@@ -181,3 +181,19 @@ def test_unit_rows_and_product_radius_against_arb(X, accurate):
                 exact = sum((a * b for a, b in zip(xs[i], xs[j])), arb(0))
                 t = float(np.dot(M[i], M[j]))
                 assert abs(exact - arb(t)) <= arb(rho), (i, j)
+
+
+def test_proved_bulk_entries_at_adversarial_points():
+    """The proved bulk evaluation of f(t) = t (pi - arccos t)/(2 pi) (rho = 0): h -+ r contains
+    Arb's value at t = 0, +-tiny, +-1/2 and neighbours, +-0.999 and random points."""
+    rng = np.random.default_rng(7)
+    pts = [0.0, -0.0, 5e-324, -1e-300, 1e-16, 0.5, -0.5, np.nextafter(0.5, 0), np.nextafter(0.5, 1),
+           np.nextafter(-0.5, 0), 0.999, -0.999, 0.998999, 1 / 3, -2 / 3]
+    t = np.concatenate([pts, rng.uniform(-0.999, 0.999, 200)]).reshape(5, -1)
+    h, r = kernels._bulk_proved(t.copy(), 0.0)
+    lo, hi = h - r, h + r
+    with ctx.workprec(200):
+        for x, a, b in zip(t.ravel().tolist(), lo.ravel().tolist(), hi.ravel().tolist()):
+            s = arb(x)
+            ball = s * (arb.pi() - s.acos()) / (2 * arb.pi())
+            assert contains_ball(a, b, ball), (x, a, b)
