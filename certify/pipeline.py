@@ -15,6 +15,7 @@ from certify.certificate import SCHEMA_ID, environment, seal, tool_version, writ
 from certify.config import Config, config_from_dict, load_config
 from certify.data import Dataset, load_dataset
 from certify.errors import BadInput
+from certify.fp_environment import checked_environment
 
 NORMALIZATION_NOTE = ("The certificate is about the unit vectors x_i = v_i/||v_i|| (exact real arithmetic) "
                       "of the stored float rows v_i of X; labels y are used as stored.")
@@ -67,6 +68,7 @@ def evaluate_config(config: Config, dataset: Dataset | None = None, *, empirical
     from proofs.evaluation import evaluate_theorem
     from proofs.registry import get_theorem
 
+    checked_environment()   # before any rigorous computation (again when the header is written)
     dataset = dataset if dataset is not None else load_dataset(config)
     params = _params(config, dataset)
     instance = InstanceData(dataset.X, dataset.y, params=params)

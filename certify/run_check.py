@@ -106,6 +106,9 @@ def recompute_run_certificate(cert: dict, directory=None) -> dict:
     from proofs.evaluation import evaluate_theorem
     from proofs.registry import get_theorem
 
+    from certify.fp_environment import checked_environment
+
+    checked_environment()   # re-proving in a flush-to-zero process would prove nothing
     if not isinstance(cert.get("config"), dict):
         raise BadInput("CERT.config", cert.get("config"), "the config object `certify run` records")
     base = data_base_dir(cert, directory)

@@ -478,8 +478,10 @@ def command(config_path: str, out: str, weights_path: str | None, widths: str | 
     from certify.certificate import seal
     from certify.config import load_config
     from certify.data import load_dataset
+    from certify.fp_environment import checked_environment
     from certify.pipeline import certificate_header, write_outputs
 
+    checked_environment()   # before any rigorous computation (again when the header is written)
     config = load_config(config_path)
     dataset = load_dataset(config)
     width_list = parse_int_list(widths, "--widths")
