@@ -52,13 +52,32 @@ def _deep_params(config: Config, dataset: Dataset) -> dict[str, Any]:
     return out
 
 
+def numeric_context(config: Config):
+    """The numeric context of `config`'s `[numerics]` section, as a `workprec` block
+    (numerics/arith/context.py): everything a command computes runs inside it."""
+    from numerics.arith.context import workprec
+
+    n = config.numerics
+    return workprec(precision_bits=n.precision_bits, backend=n.backend, max_precision_bits=n.max_precision_bits)
+
+
+def context_record() -> dict:
+    """The numeric context in force (what `[numerics]` set), as recorded in certificates."""
+    from numerics.arith.context import get_context
+
+    ctx = get_context()
+    return {"backend": ctx.backend, "precision_bits": ctx.precision_bits,
+            "max_precision_bits": ctx.max_precision_bits, "strict_elementary": ctx.strict_elementary}
+
+
 def numerics_record() -> dict:
     try:
         from numerics.arith.elementary import elementary_self_check
 
-        return {"elementary_self_check": elementary_self_check()}
+        record = {"elementary_self_check": elementary_self_check()}
     except ImportError:  # pragma: no cover - numerics without elementary functions
-        return {"elementary_self_check": None}
+        record = {"elementary_self_check": None}
+    return {**record, "context": context_record()}
 
 
 def evaluate_config(config: Config, dataset: Dataset | None = None, *, empirical: bool = True,
@@ -73,16 +92,17 @@ def evaluate_config(config: Config, dataset: Dataset | None = None, *, empirical
     params = _params(config, dataset)
     instance = InstanceData(dataset.X, dataset.y, params=params)
     theorems = []
-    for tid in config.certify.theorems:
-        thm = get_theorem(tid)
-        entry = evaluate_theorem(thm, instance, params)
-        theorems.append(entry)
-    if empirical and config.empirical.enabled:
-        from certify.empirical_section import add_empirical_evidence
+    with numeric_context(config):
+        for tid in config.certify.theorems:
+            thm = get_theorem(tid)
+            entry = evaluate_theorem(thm, instance, params)
+            theorems.append(entry)
+        if empirical and config.empirical.enabled:
+            from certify.empirical_section import add_empirical_evidence
 
-        add_empirical_evidence(config, dataset, instance, theorems, progress=progress)
-    verdict = "certified" if all(t["status"] == "certified" for t in theorems) else "not-certified"
-    return {**certificate_header(config, dataset), "verdict": verdict, "theorems": theorems}
+            add_empirical_evidence(config, dataset, instance, theorems, progress=progress)
+        verdict = "certified" if all(t["status"] == "certified" for t in theorems) else "not-certified"
+        return {**certificate_header(config, dataset), "verdict": verdict, "theorems": theorems}
 
 
 def certificate_header(config: Config, dataset: Dataset) -> dict:

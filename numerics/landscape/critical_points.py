@@ -1052,8 +1052,10 @@ def forward_invariant(D: DerivativeEnclosures, blo, bhi, alpha: float, *,
         for j in range(n):
             # column j of I - alpha H
             Mj = Interval._raw(np.zeros_like(lo), np.zeros_like(lo)) - H[:, :, j] * a
-            Mj.lo[:, j] = rounding.down(Mj.lo[:, j] + 1.0)
-            Mj.hi[:, j] = rounding.up(Mj.hi[:, j] + 1.0)
+            Mlo, Mhi = Mj.lo.copy(), Mj.hi.copy()     # intervals are immutable: a new one
+            Mlo[:, j] = rounding.down(Mlo[:, j] + 1.0)
+            Mhi[:, j] = rounding.up(Mhi[:, j] + 1.0)
+            Mj = Interval._raw(Mlo, Mhi)
             mv = mv + Mj * d[:, j:j + 1]
         ilo = np.maximum(natural.lo, mv.lo)
         ihi = np.minimum(natural.hi, mv.hi)
