@@ -20,8 +20,13 @@ import sys
 import numpy as np
 
 from certify.errors import BadInput
-from numerics.arith.fp_environment import (EnvironmentCheck, ProbeFailure, Probe, check_arithmetic,
-                                           check_numpy_environment)
+from numerics.arith.fp_environment import (
+    EnvironmentCheck,
+    Probe,
+    ProbeFailure,
+    check_arithmetic,
+    check_numpy_environment,
+)
 
 _TORCH_OPS = {"add": "add", "sub": "sub", "mul": "mul", "div": "div", "gt": "gt", "nextafter": "nextafter"}
 
@@ -129,5 +134,11 @@ def elementary_mode() -> str:
             f"{getattr(elementary, 'MARGIN_ULPS', '?')} ulp, sampled self-check; strict Arb if it fails)")
 
 
-__all__ = ["checked_environment", "probe_environment", "require_safe", "check_torch_environment",
-           "elementary_mode", "ProbeFailure"]
+__all__ = [
+    "ProbeFailure",
+    "check_torch_environment",
+    "checked_environment",
+    "elementary_mode",
+    "probe_environment",
+    "require_safe",
+]

@@ -31,10 +31,10 @@ True
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from typing import Callable
 
 import numpy as np
 
@@ -308,7 +308,7 @@ class EnvironmentCheck:
         seen = "; ".join(f.describe() for f in self.failures[:4])
         return f"{'. '.join(advice)} (probes: {seen})"
 
-    def merged(self, other: "EnvironmentCheck") -> "EnvironmentCheck":
+    def merged(self, other: EnvironmentCheck) -> EnvironmentCheck:
         return EnvironmentCheck(self.failures + other.failures, self.backends + other.backends)
 
 

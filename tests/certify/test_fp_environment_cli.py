@@ -66,9 +66,8 @@ def test_every_certificate_records_the_probed_environment():
     assert "numpy arrays" in env["blas"] and "torch cpu" in env["blas"]
     assert env["device"].startswith("cpu")
     assert env["elementary"]
-    with flush_denormal():
-        with pytest.raises(Exception) as exc:
-            environment()
+    with flush_denormal(), pytest.raises(Exception) as exc:
+        environment()
     assert "flush-to-zero" in str(exc.value)
 
 
@@ -86,9 +85,8 @@ def test_python_api_refuses_too(tmp_path):
     from certify.pipeline import run
 
     cfg = parallel_tiny_rows(tmp_path)
-    with flush_denormal():
-        with pytest.raises(BadInput) as exc:
-            run(cfg, empirical=False)
+    with flush_denormal(), pytest.raises(BadInput) as exc:
+        run(cfg, empirical=False)
     assert exc.value.field == "environment.subnormals"
 
 

@@ -45,13 +45,11 @@ def test_arb_precision_nests_and_restores_on_error():
         with arb_precision(100):
             assert ctx.prec == 100
         assert ctx.prec == 200
-    with pytest.raises(RuntimeError):
-        with arb_precision(300):
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), arb_precision(300):
+        raise RuntimeError("boom")
     assert ctx.prec == before
-    with pytest.raises(ValueError):
-        with arb_precision(10):
-            pass
+    with pytest.raises(ValueError), arb_precision(10):
+        pass
 
 
 def test_threads_at_53_and_300_bits_do_not_affect_each_other():
