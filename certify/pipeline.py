@@ -74,10 +74,9 @@ def numerics_record() -> dict:
     try:
         from numerics.arith.elementary import elementary_self_check
 
-        record = {"elementary_self_check": elementary_self_check()}
+        return {"elementary_self_check": elementary_self_check()}
     except ImportError:  # pragma: no cover - numerics without elementary functions
-        record = {"elementary_self_check": None}
-    return {**record, "context": context_record()}
+        return {"elementary_self_check": None}
 
 
 def evaluate_config(config: Config, dataset: Dataset | None = None, *, empirical: bool = True,
@@ -116,7 +115,7 @@ def certificate_header(config: Config, dataset: Dataset) -> dict:
         "config_base_dir": str(Path(config.base_dir).resolve()),
         "data": {"source": dataset.source, "sha256": dataset.sha256, "n": dataset.n, "d": dataset.d,
                  "normalization": NORMALIZATION_NOTE},
-        "numerics": numerics_record(),
+        "numerics": {**numerics_record(), "context": context_record()},
     }
 
 

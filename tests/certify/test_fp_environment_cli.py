@@ -99,3 +99,12 @@ def test_torch_cpu_products_are_probed_when_torch_is_imported():
         bad = check_torch_environment()
     assert not bad.safe
     assert any(f.backend == "torch cpu" and f.probe.startswith("matmul") for f in bad.failures)
+
+
+def test_flush_to_zero_instance_exits_2_before_computing(tmp_path, run_cli):
+    cfg = parallel_tiny_rows(tmp_path)
+    out = tmp_path / "inst"
+    with flush_denormal():
+        code, _, err = run_cli("instance", cfg, "--out", out)
+    assert code == 2 and "flush-to-zero" in err
+    assert not out.exists()
