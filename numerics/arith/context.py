@@ -17,6 +17,8 @@ computation at a chosen precision goes through :func:`arb_precision`, which hold
 re-entrant lock while the precision is set and restores the previous value on exit, so a thread
 computing at 53 bits never sees another thread's 300 bits (and nothing leaks after the block).
 Arb balls are rigorous at any precision; the lock makes results reproducible, not sound.
+How a config's `[numerics]` section becomes this context: docs/floating_point_environment.md,
+"The numeric context".
 
 >>> from numerics.arith.context import workprec, get_context
 >>> with workprec(precision_bits=256, backend="arb"):
