@@ -108,3 +108,19 @@ def test_flush_to_zero_instance_exits_2_before_computing(tmp_path, run_cli):
         code, _, err = run_cli("instance", cfg, "--out", out)
     assert code == 2 and "flush-to-zero" in err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("args", [
+    ["widths", "{cfg}"],
+    ["subgradient", "--expr", "relu(x) - relu(-x)", "--at", "x=0"],
+    ["saddle", "--expr", "x^2 - y^2", "--box", "x=-1:1,y=-1:1", "--out", "{out}"],
+    ["landscape", "--list"],
+], ids=lambda a: a[0])
+def test_every_rigorous_verb_refuses_in_a_flush_to_zero_process(tmp_path, run_cli, args):
+    cfg = parallel_tiny_rows(tmp_path)
+    out = tmp_path / "verb-out"
+    argv = [a.format(cfg=cfg, out=out) for a in args]
+    with flush_denormal():
+        code, _, err = run_cli(*argv)
+    assert code == 2 and "flush-to-zero" in err
+    assert not out.exists()
