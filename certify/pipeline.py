@@ -58,7 +58,8 @@ def numeric_context(config: Config):
     from numerics.arith.context import workprec
 
     n = config.numerics
-    return workprec(precision_bits=n.precision_bits, backend=n.backend, max_precision_bits=n.max_precision_bits)
+    return workprec(precision_bits=n.precision_bits, backend=n.backend,
+                    max_precision_bits=n.max_precision_bits)
 
 
 def context_record() -> dict:

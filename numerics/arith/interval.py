@@ -7,9 +7,10 @@ their intervals.
 
 Rounding model (docs/spectral_method.md, "Rounding model"): IEEE binary64, round to nearest, gradual underflow
 (no flush-to-zero), checked at run time by :mod:`numerics.arith.fp_environment`
-(docs/floating_point_environment.md) before every certificate. ``+ - * /`` and ``sqrt`` are correctly rounded, so the exact result of one
-operation lies between the neighbours ``nextafter(r, -inf)`` and ``nextafter(r, +inf)`` of the
-computed ``r``; each endpoint is pushed outward by one ulp. This is also right at overflow
+(docs/floating_point_environment.md) before every certificate. ``+ - * /`` and ``sqrt`` are
+correctly rounded, so the exact result of one operation lies between the neighbours
+``nextafter(r, -inf)`` and ``nextafter(r, +inf)`` of the computed ``r``; each endpoint is pushed
+outward by one ulp. This is also right at overflow
 (``r = inf`` means the exact value exceeds the largest float) and in the subnormal range.
 Floats and numpy arrays given as operands are exact point values: ``0.1`` means the double
 nearest to one tenth, not one tenth.
