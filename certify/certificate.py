@@ -42,10 +42,14 @@ def tool_version() -> str:
 
 
 def environment() -> dict:
+    """Versions and platform, and the floating-point environment probed now
+    (certify/fp_environment.py: BadInput, exit 2, when it would make an enclosure wrong)."""
     import numpy
     import sympy
 
-    env = {
+    from certify.fp_environment import checked_environment
+
+    env = {**checked_environment(),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "machine": platform.machine(),

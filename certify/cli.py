@@ -120,6 +120,7 @@ def check_cmd(cert_path: str, independent: bool) -> None:
     from certify.certificate import CHECKERS, checker_for, load_certificate
 
     cert = load_certificate(cert_path, schemas=tuple(CHECKERS))
+    _note_other_version(cert)
     directory = Path(cert_path).resolve().parent
     if independent:
         _independent_check(cert, directory)
@@ -137,6 +138,19 @@ def check_cmd(cert_path: str, independent: bool) -> None:
         sys.exit(1)
     click.echo(f"certificate check passed: every verdict re-proved and every enclosure consistent with the "
                f"recomputation ({cert['schema']}{', ' + cert['kind'] if 'kind' in cert else ''})")
+
+
+def _note_other_version(cert: dict) -> None:
+    """Say so when another dl-certify version wrote CERT (a field it added or changed is then
+    reported as a mismatch below, and the fix is to check it with that version)."""
+    from certify.certificate import tool_version
+
+    tool = cert.get("tool")
+    produced = tool.get("version") if isinstance(tool, dict) else None
+    if produced != tool_version():
+        click.echo(f"note: CERT.tool.version is {produced!r}; this is dl-certify {tool_version()}. A field "
+                   "that version added or changed is reported as a mismatch below; check it with that "
+                   "version if so", err=True)
 
 
 def _independent_check(cert: dict, directory) -> None:

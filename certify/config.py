@@ -167,6 +167,16 @@ class CertifyConfig(_Section):
 
 
 class NumericsConfig(_Section):
+    """`[numerics]`: the numeric context of the whole command and of `certify check`
+    (certify/pipeline.py `numeric_context`; recorded as `numerics.context`).
+
+    ``backend``: "numpy" (float64 with rigorous error terms; Arb only when a float enclosure is
+    too wide) or "arb" (spectral enclosures and solves go to Arb ball arithmetic directly).
+    ``precision_bits``: the Arb precision of those computations and of the symbolic enclosures
+    that decide hypotheses (a float64 setting of 53 bits keeps the enclosures' default, 128).
+    ``max_precision_bits``: the escalation budget (doubling up to it). See
+    docs/floating_point_environment.md, "The numeric context"."""
+
     backend: Literal["numpy", "arb"] = "numpy"
     precision_bits: int = Field(default=128, ge=53, le=65536)
     max_precision_bits: int = Field(default=1024, ge=53, le=65536)

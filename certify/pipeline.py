@@ -15,6 +15,7 @@ from certify.certificate import SCHEMA_ID, environment, seal, tool_version, writ
 from certify.config import Config, config_from_dict, load_config
 from certify.data import Dataset, load_dataset
 from certify.errors import BadInput
+from certify.fp_environment import checked_environment
 
 NORMALIZATION_NOTE = ("The certificate is about the unit vectors x_i = v_i/||v_i|| (exact real arithmetic) "
                       "of the stored float rows v_i of X; labels y are used as stored.")
@@ -51,6 +52,25 @@ def _deep_params(config: Config, dataset: Dataset) -> dict[str, Any]:
     return out
 
 
+def numeric_context(config: Config):
+    """The numeric context of `config`'s `[numerics]` section, as a `workprec` block
+    (numerics/arith/context.py): everything a command computes runs inside it."""
+    from numerics.arith.context import workprec
+
+    n = config.numerics
+    return workprec(precision_bits=n.precision_bits, backend=n.backend,
+                    max_precision_bits=n.max_precision_bits)
+
+
+def context_record() -> dict:
+    """The numeric context in force (what `[numerics]` set), as recorded in certificates."""
+    from numerics.arith.context import get_context
+
+    ctx = get_context()
+    return {"backend": ctx.backend, "precision_bits": ctx.precision_bits,
+            "max_precision_bits": ctx.max_precision_bits, "strict_elementary": ctx.strict_elementary}
+
+
 def numerics_record() -> dict:
     """How the rigorous numbers were computed: the elementary-function mode in force
     (``proved-polynomial`` by default; ``margin`` names its premise, ``arb`` is Arb per entry)."""
@@ -66,20 +86,22 @@ def evaluate_config(config: Config, dataset: Dataset | None = None, *, empirical
     from proofs.evaluation import evaluate_theorem
     from proofs.registry import get_theorem
 
+    checked_environment()   # before any rigorous computation (again when the header is written)
     dataset = dataset if dataset is not None else load_dataset(config)
     params = _params(config, dataset)
     instance = InstanceData(dataset.X, dataset.y, params=params)
     theorems = []
-    for tid in config.certify.theorems:
-        thm = get_theorem(tid)
-        entry = evaluate_theorem(thm, instance, params)
-        theorems.append(entry)
-    if empirical and config.empirical.enabled:
-        from certify.empirical_section import add_empirical_evidence
+    with numeric_context(config):
+        for tid in config.certify.theorems:
+            thm = get_theorem(tid)
+            entry = evaluate_theorem(thm, instance, params)
+            theorems.append(entry)
+        if empirical and config.empirical.enabled:
+            from certify.empirical_section import add_empirical_evidence
 
-        add_empirical_evidence(config, dataset, instance, theorems, progress=progress)
-    verdict = "certified" if all(t["status"] == "certified" for t in theorems) else "not-certified"
-    return {**certificate_header(config, dataset), "verdict": verdict, "theorems": theorems}
+            add_empirical_evidence(config, dataset, instance, theorems, progress=progress)
+        verdict = "certified" if all(t["status"] == "certified" for t in theorems) else "not-certified"
+        return {**certificate_header(config, dataset), "verdict": verdict, "theorems": theorems}
 
 
 def certificate_header(config: Config, dataset: Dataset) -> dict:
@@ -93,7 +115,7 @@ def certificate_header(config: Config, dataset: Dataset) -> dict:
         "config_base_dir": str(Path(config.base_dir).resolve()),
         "data": {"source": dataset.source, "sha256": dataset.sha256, "n": dataset.n, "d": dataset.d,
                  "normalization": NORMALIZATION_NOTE},
-        "numerics": numerics_record(),
+        "numerics": {**numerics_record(), "context": context_record()},
     }
 
 

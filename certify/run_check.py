@@ -117,11 +117,10 @@ def _recorded_elementary_mode(cert: dict) -> str:
 def _recompute(cert: dict, directory=None) -> dict:
     from certify.config import config_from_dict
     from certify.data import load_dataset
-    from certify.pipeline import _params, certificate_header
-    from proofs.core import InstanceData
-    from proofs.evaluation import evaluate_theorem
-    from proofs.registry import get_theorem
+    from certify.fp_environment import checked_environment
+    from certify.pipeline import _params, numeric_context
 
+    checked_environment()   # re-proving in a flush-to-zero process would prove nothing
     if not isinstance(cert.get("config"), dict):
         raise BadInput("CERT.config", cert.get("config"), "the config object `certify run` records")
     base = data_base_dir(cert, directory)
@@ -130,7 +129,16 @@ def _recompute(cert: dict, directory=None) -> dict:
     except BadInput as exc:
         raise BadInput(f"CERT.config.{exc.field}", exc.value, exc.allowed) from None
     dataset = load_dataset(config)
-    params = _params(config, dataset)
+    with numeric_context(config):       # the recorded `[numerics]` settings, as the producer ran
+        return _recompute_entries(cert, config, dataset, _params(config, dataset))
+
+
+def _recompute_entries(cert: dict, config, dataset, params: dict) -> dict:
+    from certify.pipeline import certificate_header
+    from proofs.core import InstanceData
+    from proofs.evaluation import evaluate_theorem
+    from proofs.registry import get_theorem
+
     instance = InstanceData(dataset.X, dataset.y, params=params)
     recorded = cert.get("theorems") if isinstance(cert.get("theorems"), list) else []
     entries = []

@@ -115,11 +115,8 @@ def _replay_point(dataset, weights: dict, path: Path, point: str, field: str):
 def recompute_instance_certificate(cert: dict, directory) -> dict:
     """The instance certificate this machine computes from `cert`'s config, data and weights file
     (every recorded point replayed with its recorded witness; JSON-ready, unsealed)."""
-    import json
-
     from certify.config import config_from_dict
-    from certify.data import load_dataset
-    from certify.pipeline import certificate_header
+    from certify.pipeline import numeric_context
     from certify.run_check import data_base_dir
 
     rec = cert.get("weights")
@@ -128,6 +125,16 @@ def recompute_instance_certificate(cert: dict, directory) -> dict:
     if not isinstance(cert.get("config"), dict):
         raise BadInput("CERT.config", cert.get("config"), "the config object `certify instance` records")
     config = config_from_dict(cert["config"], base_dir=data_base_dir(cert, directory))
+    with numeric_context(config):       # the recorded `[numerics]`, as the producer ran
+        return _recompute_instance(cert, config, directory, rec)
+
+
+def _recompute_instance(cert: dict, config, directory, rec: dict) -> dict:
+    import json
+
+    from certify.data import load_dataset
+    from certify.pipeline import certificate_header
+
     dataset = load_dataset(config)
     path = Path(directory) / Path(rec["file"]).name
     if not path.is_file():
@@ -475,12 +482,23 @@ def sweep_figure(sweep: dict, path: Path) -> None:
 def command(config_path: str, out: str, weights_path: str | None, widths: str | None, seeds: str | None,
             zero_loss_tol: float, smallest_width: bool, max_width: int, refine: bool, quiet: bool) -> None:
     """Prove that an exact zero-loss global minimizer lies within O(1/sqrt m) of this network."""
-    from certify.certificate import seal
     from certify.config import load_config
+    from certify.fp_environment import checked_environment
+    from certify.pipeline import numeric_context
+
+    checked_environment()   # before any rigorous computation (again when the header is written)
+    config = load_config(config_path)
+    with numeric_context(config):       # `[numerics]` for everything below
+        return _instance(config, out, weights_path, widths, seeds, zero_loss_tol, smallest_width, max_width,
+                         refine, quiet)
+
+
+def _instance(config, out: str, weights_path: str | None, widths: str | None, seeds: str | None,
+              zero_loss_tol: float, smallest_width: bool, max_width: int, refine: bool, quiet: bool) -> None:
+    from certify.certificate import seal
     from certify.data import load_dataset
     from certify.pipeline import certificate_header, write_outputs
 
-    config = load_config(config_path)
     dataset = load_dataset(config)
     width_list = parse_int_list(widths, "--widths")
     if config.model.kind in ("deep-fc", "resnet"):

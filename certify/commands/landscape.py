@@ -277,6 +277,9 @@ def write_landscape_outputs(cert: dict, point, outdir: Path) -> None:
 def command(family_name, list_, size, data, graph, seed, runs, steps, rel_tol, constants, census, census_size,
             empirical, out) -> None:
     """Benign landscapes at real sizes: GD's point proved globally optimal on the instance."""
+    from certify.fp_environment import checked_environment
+
+    checked_environment()   # exit 2 in a flush-to-zero / directed-rounding process, before computing
     from certify.certificate import seal
 
     if list_:

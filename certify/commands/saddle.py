@@ -441,6 +441,9 @@ def certify_saddle_config(path) -> dict:
 def command(config_path, expr, builtin_name, box, out, step, epsilon, delta, c_const, max_boxes, algebra_budget,
             empirical, symmetry, runs, seed) -> None:
     """Certify every critical point of an objective in a box and its strict-saddle property."""
+    from certify.fp_environment import checked_environment
+
+    checked_environment()   # exit 2 in a flush-to-zero / directed-rounding process, before computing
     from click.core import ParameterSource
 
     from certify.certificate import seal, write_json_atomic

@@ -121,6 +121,9 @@ def _verdict(v) -> str:
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random direction.")
 def command(expr_text: str, at_text: str, json_path: str | None, seed: int) -> None:
     """Compare autograd's derivative with a provably correct (Kakade-Lee) subgradient."""
+    from certify.fp_environment import checked_environment
+
+    checked_environment()   # exit 2 in a flush-to-zero / directed-rounding process, before computing
     report = subgradient_report(expr_text, at_text, seed)
     if json_path == "-":
         click.echo(json.dumps(report, indent=2))

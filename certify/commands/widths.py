@@ -222,6 +222,9 @@ def _parse_depths(text: str | None):
                    "width vs n and vs depth with fitted exponents (theory: n^4 H^2), and parameters vs n.")
 def command(config_path: str, empirical, depths, figure, json_path, sweep_ns, certified, certified_seeds) -> None:
     """Width requirements of the literature evaluated on CONFIG's data, beside the width that suffices."""
+    from certify.fp_environment import checked_environment
+
+    checked_environment()   # exit 2 in a flush-to-zero / directed-rounding process, before computing
     from certify.config import load_config
 
     config = load_config(config_path)

@@ -2,11 +2,17 @@
 
 Entry point :func:`replay_certificate`; the claims of a `certify run` certificate are in
 :mod:`.two_layer_run`, those of a `certify instance` certificate in :mod:`.instance_claims`.
-Everything runs at :data:`PRECISION` bits of Arb (restored afterwards).
+Everything runs at :data:`PRECISION` bits of Arb, set and restored under this checker's own
+process-wide lock (python-flint's precision is one global; the checker imports nothing from the
+producer's numerics, so it does not share the producer's lock: Arb balls stay rigorous at any
+precision, the lock only keeps this checker's runs in concurrent threads from changing each
+other's precision).
 """
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from pathlib import Path
 
 from flint import ctx
@@ -18,6 +24,19 @@ PRECISION = 128
 RUN_SCHEMA = "dl-certify/certificate/1"
 
 __all__ = ["PRECISION", "ReplayError", "ReplayResult", "replay_certificate"]
+
+_PRECISION_LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def _precision(bits: int):
+    with _PRECISION_LOCK:
+        old = ctx.prec
+        ctx.prec = bits
+        try:
+            yield
+        finally:
+            ctx.prec = old
 
 
 def replay_certificate(cert: dict, directory: str | Path = ".") -> ReplayResult:
@@ -32,7 +51,7 @@ def replay_certificate(cert: dict, directory: str | Path = ".") -> ReplayResult:
     if kind not in (None, "instance"):
         raise ReplayError("CERT.kind", kind, "absent (`certify run`) or 'instance'")
     result = ReplayResult()
-    with ctx.workprec(PRECISION):
+    with _precision(PRECISION):
         X, y = load_data(cert, directory)
         recorded = (cert.get("data") or {}).get("sha256")
         digest = data_hash(X, y)

@@ -12,6 +12,14 @@ python-flint's ``ctx``, without mpmath's global mutable ``mp``).
 * ``strict_elementary``: when True, elementary functions (:mod:`numerics.arith.elementary`) are
   recomputed element by element in Arb instead of by the proved polynomial enclosures.
 
+python-flint keeps its precision in one process-wide ``ctx`` (not per thread). Every Arb
+computation at a chosen precision goes through :func:`arb_precision`, which holds a process-wide
+re-entrant lock while the precision is set and restores the previous value on exit, so a thread
+computing at 53 bits never sees another thread's 300 bits (and nothing leaks after the block).
+Arb balls are rigorous at any precision; the lock makes results reproducible, not sound.
+How a config's `[numerics]` section becomes this context: docs/floating_point_environment.md,
+"The numeric context".
+
 >>> from numerics.arith.context import workprec, get_context
 >>> with workprec(precision_bits=256, backend="arb"):
 ...     get_context().precision_bits
@@ -22,8 +30,10 @@ python-flint's ``ctx``, without mpmath's global mutable ``mp``).
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
+import threading
 from dataclasses import dataclass, replace
 
 BACKENDS = ("numpy", "arb")
@@ -116,3 +126,32 @@ class workprec:
             with self:
                 return func(*args, **kwargs)
         return wrapped
+
+
+_FLINT_PRECISION_LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def arb_precision(bits: int):
+    """Run a block of python-flint arithmetic at ``bits`` bits, serialized across threads.
+
+    python-flint's ``ctx.prec`` is one global; this holds a process-wide re-entrant lock for the
+    block, sets the precision, and restores the previous one on exit (also on error). Nested
+    blocks in one thread are fine.
+
+    >>> from flint import arb, ctx
+    >>> with arb_precision(200):
+    ...     ctx.prec
+    200
+    >>> ctx.prec
+    53
+    """
+    _check_bits("bits", bits)
+    from flint import ctx
+    with _FLINT_PRECISION_LOCK:
+        old = ctx.prec
+        ctx.prec = bits
+        try:
+            yield bits
+        finally:
+            ctx.prec = old

@@ -6,15 +6,20 @@ returns an interval that contains the exact real result for every choice of the 
 their intervals.
 
 Rounding model (docs/spectral_method.md, "Rounding model"): IEEE binary64, round to nearest, gradual underflow
-(no flush-to-zero). ``+ - * /`` and ``sqrt`` are correctly rounded, so the exact result of one
-operation lies between the neighbours ``nextafter(r, -inf)`` and ``nextafter(r, +inf)`` of the
-computed ``r``; each endpoint is pushed outward by one ulp. This is also right at overflow
+(no flush-to-zero), checked at run time by :mod:`numerics.arith.fp_environment`
+(docs/floating_point_environment.md) before every certificate. ``+ - * /`` and ``sqrt`` are
+correctly rounded, so the exact result of one operation lies between the neighbours
+``nextafter(r, -inf)`` and ``nextafter(r, +inf)`` of the computed ``r``; each endpoint is pushed
+outward by one ulp. This is also right at overflow
 (``r = inf`` means the exact value exceeds the largest float) and in the subnormal range.
 Floats and numpy arrays given as operands are exact point values: ``0.1`` means the double
 nearest to one tenth, not one tenth.
 
 Conventions:
 
+* An Interval is an immutable value: its endpoint arrays are read-only and no other array can
+  write their memory (the caller's arrays are copied, never captured); operations return new
+  intervals, and :meth:`Interval.with_entries` replaces item assignment.
 * NaN is never a valid endpoint (``ValueError``). Infinite endpoints are allowed and mean
   "unbounded"; products ``0 * inf`` of endpoints count as 0 (the interval holds only reals).
 * Division by an interval that contains 0 gives the whole line ``[-inf, inf]`` in that entry
@@ -45,8 +50,39 @@ def _as_array(x, name: str) -> np.ndarray:
     return a
 
 
+def _owns_frozen_data(a: np.ndarray) -> bool:
+    """True when nobody can write ``a``'s memory through another array: every array on its
+    ``base`` chain is read-only (or ``a`` owns its data and may be frozen itself)."""
+    b = a.base
+    while b is not None:
+        if not isinstance(b, np.ndarray) or b.flags.writeable:
+            return False
+        b = b.base
+    return True
+
+
+def frozen(a) -> np.ndarray:
+    """A read-only float64 array with ``a``'s values that nothing else can change.
+
+    Already-frozen memory is returned as is; an array that owns its memory is frozen in place (it
+    was made for this interval: writing it afterwards raises ``ValueError: assignment destination
+    is read-only``); a view of writable memory is copied first."""
+    a = np.asarray(a, dtype=np.float64)
+    if not a.flags.writeable and _owns_frozen_data(a):
+        return a
+    if not (a.base is None and a.flags.owndata):
+        a = a.copy()
+    a.setflags(write=False)
+    return a
+
+
 class Interval:
-    """An array of closed real intervals ``[lo, hi]`` (numpy float64 endpoints)."""
+    """An immutable array of closed real intervals ``[lo, hi]`` (numpy float64 endpoints).
+
+    The endpoint arrays are read-only and belong to the interval alone (no other array can write
+    their memory): an enclosure, once made, cannot change. Operations return new intervals; there
+    is no item assignment (:meth:`with_entries` returns a changed copy).
+    """
 
     __slots__ = ("lo", "hi")
     __array_ufunc__ = None  # make numpy defer to our reflected operators
@@ -55,7 +91,8 @@ class Interval:
         if isinstance(lo, Interval):
             if hi is not None:
                 raise TypeError("Interval(Interval, hi) is ambiguous; use Interval.hull")
-            self.lo, self.hi = lo.lo, lo.hi
+            object.__setattr__(self, "lo", lo.lo)       # read-only and owned: sharing is safe
+            object.__setattr__(self, "hi", lo.hi)
             return
         lo_a = np.array(lo, dtype=np.float64) if check else lo
         hi_a = lo_a if hi is None else (np.array(hi, dtype=np.float64) if check else hi)
@@ -68,8 +105,18 @@ class Interval:
             if not (lo_a <= hi_a).all():
                 raise ValueError("Interval requires lo <= hi elementwise; "
                                  f"found lo > hi at {np.argwhere(~(lo_a <= hi_a))[0].tolist()}")
-        self.lo = lo_a
-        self.hi = hi_a
+        lo_f = frozen(lo_a)
+        object.__setattr__(self, "lo", lo_f)
+        object.__setattr__(self, "hi", lo_f if hi_a is lo_a else frozen(hi_a))
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"Interval is immutable (cannot set {name!r}); build a new Interval")
+
+    def __delattr__(self, name):
+        raise AttributeError(f"Interval is immutable (cannot delete {name!r})")
+
+    def __reduce__(self):
+        return (Interval._raw, (np.array(self.lo), np.array(self.hi)))
 
     # ----------------------------------------------------------------- constructors
     @classmethod
@@ -94,10 +141,12 @@ class Interval:
 
     @classmethod
     def _raw(cls, lo, hi) -> "Interval":
-        """Internal: wrap endpoints already known to satisfy the invariant."""
+        """Internal: wrap endpoints already known to satisfy ``lo <= hi`` (they are frozen:
+        an array that owns its memory becomes read-only, a view of writable memory is copied)."""
         out = object.__new__(cls)
-        out.lo = lo
-        out.hi = hi
+        lo_f = frozen(lo)
+        object.__setattr__(out, "lo", lo_f)
+        object.__setattr__(out, "hi", lo_f if hi is lo else frozen(hi))
         return out
 
     # ----------------------------------------------------------------- shape
@@ -126,16 +175,20 @@ class Interval:
     def __getitem__(self, idx) -> "Interval":
         return Interval._raw(self.lo[idx], self.hi[idx])
 
-    def __setitem__(self, idx, value) -> None:
+    def with_entries(self, idx, value) -> "Interval":
+        """A new interval equal to this one except at ``idx``, where it is ``value``
+        (``self`` is unchanged; intervals have no item assignment)."""
         v = as_interval(value)
-        self.lo[idx] = v.lo
-        self.hi[idx] = v.hi
+        lo, hi = self.lo.copy(), self.hi.copy()
+        lo[idx], hi[idx] = v.lo, v.hi
+        return Interval._raw(lo, hi)
 
     def reshape(self, *shape) -> "Interval":
         return Interval._raw(self.lo.reshape(*shape), self.hi.reshape(*shape))
 
     def copy(self) -> "Interval":
-        return Interval._raw(self.lo.copy(), self.hi.copy())
+        """The interval itself: an immutable value needs no copy."""
+        return self
 
     def __repr__(self) -> str:
         if self.ndim == 0:
@@ -271,12 +324,17 @@ class Interval:
 
 # --------------------------------------------------------------------- helpers
 def as_interval(x) -> Interval:
-    """Coerce a float, array or Interval to an Interval (floats are exact points)."""
+    """Coerce a float, array or Interval to an Interval (floats are exact points).
+
+    An array is copied unless it is already read-only memory nothing else can write (the
+    interval never aliases a writable array)."""
     if isinstance(x, Interval):
         return x
     a = np.asarray(x, dtype=np.float64)
     if np.isnan(a).any():
         raise ValueError("cannot make an interval from NaN")
+    if a is x and (a.flags.writeable or not _owns_frozen_data(a)):
+        a = a.copy()                        # the caller's own writable memory: never frozen or shared
     return Interval._raw(a, a)
 
 

@@ -1,6 +1,7 @@
 """Directed rounding on IEEE binary64 by one-ulp steps, and the error constants of float sums.
 
-Rounding model: IEEE binary64, round to nearest, gradual underflow. ``+ - * /`` and ``sqrt``
+Rounding model: IEEE binary64, round to nearest, gradual underflow (probed at run time:
+docs/floating_point_environment.md). ``+ - * /`` and ``sqrt``
 are correctly rounded, so the exact result of one operation lies between the neighbours
 ``down(r)`` and ``up(r)`` of the computed ``r``. ``U`` is the unit roundoff, ``ETA`` the
 smallest subnormal, ``gamma_const(k)`` a float upper bound of Higham's

@@ -27,6 +27,7 @@ from typing import Callable
 import numpy as np
 
 from numerics.arith.balls import arb_bounds
+from numerics.arith.context import arb_precision
 from numerics.arith.interval import Interval
 
 
@@ -108,8 +109,8 @@ _PREC = 96
 
 def _tail_bounds(T, prec):
     """(int_{|z|>T} phi, int_{|z|>T} z^2 phi) as Arb balls."""
-    from flint import arb, ctx
-    with ctx.workprec(prec):
+    from flint import arb
+    with arb_precision(prec):
         t = arb(T)
         p0 = (t / arb(2).sqrt()).erfc()
         phi = (-(t * t) / 2).exp() / (2 * arb.pi()).sqrt()
@@ -119,12 +120,12 @@ def _tail_bounds(T, prec):
 
 def _validated_moment(act: Activation, power: int, var: float, prec: int = _PREC):
     """Arb ball containing E[sigma(sqrt(var) z)^power], z ~ N(0, 1), power in {1, 2}."""
-    from flint import acb, arb, ctx
+    from flint import acb, arb
     if act.arb is None:
         raise ValueError(f"activation {act.name!r} has no Arb form; use its closed form")
     if not (var > 0 and math.isfinite(var)):
         raise ValueError(f"var={var!r}; allowed: a positive finite variance")
-    with ctx.workprec(prec):
+    with arb_precision(prec):
         s = arb(var).sqrt()
         norm = 1 / (2 * arb.pi()).sqrt()
 
@@ -166,8 +167,8 @@ def c_sigma(name: str) -> Interval:
     act = get_activation(name)
     if act.name == "relu":
         return Interval(2.0, 2.0)
-    from flint import arb, ctx
-    with ctx.workprec(_PREC):
+    from flint import arb
+    with arb_precision(_PREC):
         return _interval(arb(1) / _validated_moment(act, 2, 1.0))
 
 
@@ -175,8 +176,8 @@ def mean(name: str, var: float) -> Interval:
     """Enclosure of E[sigma(u)], u ~ N(0, var) (ReLU: sqrt(var/(2 pi)), enclosed in Arb)."""
     act = get_activation(name)
     if act.name == "relu":
-        from flint import arb, ctx
-        with ctx.workprec(_PREC):
+        from flint import arb
+        with arb_precision(_PREC):
             return _interval(arb(var).sqrt() / (2 * arb.pi()).sqrt())
     return _interval(_validated_moment(act, 1, float(var)))
 

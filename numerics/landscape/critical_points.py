@@ -82,9 +82,9 @@ def _arb_ball(lo: float, hi: float):
 
 def _arb_positive_definite(A: Interval, s: float) -> bool:
     """Ball LDL^T of ``X - s I`` for every symmetric X in A: all pivots > 0 proves X - sI PD."""
-    from flint import ctx
+    from numerics.arith.context import arb_precision
     n = A.shape[0]
-    with ctx.workprec(106):
+    with arb_precision(106):
         M = [[_arb_ball(A.lo[i, j], A.hi[i, j]) for j in range(n)] for i in range(n)]
         for i in range(n):
             M[i][i] = M[i][i] - s
@@ -101,10 +101,12 @@ def _arb_positive_definite(A: Interval, s: float) -> bool:
 
 
 def _arb_rayleigh_upper(A: Interval, v: np.ndarray) -> float:
-    from flint import arb, ctx
+    from flint import arb
+
     from numerics.arith.balls import arb_bounds
+    from numerics.arith.context import arb_precision
     n = A.shape[0]
-    with ctx.workprec(106):
+    with arb_precision(106):
         num = arb(0)
         for i in range(n):
             for j in range(n):
@@ -1052,8 +1054,10 @@ def forward_invariant(D: DerivativeEnclosures, blo, bhi, alpha: float, *,
         for j in range(n):
             # column j of I - alpha H
             Mj = Interval._raw(np.zeros_like(lo), np.zeros_like(lo)) - H[:, :, j] * a
-            Mj.lo[:, j] = rounding.down(Mj.lo[:, j] + 1.0)
-            Mj.hi[:, j] = rounding.up(Mj.hi[:, j] + 1.0)
+            Mlo, Mhi = Mj.lo.copy(), Mj.hi.copy()     # intervals are immutable: a new one
+            Mlo[:, j] = rounding.down(Mlo[:, j] + 1.0)
+            Mhi[:, j] = rounding.up(Mhi[:, j] + 1.0)
+            Mj = Interval._raw(Mlo, Mhi)
             mv = mv + Mj * d[:, j:j + 1]
         ilo = np.maximum(natural.lo, mv.lo)
         ihi = np.minimum(natural.hi, mv.hi)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from numerics.arith.context import get_context
+from numerics.arith.context import arb_precision, get_context
 from numerics.arith.interval import Interval, as_interval, matmul_enclosure
 from numerics.arith.rounding import down, up
 
@@ -97,10 +97,8 @@ def _krawczyk_solve(A: Interval, b: Interval, iterations: int = 8) -> Interval |
 
 
 def _arb_solve(A: Interval, b: Interval, prec: int) -> Interval | None:
-    from flint import ctx as flint_ctx
-
     from numerics.arith.balls import arb_mat_from_interval, interval_from_arb_mat
-    with flint_ctx.workprec(prec):
+    with arb_precision(prec):
         Aa = arb_mat_from_interval(A)
         bb = arb_mat_from_interval(b if b.ndim == 2 else b.reshape(-1, 1))
         try:

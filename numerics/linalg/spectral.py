@@ -50,7 +50,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from numerics.arith.context import get_context
+from numerics.arith.context import arb_precision, get_context
 from numerics.arith.interval import Interval, as_interval
 from numerics.arith.rounding import ETA, U, down, gamma_const, round_up_fraction, up
 from numerics.arith.verdict import Verdict
@@ -438,10 +438,7 @@ def _smallest_eigenpairs(M: np.ndarray, work: np.ndarray, k: int = 3):
     n = M.shape[0]
     k = min(k, n)
     if n <= 600:   # dense LAPACK (MRRR) on a few eigenpairs is cheapest at these sizes
-        import scipy.linalg
-        np.copyto(work, M)     # its transpose is the same matrix, Fortran-ordered: no copy
-        th, V = scipy.linalg.eigh(work.T, subset_by_index=[0, k - 1], check_finite=False,
-                                  overwrite_a=True)
+        th, V = _dense_smallest_eigenpairs(M, work, k)
         return th, V, None
     from scipy.sparse.linalg import LinearOperator, eigsh
     sigma0 = 0.0
@@ -458,6 +455,29 @@ def _smallest_eigenpairs(M: np.ndarray, work: np.ndarray, k: int = 3):
     lam = sigma0 + 1.0 / theta
     order = np.argsort(lam)
     return lam[order], V[:, order], L
+
+
+def _dense_smallest_eigenpairs(M: np.ndarray, work: np.ndarray, k: int):
+    """Float estimates of the k smallest eigenpairs by dense LAPACK (no proof; they only steer).
+
+    MRRR (``?syevr`` with an index range) can stop with "LinAlgError: Internal Error" on
+    matrices with a multiple eigenvalue (e.g. a Gram matrix with three equal rows: exactly
+    parallel inputs at scales 1, 1/32, 1/128); then the divide-and-conquer driver (all
+    eigenpairs), then the QR driver, are used instead."""
+    import scipy.linalg
+    np.copyto(work, M)     # its transpose is the same matrix, Fortran-ordered: no copy
+    try:
+        return scipy.linalg.eigh(work.T, subset_by_index=[0, k - 1], check_finite=False,
+                                 overwrite_a=True)
+    except (np.linalg.LinAlgError, ValueError):
+        pass
+    for driver in ("evd", "ev"):
+        try:
+            th, V = scipy.linalg.eigh(np.array(M), driver=driver, check_finite=False)
+            return th[:k], V[:, :k]
+        except (np.linalg.LinAlgError, ValueError):
+            continue
+    raise np.linalg.LinAlgError("no LAPACK eigensolver converged on the float midpoint matrix")
 
 
 def _residual(M: np.ndarray, theta: float, v: np.ndarray) -> float:
@@ -646,7 +666,7 @@ def _lambda_min_arb(A: Interval, rel_tol: float, prec: int,
     n = A.shape[0]
     if n > _ARB_MAX_N:
         return None
-    from flint import arb, arb_mat, ctx as fctx
+    from flint import arb, arb_mat
 
     from numerics.arith.balls import arb_from_bounds, arb_bounds
     M = A.mid()
@@ -658,7 +678,7 @@ def _lambda_min_arb(A: Interval, rel_tol: float, prec: int,
         if L is None:
             continue
         Lt = np.tril(L)
-        with fctx.workprec(prec):
+        with arb_precision(prec):
             Aa = arb_mat([[arb_from_bounds(float(A.lo[i, j]), float(A.hi[i, j]))
                            for j in range(n)] for i in range(n)])
             La = arb_mat(Lt.tolist())

@@ -22,8 +22,9 @@ from typing import Any, Mapping, NamedTuple
 
 import numpy as np
 import sympy as sp
-from flint import arb, ctx
+from flint import arb
 
+from numerics.arith.context import arb_precision, get_context
 from numerics.arith.interval import Interval
 from numerics.arith.verdict import Verdict
 
@@ -123,22 +124,23 @@ def _arb_to_interval(x: arb) -> Interval:
     return Interval(lo, hi)
 
 
-def enclose(expr: sp.Expr, values: Mapping[sp.Symbol, Any], prec: int = DEFAULT_PREC) -> Interval:
-    """Interval containing the exact value of `expr` for all inputs within their enclosures."""
+def enclose(expr: sp.Expr, values: Mapping[sp.Symbol, Any], prec: int | None = None) -> Interval:
+    """Interval containing the exact value of `expr` for all inputs within their enclosures.
+
+    ``prec`` (bits) defaults to :func:`working_precision` (the numeric context's precision,
+    numerics/arith/context.py: `[numerics] precision_bits` of a config)."""
     expr = sp.sympify(expr)
-    old = ctx.prec
-    ctx.prec = prec
+    prec = working_precision(prec)
     try:
-        env = {}
-        for sym in expr.free_symbols:
-            if sym not in values:
-                raise KeyError(f"no value for symbol {sym}")
-            env[sym] = _to_arb(values[sym])
-        return _arb_to_interval(_eval(expr, env))
+        with arb_precision(prec):      # python-flint's precision is global: lock, set, restore
+            env = {}
+            for sym in expr.free_symbols:
+                if sym not in values:
+                    raise KeyError(f"no value for symbol {sym}")
+                env[sym] = _to_arb(values[sym])
+            return _arb_to_interval(_eval(expr, env))
     except OverflowError:
         return Interval(-np.inf, np.inf)
-    finally:
-        ctx.prec = old
 
 
 class RelationDecision(NamedTuple):
@@ -154,8 +156,18 @@ class RelationDecision(NamedTuple):
     difference: Interval
 
 
+def working_precision(prec: int | None = None) -> int:
+    """``prec`` if given, else the context's ``precision_bits``; a float64 context (numpy backend
+    at 53 bits, the library default) means "no multiprecision asked for": :data:`DEFAULT_PREC`."""
+    if prec is not None:
+        return prec
+    ctx = get_context()
+    float64 = ctx.backend == "numpy" and ctx.precision_bits == 53
+    return DEFAULT_PREC if float64 else ctx.precision_bits
+
+
 def decide_relation(relation: sp.Basic, values: Mapping[sp.Symbol, Any],
-                    prec: int = DEFAULT_PREC) -> RelationDecision:
+                    prec: int | None = None) -> RelationDecision:
     """Decide a sympy relation rigorously: (verdict, lhs, rhs, lhs - rhs) enclosures."""
     if not isinstance(relation, sp.core.relational.Relational) or isinstance(
             relation, (sp.Eq, sp.Ne)):
