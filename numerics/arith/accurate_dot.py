@@ -50,7 +50,6 @@ def dot2_matvec(AT: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray] 
     s = np.zeros((m, k))
     absAv = np.zeros((m, k))
     vh, vl = split(V)
-    absV = np.abs(V)
     with np.errstate(under="ignore"):
         for j in range(n):
             a = AT[j][:, None]

@@ -35,7 +35,7 @@ import contextvars
 import numpy as np
 
 from numerics.arith import elementary_proved as proved
-from numerics.arith.context import get_context
+from numerics.arith.context import arb_precision, get_context
 from numerics.arith.interval import Interval, as_interval
 from numerics.arith.rounding import ETA
 
@@ -127,8 +127,8 @@ def mode_record() -> dict:
 
 
 def _arb_eval(name: str, x: float, prec: int = 200):
-    from flint import arb, ctx
-    with ctx.workprec(prec):
+    from flint import arb
+    with arb_precision(prec):
         a = arb(float(x))
         if name == "arccos":
             return arb(0) if x == 1.0 else (arb.pi() if x == -1.0 else a.acos())
@@ -168,7 +168,6 @@ def _arb_endpoint(name: str, values: np.ndarray, want: str) -> np.ndarray:
     prec = max(get_context().precision_bits, 53) + 30
     out = np.empty(values.shape)
     flat_in, flat_out = values.reshape(-1), out.reshape(-1)
-    fmax = float(np.finfo(np.float64).max)
     for i, x in enumerate(flat_in.tolist()):
         if np.isinf(x):
             flat_out[i] = _limit(name, x)

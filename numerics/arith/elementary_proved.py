@@ -35,8 +35,16 @@ from fractions import Fraction
 
 import numpy as np
 
+from numerics.arith.context import arb_precision
 from numerics.arith.error_free import two_sum
-from numerics.arith.rounding import ETA, U, down, round_down_fraction, round_up_fraction, up
+from numerics.arith.rounding import (
+    ETA,
+    U,
+    down,
+    round_down_fraction,
+    round_up_fraction,
+    up,
+)
 from numerics.arith.taylor_pieces import table
 
 FMAX = float(np.finfo(np.float64).max)
@@ -153,11 +161,11 @@ def _exp_grids():
     """``exp(8a) in [M_lo, M_hi] 2^K`` (M in [1/2, 1]) for a = amin..amax and
     ``exp(b/8) in [B_lo, B_hi]`` for b = 0..63, by Arb at 96 bits; ``exp(k/8)`` with
     ``k = 64 a + b`` is their product."""
-    from flint import arb, ctx
+    from flint import arb
     kmin, kmax = int(np.floor(EXP_UNDERFLOW * 8)) - 1, int(np.ceil(EXP_OVERFLOW * 8)) + 1
     amin, amax = kmin // 64, kmax // 64
     lo, hi, ex = [], [], []
-    with ctx.workprec(96):
+    with arb_precision(96):
         for a in range(amin, amax + 1):
             v = arb(8 * a).exp()
             m, e = v.mid().man_exp()
@@ -238,8 +246,8 @@ def _log_positive(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 @functools.lru_cache(maxsize=1)
 def _ln2() -> tuple[float, float]:
-    from flint import arb, ctx
-    with ctx.workprec(128):
+    from flint import arb
+    with arb_precision(128):
         return _bounds(arb(2).log())
 
 
@@ -291,8 +299,8 @@ def erf(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _pio2_parts() -> tuple[float, float, float, float]:
     """``pi/2 = P1 + P2 + P3`` with P1, P2 floats of at most 33 significant bits and
     ``P3`` in ``[P3_lo, P3_hi]`` (Arb at 256 bits)."""
-    from flint import arb, ctx
-    with ctx.workprec(256):
+    from flint import arb
+    with arb_precision(256):
         h = arb.pi() / 2
         lo, _ = _bounds(h)
         P1 = float(Fraction(round(Fraction(lo) * 2 ** 32), 2 ** 32))
@@ -317,7 +325,6 @@ def _reduce(x: np.ndarray):
         t_lo = down(down(e) - c_hi)
         t_hi = up(up(e) - c_lo)
         rl, rh = down(b + t_lo), up(b + t_hi)
-    zero = k == 0                          # r = x exactly
     return k, rl, rh
 
 

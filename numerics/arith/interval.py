@@ -38,7 +38,7 @@ import numpy as np
 
 from numerics.arith.error_free import two_product
 from numerics.arith.products import float_product_bounds, midrad_product_bounds
-from numerics.arith.rounding import (down, gamma_const, round_up_fraction, up)
+from numerics.arith.rounding import down, gamma_const, round_up_fraction, up
 from numerics.arith.verdict import Verdict
 
 _INF = np.inf

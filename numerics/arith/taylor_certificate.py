@@ -22,7 +22,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from flint import arb, arb_series, ctx
+from flint import arb, arb_series
+
+from numerics.arith.context import arb_precision
 
 CERTIFICATE_BITS = 256
 
@@ -75,7 +77,7 @@ def certify_piece(name: str, center: float, radius: float, coeffs: list[float],
     ``p(t) = sum coeffs[i] t^i`` with the given floats (exact dyadic values).
     """
     m = len(coeffs) - 1
-    with ctx.workprec(bits):
+    with arb_precision(bits):
         f = taylor_balls(name, arb(center), m + 1)
         ball = arb(center, radius)
         D = abs_upper(taylor_balls(name, ball, m + 2)[m + 1])
@@ -89,7 +91,7 @@ def certify_piece(name: str, center: float, radius: float, coeffs: list[float],
 def nearest_coefficients(name: str, center: float, degree: int,
                          bits: int = CERTIFICATE_BITS) -> list[float]:
     """The Taylor coefficients at ``center`` rounded to floats (Arb midpoints)."""
-    with ctx.workprec(bits):
+    with arb_precision(bits):
         return [float(c.mid()) for c in taylor_balls(name, arb(center), degree + 1)]
 
 

@@ -22,7 +22,6 @@ import numpy as np
 from numerics.arith.products import float_product_bounds
 from numerics.arith.rounding import gamma_const, round_up_fraction
 
-
 _LIFT = 1.0 + 2.0 ** -50
 _TINY = 2.0 ** -1070
 

@@ -16,10 +16,6 @@ ALLOWED = {
     "numerics/arith/context.py",
     # the independent checker has its own lock (it imports nothing from the producer's numerics)
     "certify/independent/replay.py",
-    # the sampled libm self-check's Arb oracle and the Taylor-remainder certificate of the proved
-    # elementary functions (work in progress on another branch): to move to arb_precision
-    "numerics/arith/elementary.py",
-    "numerics/arith/taylor_certificate.py",
 }
 
 
