@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from certify.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, BadInput
+from certify.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_CERTIFIED, BadInput, NoInterpolation
 
 # verbs contributed by later work: each module defines a click command named `command`
 COMMAND_MODULES = (
@@ -75,12 +75,14 @@ def explain_cmd(theorem_id: str, fmt: str, out: str | None) -> None:
 def run_cmd(config_path: str, out: str, no_empirical: bool) -> None:
     """Certify the configuration in CONFIG (TOML); exit 0 when every theorem is certified."""
     from certify.config import load_config
-    from certify.pipeline import evaluate_config, write_outputs
+    from certify.data import load_dataset
+    from certify.pipeline import evaluate_config, final_arrays, write_outputs
     from certify.certificate import seal
 
     config = load_config(config_path)
-    cert = seal(evaluate_config(config, empirical=not no_empirical, progress=sys.stderr.isatty()))
-    write_outputs(cert, out)
+    dataset = load_dataset(config)
+    cert = seal(evaluate_config(config, dataset, empirical=not no_empirical, progress=sys.stderr.isatty()))
+    write_outputs(cert, out, final_arrays(config, dataset))
     _print_summary(cert)
     click.echo(f"wrote {out}/certificate.json, {out}/report.md, {out}/report.html")
     sys.exit(0 if cert["verdict"] == "certified" else 1)
@@ -208,12 +210,15 @@ _register_contributed_commands()
 
 
 def main(argv=None) -> None:
-    """Entry point: map BadInput to exit 2 and unexpected errors to exit 3."""
+    """Entry point: map BadInput to exit 2, NoInterpolation to exit 1 and unexpected errors to exit 3."""
     try:
         cli.main(args=argv, prog_name="certify", standalone_mode=False)
     except BadInput as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_BAD_INPUT)
+    except NoInterpolation as exc:
+        click.echo(f"not certified: {exc}", err=True)
+        sys.exit(EXIT_NOT_CERTIFIED)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:

@@ -20,25 +20,98 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=False)
 
 
+SPHERE_LABELS = ("random-sign", "random-uniform", "zeros")
+OPTIONAL_DATA_KEYS = ("labels_path", "label_column", "standardize", "subsample", "duplicates")
+TABLE_LABELS = ("as-is", "sign", "parity", "standardize")
+SKLEARN_SOURCES = ("digits", "breast_cancer", "wine", "iris", "diabetes")
+
+
 class DataConfig(_Section):
-    """`path` to an .npz with arrays X (n, d) and y (n,), or a generator (`source = "sphere"`)."""
+    """Where the data come from and what is done to them (docs/datasets.md).
+
+    Exactly one of ``path`` (an .npz with arrays X and y; a .csv with ``label_column``; an .npy of
+    the rows with ``labels_path``, an .npy of the labels) and ``source`` (``"sphere"``, a seeded
+    generator with ``n``, ``d``; or ``"sklearn:NAME"``, a data set bundled with scikit-learn).
+    Options of the files and scikit-learn sets: ``standardize``, ``labels``, ``subsample`` with
+    ``seed``. ``duplicates``: rows with the same normalized input and label are merged
+    (``"merge"``, the default, recorded) or kept (``"keep"``: lambda0 = 0 then, and the theorems
+    that need lambda0 > 0 fail naming the pair).
+    """
 
     path: Optional[str] = None
-    source: Optional[Literal["sphere"]] = None
+    labels_path: Optional[str] = None
+    label_column: Optional[Union[int, str]] = None
+    source: Optional[str] = None
     n: Optional[int] = Field(default=None, ge=2)
     d: Optional[int] = Field(default=None, ge=1)
     seed: int = 0
-    labels: Literal["random-sign", "random-uniform", "zeros"] = "random-sign"
+    labels: Optional[str] = None
+    standardize: bool = False
+    subsample: Optional[int] = Field(default=None, ge=2)
+    duplicates: Literal["merge", "keep"] = "merge"
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, v):
+        allowed = ("sphere",) + tuple(f"sklearn:{s}" for s in SKLEARN_SOURCES)
+        if v is not None and v not in allowed:
+            raise ValueError(f"unknown data source; allowed: {', '.join(repr(a) for a in allowed)}")
+        return v
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, v):
+        if v is None or v in SPHERE_LABELS or v in TABLE_LABELS:
+            return v
+        if v.startswith("one-vs-rest:"):
+            k = v.split(":", 1)[1]
+            if k.lstrip("-").isdigit():
+                return f"one-vs-rest:{int(k)}"
+        raise ValueError("allowed: " + ", ".join(f'"{x}"' for x in SPHERE_LABELS + TABLE_LABELS)
+                         + ', "one-vs-rest:K" (K an integer class label)')
 
     @model_validator(mode="after")
     def _one_source(self):
         if (self.path is None) == (self.source is None):
-            raise ValueError("give exactly one of `path` (an .npz file) or `source` (\"sphere\")")
-        if self.source is not None and (self.n is None or self.d is None):
+            raise ValueError("give exactly one of `path` (.npz, .csv or .npy file) or `source` "
+                             "(\"sphere\" or \"sklearn:NAME\")")
+        generated = self.source == "sphere"
+        if generated and (self.n is None or self.d is None):
             raise ValueError("a generated dataset needs `n` (>= 2) and `d` (>= 1)")
-        if self.path is not None and (self.n is not None or self.d is not None):
-            raise ValueError("`n` and `d` belong to a generated dataset; the file defines them")
+        if self.labels is None:       # the default rule of each kind of source, recorded explicitly
+            self.labels = "random-sign" if generated else "as-is"
+        if not generated and (self.n is not None or self.d is not None):
+            raise ValueError("`n` and `d` belong to the generated dataset (source = \"sphere\"); "
+                             "the file or data set defines them (use `subsample` for fewer rows)")
         return self
+
+def check_data_options(data: DataConfig) -> None:
+    """Which options apply to which source; BadInput names the key (`data.labels`, ...)."""
+    generated = data.source == "sphere"
+    where = "source = \"sphere\"" if generated else "a file or scikit-learn data set"
+    if data.labels is not None:
+        ok = SPHERE_LABELS if generated else TABLE_LABELS
+        if data.labels not in ok and (generated or not data.labels.startswith("one-vs-rest:")):
+            rest = "" if generated else ', "one-vs-rest:K"'
+            raise BadInput("data.labels", data.labels, f"for {where} one of "
+                           + ", ".join(f'"{x}"' for x in ok) + rest)
+    if generated:
+        for key in ("standardize", "subsample"):
+            if getattr(data, key) not in (None, False):
+                raise BadInput(f"data.{key}", getattr(data, key),
+                               "not with source = \"sphere\" (it applies to files and scikit-learn data sets)")
+    suffix = Path(data.path).suffix.lower() if data.path is not None else None
+    if suffix is not None and suffix not in (".npz", ".csv", ".npy"):
+        raise BadInput("data.path", data.path, "a .npz, .csv or .npy file")
+    if data.label_column is not None and suffix != ".csv":
+        raise BadInput("data.label_column", data.label_column, "only with a .csv `path`")
+    if suffix == ".csv" and data.label_column is None:
+        raise BadInput("data.label_column", None, "the label column of the .csv `path`: a header name "
+                                                   "or a 0-based column index")
+    if suffix == ".npy" and data.labels_path is None:
+        raise BadInput("data.labels_path", None, "an .npy file of the labels y, beside the .npy `path` of the rows")
+    if data.labels_path is not None and suffix != ".npy":
+        raise BadInput("data.labels_path", data.labels_path, "only with an .npy `path` (the rows X)")
 
 
 class ModelConfig(_Section):
@@ -224,8 +297,13 @@ class Config(_Section):
     base_dir: str = Field(default=".", exclude=True)
 
     def normalized(self) -> dict:
-        """The config as recorded in a certificate (defaults filled in)."""
-        return self.model_dump(mode="json", exclude={"base_dir"})
+        """The config as recorded in a certificate (defaults filled in; the data options of files
+        and scikit-learn sets only when set, so that older configs record what they did)."""
+        out = self.model_dump(mode="json", exclude={"base_dir"})
+        for key in OPTIONAL_DATA_KEYS:
+            if out["data"].get(key) in (None, False, "merge"):
+                out["data"].pop(key, None)
+        return out
 
 
 _UNION_TAGS = ("dict[", "list[", "union[", "function-")
@@ -268,9 +346,11 @@ def read_toml(path: str | Path, field: str) -> dict:
 
 def config_from_dict(raw: dict, base_dir: str | Path = ".") -> Config:
     try:
-        return Config.model_validate({**raw, "base_dir": str(base_dir)})
+        config = Config.model_validate({**raw, "base_dir": str(base_dir)})
     except ValidationError as err:
         raise bad_input_from(err) from None
+    check_data_options(config.data)
+    return config
 
 
 def load_config(path: str | Path) -> Config:

@@ -6,6 +6,7 @@ undecided), 2 bad input (`BadInput`), 3 internal error.
 
 from __future__ import annotations
 
+EXIT_NOT_CERTIFIED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
 
@@ -21,3 +22,8 @@ class BadInput(ValueError):
         self.value = value
         self.allowed = allowed
         super().__init__(f"{field}: got {value!r}; {allowed}")
+
+
+class NoInterpolation(Exception):
+    """The data admit no zero-loss network (e.g. two rows with the same normalized input and
+    different labels): the message names the rows. Maps to exit code 1, and no certificate."""

@@ -18,7 +18,8 @@ from certify.errors import BadInput
 from certify.fp_environment import checked_environment
 
 NORMALIZATION_NOTE = ("The certificate is about the unit vectors x_i = v_i/||v_i|| (exact real arithmetic) "
-                      "of the stored float rows v_i of X; labels y are used as stored.")
+                      "of the final float64 rows v_i of X and the final labels y (after the recorded "
+                      "provenance steps; sha256 hashes exactly these arrays).")
 
 def _params(config: Config, dataset: Dataset) -> dict[str, Any]:
     width = config.model.width
@@ -79,6 +80,11 @@ def numerics_record() -> dict:
     return {"elementary": mode_record()}
 
 
+def final_arrays(config: Config, dataset: Dataset) -> tuple | None:
+    """(X, y) to write beside the certificate when the data were derived, else None."""
+    return (dataset.X, dataset.y) if derived(dataset, config) else None
+
+
 def evaluate_config(config: Config, dataset: Dataset | None = None, *, empirical: bool = True,
                     progress: bool = False) -> dict:
     """The unsealed certificate for `config` (Python API behind `certify run`)."""
@@ -113,8 +119,7 @@ def certificate_header(config: Config, dataset: Dataset) -> dict:
         "environment": environment(),
         "config": config.normalized(),
         "config_base_dir": str(Path(config.base_dir).resolve()),
-        "data": {"source": dataset.source, "sha256": dataset.sha256, "n": dataset.n, "d": dataset.d,
-                 "normalization": NORMALIZATION_NOTE},
+        "data": {**dataset.record(), "normalization": NORMALIZATION_NOTE},
         "numerics": {**numerics_record(), "context": context_record()},
     }
 
@@ -128,8 +133,26 @@ def run(config: Config | dict | str | Path, *, empirical: bool = True, progress:
     return seal(evaluate_config(config, empirical=empirical, progress=progress))
 
 
-def write_outputs(cert: dict, out: str | Path) -> Path:
-    """Write certificate.json, report.md and report.html into `out`, all or nothing."""
+DATA_FILE = "data.npz"
+"""The final arrays X, y, written beside a certificate whose data were derived (the independent
+checker replays its claims about exactly these arrays, certify/independent/inputs.py)."""
+
+
+def derived(dataset: Dataset, config: Config) -> bool:
+    """Whether the final arrays differ from what [data] names directly (a plain .npz or the sphere)."""
+    data = config.data
+    if data.source == "sphere":
+        return False
+    if data.path is None or not data.path.lower().endswith(".npz"):
+        return True
+    p = dataset.provenance
+    return bool(p.get("subsample") or p.get("standardize") or p.get("labels", "as-is") != "as-is"
+                or p.get("merged_rows"))
+
+
+def write_outputs(cert: dict, out: str | Path, data_arrays: tuple | None = None) -> Path:
+    """Write certificate.json, report.md and report.html into `out`, all or nothing; with
+    ``data_arrays`` = (X, y) also the final arrays as DATA_FILE."""
     from certify.report import render_html, render_markdown
 
     out = Path(out)
@@ -140,6 +163,12 @@ def write_outputs(cert: dict, out: str | Path) -> Path:
     created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
+        if data_arrays is not None:
+            import numpy as np
+
+            tmp = out / f".{DATA_FILE}.tmp.npz"
+            np.savez(tmp, X=data_arrays[0], y=data_arrays[1])
+            tmp.replace(out / DATA_FILE)
         write_json_atomic(out / "certificate.json", cert)
         for name, text in (("report.md", md), ("report.html", html)):
             tmp = out / f".{name}.tmp"

@@ -470,7 +470,9 @@ class Hypothesis:
 
     Either `relation` (a sympy relational over parameters, quantities and constants, decided by
     the generic rigorous evaluator) or `predicate` (a structural check that returns a
-    StructuralResult from the instance; it must be exact or rigorous).
+    StructuralResult from the instance; it must be exact or rigorous). `refuted_by` (optional,
+    with a relation): an exact structural check tried first; when it returns a result (FAILS,
+    naming why) that result is the verdict, e.g. two parallel inputs make lambda0 = 0 exactly.
     """
 
     id: str
@@ -478,6 +480,7 @@ class Hypothesis:
     relation: Any = None
     predicate: Callable[["InstanceData"], StructuralResult] | None = None
     latex: str = ""
+    refuted_by: Callable[["InstanceData"], StructuralResult | None] | None = None
 
     def display_latex(self) -> str:
         return self.latex or (sp.latex(self.relation) if self.relation is not None else "")
@@ -487,6 +490,12 @@ class Hypothesis:
             r = self.predicate(instance)
             return HypothesisResult(self.id, self.statement, self.latex, r.verdict, r.method, r.evidence,
                                     r.message, cited=r.cited)
+        refutation = self.refuted_by(instance) if self.refuted_by is not None else None
+        if refutation is not None:
+            if refutation.verdict is not Verdict.FAILS:
+                raise ValueError(f"a refutation of {self.id!r} must fail the hypothesis, got {refutation.verdict}")
+            return HypothesisResult(self.id, self.statement, self.display_latex(), refutation.verdict,
+                                    refutation.method, refutation.evidence, refutation.message)
         verdict, lhs, rhs, diff = decide_relation(self.relation, values)
         return HypothesisResult(
             self.id, self.statement, self.display_latex(), verdict,

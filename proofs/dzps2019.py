@@ -86,8 +86,23 @@ UNIT_NORM = Hypothesis("unit-norm-inputs", "||x_i||_2 = 1 for every input", pred
                        latex=r"\|x_i\|_2 = 1")
 NO_PARALLEL = Hypothesis("no-parallel-inputs", "no two inputs are parallel (x_i not parallel to x_j for i != j)",
                          predicate=_no_parallel, latex=r"x_i \nparallel x_j \ (i \ne j)")
+def _lambda0_zero_if_parallel(instance: InstanceData) -> StructuralResult | None:
+    """Two parallel inputs (x_i = x_j) give two equal rows of H_inf, and H_inf is positive
+    semidefinite (a Gram matrix of feature maps), so lambda0 = 0 exactly: the hypothesis fails,
+    naming the pair. None when no two inputs are parallel (the relation then decides)."""
+    par = [(i, j) for i, j, kind in parallel_pairs(instance) if kind == "parallel"]
+    if not par:
+        return None
+    i, j = par[0]
+    return StructuralResult(Verdict.FAILS, "exact parallel-input detection: equal rows i, j of H_inf, "
+                            "and H_inf is positive semidefinite, so lambda0 = 0",
+                            {"parallel_pairs": [list(p) for p in par], "lambda0": "0 (exact)"},
+                            f"inputs {i} and {j} are parallel (x_{i} = x_{j}), so H_inf has two equal rows "
+                            "and lambda0 = 0 exactly")
+
+
 LAMBDA0_POSITIVE = Hypothesis("lambda0-positive", "Assumption 3.1: lambda0 = lambda_min(H_inf) > 0",
-                              relation=Gt(lambda0, 0))
+                              relation=Gt(lambda0, 0), refuted_by=_lambda0_zero_if_parallel)
 
 
 # ---------------------------------------------------------------- Lemma 3.1 (event E1)

@@ -19,14 +19,25 @@ from proofs.core import InstanceData
 
 
 def lambda0_enclosure(instance: InstanceData):
-    """SpectralEnclosure of lambda_min(H_inf) for the normalized inputs (cached)."""
+    """SpectralEnclosure of lambda_min(H_inf) for the normalized inputs (cached).
+
+    Two exactly parallel inputs (x_i = x_j, decided exactly by `parallel_pairs`) make rows i and
+    j of H_inf equal, so H_inf is singular; it is positive semidefinite (a Gram matrix of the
+    feature maps x -> x 1{w.x >= 0}), hence lambda0 = 0 exactly and the enclosure is [0, 0]."""
     if "lambda0" not in instance.cache:
         from numerics.kernels.two_layer import two_layer_relu_gram
-        from numerics.linalg.spectral import lambda_min_enclosure
+        from numerics.linalg.spectral import SpectralEnclosure, lambda_min_enclosure
 
         H = two_layer_relu_gram(np.asarray(instance.X, dtype=np.float64))
         instance.cache["H_inf"] = H
-        instance.cache["lambda0"] = lambda_min_enclosure(H)
+        par = [(i, j) for i, j, kind in parallel_pairs(instance) if kind == "parallel"]
+        if par:
+            i, j = par[0]
+            instance.cache["lambda0"] = SpectralEnclosure(
+                0.0, 0.0, f"exact: inputs {i} and {j} are parallel (equal rows of H_inf, which is positive "
+                          "semidefinite)", "exact", 0)
+        else:
+            instance.cache["lambda0"] = lambda_min_enclosure(H)
     return instance.cache["lambda0"]
 
 

@@ -302,6 +302,16 @@ def instance_object(res, point: str, width_info: dict | None, train: dict | None
     return obj
 
 
+def unit_rows(X):
+    """Float unit rows v_i/||v_i||, each row first scaled by a power of two (exact) so that its
+    norm neither underflows (a row scaled by 2^-1000) nor overflows."""
+    import numpy as np
+
+    _, e = np.frexp(np.abs(X).max(axis=1))
+    S = np.ldexp(X, -e[:, None])
+    return S / np.linalg.norm(S, axis=1, keepdims=True)
+
+
 def auto_step(Xf, W, a) -> float:
     """Float step 1/lambda_max(H(W)) (a practical GD step; evidence only, not the theorem's)."""
     import numpy as np
@@ -320,7 +330,7 @@ def train_gd(X, y, W0, a, steps: int, step_size, lambda0: float) -> tuple:
     from numerics.empirical.training import train_two_layer_ensemble
     from numerics.empirical.two_layer import TwoLayerEnsemble
 
-    Xf = X / np.linalg.norm(X, axis=1, keepdims=True)
+    Xf = unit_rows(X)
     eta = auto_step(Xf, W0, a) if step_size == "auto" else float(step_size)
     W0t = torch.tensor(W0, dtype=torch.float64).unsqueeze(0)
     ens = TwoLayerEnsemble(W=W0t.clone(), a=torch.tensor(a, dtype=torch.float64).unsqueeze(0), W0=W0t,
@@ -497,7 +507,7 @@ def _instance(config, out: str, weights_path: str | None, widths: str | None, se
               zero_loss_tol: float, smallest_width: bool, max_width: int, refine: bool, quiet: bool) -> None:
     from certify.certificate import seal
     from certify.data import load_dataset
-    from certify.pipeline import certificate_header, write_outputs
+    from certify.pipeline import certificate_header, final_arrays, write_outputs
 
     dataset = load_dataset(config)
     width_list = parse_int_list(widths, "--widths")
@@ -550,7 +560,7 @@ def _instance(config, out: str, weights_path: str | None, widths: str | None, se
     cert["weights"] = {"file": WEIGHTS_FILE, "sha256": weights_sha256(final_w),
                        "point": final_w["point"]}
     cert = seal(cert)
-    outp = write_outputs(cert, out)
+    outp = write_outputs(cert, out, final_arrays(config, dataset))
     import numpy as np
 
     np.savez(outp / WEIGHTS_FILE, W=final_w["W"], a=final_w["a"], W0=final_w["W0"],

@@ -3,7 +3,9 @@ witness, with the hashes the certificate records (re-implemented here, not impor
 
 Arrays are taken exactly as stored: a float64 array as is; an array of another dtype only when
 every value converts to float64 exactly (float16/float32 always, integers up to 2^53 in
-magnitude), otherwise the replay refuses it. The generated "sphere" data set is re-generated
+magnitude), otherwise the replay refuses it. Derived data (a .csv, .npy or scikit-learn source,
+or any subsampling, standardization, relabelling or merge) are read from the final arrays the
+producer wrote beside the certificate (:data:`DATA_FILE`). The generated "sphere" data set is re-generated
 with numpy's seeded generator, as `certify run` does; the recorded sha256 confirms that the
 rows are the same bytes.
 """
@@ -107,6 +109,8 @@ def load_data(cert: dict, directory=None) -> tuple[np.ndarray, np.ndarray]:
         except (KeyError, TypeError, ValueError):
             raise ReplayError("CERT.config.data", data, "n, d and seed of the generated data set") from None
         return _sphere(n, d, seed, str(data.get("labels")))
+    if derived_data(cert):
+        return _final_arrays(cert, directory)
     if not isinstance(data.get("path"), str):
         raise ReplayError("CERT.config.data.path", data.get("path"), "the path of an .npz with X and y")
     path = Path(data["path"])
@@ -115,6 +119,40 @@ def load_data(cert: dict, directory=None) -> tuple[np.ndarray, np.ndarray]:
         beside = Path(directory) / path if directory is not None else recorded
         path = recorded if recorded.exists() or not beside.exists() else beside
     arrays = _npz(path, "CERT.config.data.path", ("X", "y"))
+    X = exact_float64(arrays["X"], "data.X")
+    y = exact_float64(arrays["y"], "data.y")
+    if X.ndim != 2 or y.shape != (X.shape[0],) or (~X.any(axis=1)).any():
+        raise ReplayError("data.X", f"shape {X.shape}", "n nonzero rows and one label per row")
+    return X, y
+
+
+DATA_FILE = "data.npz"
+"""The final arrays X, y of a certificate whose data were derived (a .csv, .npy or scikit-learn
+source, or an .npz with subsampling, standardization, relabelling or merged rows), written beside
+the certificate by the producer. This checker replays the claims about exactly these arrays (the
+recorded sha256 binds them to the certificate); re-deriving them from the source is the job of
+`certify check`."""
+
+
+def derived_data(cert: dict) -> bool:
+    """Whether the certificate's final arrays differ from what its [data] section names directly."""
+    data = (cert.get("config") or {}).get("data") or {}
+    if data.get("source") == "sphere":
+        return False
+    path = data.get("path")
+    if not (isinstance(path, str) and path.lower().endswith(".npz")):
+        return True
+    prov = (cert.get("data") or {}).get("provenance") or {}
+    return bool(prov.get("subsample") or prov.get("standardize") or prov.get("labels", "as-is") != "as-is"
+                or prov.get("merged_rows"))
+
+
+def _final_arrays(cert: dict, directory) -> tuple[np.ndarray, np.ndarray]:
+    path = Path(directory if directory is not None else ".") / DATA_FILE
+    if not path.is_file():
+        raise ReplayError("CERT.data", str(path), f"the final arrays in {DATA_FILE} beside the certificate "
+                          "(written by `certify run` / `certify instance` for derived data)")
+    arrays = _npz(path, f"CERT.data ({DATA_FILE})", ("X", "y"))
     X = exact_float64(arrays["X"], "data.X")
     y = exact_float64(arrays["y"], "data.y")
     if X.ndim != 2 or y.shape != (X.shape[0],) or (~X.any(axis=1)).any():

@@ -59,8 +59,15 @@ class LambdaZero:
             self._H = h_inf(self.g)
         return self._H
 
+    def parallel(self) -> list[list[int]]:
+        """Exactly parallel pairs (x_i = x_j), from the integer Gram matrix."""
+        return [[i, j] for i, j, kind in parallel_pairs(self.g) if kind == "parallel"]
+
     def lower(self, lo: float) -> tuple[str, str]:
         key = ("lo", repr(lo))
+        if key not in self.proved and lo <= 0:
+            self.proved[key] = (REPLAYED, "H_inf is positive semidefinite (the Gram matrix of the feature "
+                                          "maps x -> x 1{w.x >= 0}), so lambda_min(H_inf) >= 0")
         if key not in self.proved:
             res = prove_lower_bound(self.H, Fraction(lo))
             if res is not None:
@@ -76,6 +83,11 @@ class LambdaZero:
 
     def upper(self, hi: float) -> tuple[str, str]:
         key = ("hi", repr(hi))
+        par = self.parallel()
+        if key not in self.proved and par and hi >= 0:
+            i, j = par[0]
+            self.proved[key] = (REPLAYED, f"inputs {i} and {j} are parallel: the Rayleigh quotient of "
+                                          f"e_{i} - e_{j} is H_ii + H_jj - 2 H_ij = 0 exactly")
         if key not in self.proved:
             q = rayleigh_upper(self.H)
             if q.upper() <= exact_arb(hi):
@@ -161,6 +173,11 @@ def _hypothesis(result: ReplayResult, where: str, h: dict, lam: LambdaZero, valu
         if claim.outcome == REPLAYED and (ev.get("parallel_pairs"), ev.get("antiparallel_pairs")) != (par, anti):
             result.add(Claim(f"{where}.evidence", "the recorded parallel and antiparallel pairs", FALSE,
                              f"the exact test finds parallel {par}, antiparallel {anti}"))
+        return rec
+    if hid == "lambda0-positive" and lam.parallel():
+        i, j = lam.parallel()[0]
+        verdict_claim(result, where, rec, "fails", "lambda0 > 0",
+                      f"inputs {i} and {j} are parallel: equal rows of H_inf, lambda0 = 0")
         return rec
     if hid not in RELATIONS:
         result.skip(where, f"hypothesis {hid!r} is outside the independent checker")

@@ -33,6 +33,7 @@ correction would use more than ``float_slack`` of its margin has its weight divi
 power of two above the excess (frozen below 2^-12), and the float solve is repeated. The final
 ``(S, c)`` is then verified rigorously. The float part only *chooses*; it decides nothing.
 A width with ``|S| d < n`` can never be certified (``rank H_S <= |S| d``) and is reported as such.
+A point that is not certified gets a reason in the user's terms (:func:`reason_in_user_terms`).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from numerics.arith.dyadic import exact_float64
 from numerics.arith.interval import Interval
 from numerics.arith.rounding import down, up
 from numerics.arith.interval import sqrt as isqrt
@@ -113,8 +115,8 @@ def check_network(X, y, W, a, W0=None) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
     Raises ValueError naming the argument, the value and what is allowed.
     """
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
+    X = exact_float64(X)          # InexactConversion (a ValueError) names a value float64 would round
+    y = exact_float64(y)
     if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
         raise ValueError(f"X: got shape {X.shape}; allowed: a non-empty 2-D array (n, d)")
     n, d = X.shape
@@ -458,8 +460,8 @@ def certify_lazy_minimizer(X, y, W, a, W0=None, *, taus=None, float_slack: float
     result = LazyMinimizerResult(NOT_CERTIFIED, "", n, d, m, np.zeros(0, dtype=np.int64), np.zeros(0), 0.0,
                                  residual_norm=residual)
     if m * d < n:
-        result.reason = (f"m d = {m} * {d} < n = {n}: the Jacobian has rank < n, no interpolating "
-                         "neighbourhood can be certified this way")
+        result.reason = (f"m d = {m * d} < n = {n}: no interpolating net of this width has a full-rank H_S "
+                         f"(the Jacobian has rank <= m d; take m >= {-(-n // d)})")
         result.seconds = time.perf_counter() - t0
         return result
     best: _Verification | None = None
@@ -486,7 +488,8 @@ def certify_lazy_minimizer(X, y, W, a, W0=None, *, taus=None, float_slack: float
         if v.ok or not reached_rigorous:
             break       # larger thresholds only start from fewer neurons
     if best is None:
-        result.reason = "no threshold left a neuron with proved signs"
+        result.reason = ("no neuron has activations of proved sign on every input: the point cannot be "
+                         "certified; train or search from another point")
         result.seconds = time.perf_counter() - t0
         return result
     return _finish(result, best, W, W0, lambda_min, t0)
@@ -545,8 +548,31 @@ def _finish(result: LazyMinimizerResult, best: _Verification, W: np.ndarray, W0:
         result.sqrt_m_distance = dist * isqrt(Interval(float(m)))
     if best.ok:
         result.status = CERTIFIED
+    else:
+        result.reason = reason_in_user_terms(result)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+_FAR_FROM_ZERO_LOSS = ("rank:", "pattern not preserved", "float search found no weighting",
+                       "a neuron of S has an activation")
+
+
+def reason_in_user_terms(result: LazyMinimizerResult) -> str:
+    """The reason a point was not certified, said as what to do, followed by the technical
+    detail in brackets. Failures of the correction to keep the activation pattern (too large a
+    step for the margins) mean the point is not near zero loss: the residual is named."""
+    detail = result.reason
+    res = result.residual_norm
+    size = f"{float(res.hi):.2g}" if res is not None else "unknown"
+    if detail.startswith(_FAR_FROM_ZERO_LOSS):
+        return (f"the point is not near zero loss (||y - u|| = {size}): run the search or train longer "
+                f"[{detail}]")
+    if detail.startswith("H_S not proved nonsingular"):
+        return (f"H_S is not proved nonsingular at this point (||y - u|| = {size}); near-parallel inputs "
+                f"or too few stable neurons make it near singular: a wider net or another point may "
+                f"certify [{detail}]")
+    return detail
 
 
 def _lambda_min(H: Interval) -> tuple[Interval | None, str]:

@@ -31,7 +31,10 @@ def _check_data(X, name: str = "X") -> np.ndarray:
         raise ValueError(f"{name} must be non-empty, got shape {X.shape}")
     if not np.issubdtype(X.dtype, np.floating) and not np.issubdtype(X.dtype, np.integer):
         raise TypeError(f"{name} must hold real numbers, got dtype {X.dtype}")
-    X = X.astype(np.float64, copy=False)
+    if X.dtype != np.float64:
+        from numerics.arith.dyadic import exact_float64
+
+        X = exact_float64(X)     # InexactConversion (a ValueError) names an entry float64 would round
     if not np.isfinite(X).all():
         bad = np.argwhere(~np.isfinite(X))[0].tolist()
         raise ValueError(f"{name} has a non-finite entry at {bad}; allowed: finite floats")
@@ -253,53 +256,11 @@ def _bulk_margin(t: np.ndarray, rho: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ---------------------------------------------------------------------- parallel pairs
-_SCREEN = 1e-8   # float cosines of exactly (anti)parallel pairs are within ~(d+4) u of +-1
-
-
-def _canonical_direction(v: np.ndarray) -> tuple[tuple[int, ...], int]:
-    """Exact canonical form of the ray of a float vector: integer vector with gcd 1 and
-    positive first nonzero entry, and the sign removed from it."""
-    ratios = [float(x).as_integer_ratio() for x in v.tolist()]
-    den = max(q for _, q in ratios)             # all denominators are powers of two
-    ints = [p * (den // q) for p, q in ratios]
-    g = 0
-    for m in ints:
-        g = math.gcd(g, m)
-    ints = [m // g for m in ints]
-    first = next(m for m in ints if m != 0)
-    sign = 1 if first > 0 else -1
-    return tuple(sign * m for m in ints), sign
-
-
-def parallel_pairs(X, block_rows: int = 1024) -> list[tuple[int, int, str]]:
+def parallel_pairs(X, block_rows: int | None = None) -> list[tuple[int, int, str]]:
     """All pairs ``i < j`` whose rows are exactly parallel (``"parallel"``: v_j = c v_i with
-    c > 0) or antiparallel (``"antiparallel"``: c < 0), decided in exact integer arithmetic.
+    c > 0) or antiparallel (``"antiparallel"``: c < 0), decided exactly by the integer ray keys
+    of :mod:`numerics.kernels.input_rays` (no float pre-filter: subnormal entries and rows at
+    any scale are decided like the others). ``block_rows`` is accepted for compatibility."""
+    from numerics.kernels.input_rays import parallel_pairs as exact_pairs
 
-    A float pre-screen (``|cos| >= 1 - 1e-8`` on power-of-two scaled rows, far outside the
-    float error of an exactly parallel pair) selects candidate rows; only those get the exact
-    check, so the cost is one float Gram matrix product in row blocks.
-    """
-    X = _check_data(X)
-    n, d = X.shape
-    _, e = np.frexp(np.abs(X).max(axis=1))
-    S = np.ldexp(X, -e[:, None])
-    U = S / np.linalg.norm(S, axis=1, keepdims=True)
-    candidates: set[int] = set()
-    for s in range(0, n, block_rows):
-        b = min(n, s + block_rows)
-        G = U[s:b] @ U.T
-        ii, jj = np.nonzero(np.abs(G) >= 1.0 - _SCREEN)
-        keep = jj > ii + s
-        candidates.update((ii[keep] + s).tolist())
-        candidates.update(jj[keep].tolist())
-    groups: dict[tuple[int, ...], list[tuple[int, int]]] = {}
-    for i in sorted(candidates):
-        key, sign = _canonical_direction(X[i])
-        groups.setdefault(key, []).append((i, sign))
-    out = []
-    for members in groups.values():
-        for a in range(len(members)):
-            for b in range(a + 1, len(members)):
-                (i, si), (j, sj) = members[a], members[b]
-                out.append((i, j, "parallel" if si == sj else "antiparallel"))
-    return sorted(out)
+    return exact_pairs(_check_data(X))

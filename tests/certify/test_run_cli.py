@@ -123,7 +123,14 @@ def test_parallel_inputs_never_hold_and_name_the_pair(tmp_path, run_cli):
     X = rng.standard_normal((5, 3))
     X[3] = 4.0 * X[1]  # exactly parallel (a power of two keeps the float product exact)
     y = np.ones(5)
-    cfg = npz_config(tmp_path, X, y)
+    np.savez(tmp_path / "data.npz", X=X, y=y)
+    cfg = write_config(tmp_path, """
+        [data]
+        path = "data.npz"
+        duplicates = "keep"
+        [certify]
+        delta = 0.1
+    """)
     code, stdout, _ = run_cli("run", cfg, "--out", tmp_path / "o")
     assert code == 1
     cert = json.loads((tmp_path / "o" / "certificate.json").read_text())
@@ -133,8 +140,16 @@ def test_parallel_inputs_never_hold_and_name_the_pair(tmp_path, run_cli):
     assert "1 and 3" in hyp["no-parallel-inputs"]["message"]
     for t in cert["theorems"][1:]:
         h = {h["id"]: h for h in t["hypotheses"]}
-        assert h["lambda0-positive"]["verdict"] in ("fails", "undecided")
+        assert h["lambda0-positive"]["verdict"] == "fails"
+        assert "inputs 1 and 3 are parallel" in h["lambda0-positive"]["message"]
         assert t["status"] == "not-certified"
+    assert t31["quantities"]["lambda0"]["lo"] == t31["quantities"]["lambda0"]["hi"] == "0.0"
+    # merged by default: the same data with the duplicate folded into row 1 is certified
+    cfg.write_text(cfg.read_text().replace('duplicates = "keep"', ""))
+    code, _, err = run_cli("run", cfg, "--out", tmp_path / "m")
+    cert = json.loads((tmp_path / "m" / "certificate.json").read_text())
+    assert cert["data"]["provenance"]["merged_rows"] == [{"kept": 1, "merged": [3], "kind": "positive multiples"}]
+    assert "row 1 kept" in err and cert["data"]["n"] == 4
 
 
 def test_antiparallel_inputs_are_allowed(tmp_path, run_cli):
