@@ -321,3 +321,56 @@ def test_csv_rows_parallel_as_written_must_stay_parallel(tmp_path):
     (tmp_path / "q.csv").write_text("a,b,t\n0.1,0.3,1\n0.2,0.6,-1\n1,5,1\n")
     with pytest.raises(NoInterpolation, match="inputs 0 and 1"):
         _load({"path": "q.csv", "label_column": "t"}, tmp_path)
+
+
+INSTANCE = """
+[data]
+source = "sklearn:iris"
+standardize = true
+labels = "one-vs-rest:0"
+subsample = 8
+seed = 5
+[model]
+width = 400
+[train]
+steps = 100
+step_size = "auto"
+"""
+
+
+def test_instance_certificate_on_sklearn_data_checks_both_ways(run_cli, tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(INSTANCE)
+    out = tmp_path / "out"
+    code, _, err = run_cli("instance", cfg, "--out", out)
+    cert = json.loads((out / "certificate.json").read_text())
+    assert cert["data"]["source"] == "sklearn:iris" and cert["data"]["n"] == 8
+    assert code == (0 if cert["verdict"] == "certified" else 1)
+    assert run_cli("check", out / "certificate.json")[0] == 0
+    code, stdout, _ = run_cli("check", "--independent", out / "certificate.json")
+    assert code == 0 and "[replayed] data.sha256" in stdout
+    # other data under the same certificate: the independent checker refuses the hash
+    with np.load(out / "data.npz") as z:
+        X, y = z["X"].copy(), z["y"].copy()
+    y[0] = -y[0]
+    np.savez(out / "data.npz", X=X, y=y)
+    code, stdout, _ = run_cli("check", "--independent", out / "certificate.json")
+    assert code == 1 and "[false] data.sha256" in stdout
+
+
+def test_reasons_in_the_users_terms():
+    from numerics.instance.lazy_minimizer import certify_lazy_minimizer
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((12, 3))
+    y = rng.choice([-1.0, 1.0], 12)
+    W = rng.standard_normal((3, 3))
+    res = certify_lazy_minimizer(X, y, W, np.ones(3))
+    assert res.reason.startswith("m d = 9 < n = 12: no interpolating net of this width has a full-rank H_S")
+    W = rng.standard_normal((40, 3))          # far from zero loss: the correction flips activations
+    res = certify_lazy_minimizer(X, 50 * y, W, np.where(np.arange(40) % 2 == 0, 1.0, -1.0))
+    assert not res.certified
+    residual = float(np.linalg.norm(50 * y - np.maximum(W @ (X / np.linalg.norm(X, axis=1)[:, None]).T, 0).T
+                                    @ np.where(np.arange(40) % 2 == 0, 1.0, -1.0) / np.sqrt(40)))
+    assert res.reason.startswith(f"the point is not near zero loss (||y - u|| = {residual:.2g}): "
+                                 "run the search or train longer")
