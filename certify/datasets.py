@@ -119,16 +119,18 @@ def parse_cell(cell: str, field: str) -> float:
     value = float(text)
     if not math.isfinite(value):
         raise BadInput(field, cell, "a number within the float64 range")
-    if _significant_digits(text) > MAX_EXACT_DIGITS and Fraction(text) != Fraction(value):
-        raise BadInput(field, cell, f"at most {MAX_EXACT_DIGITS} significant digits, or a value float64 "
-                                    f"represents exactly (this one would be rounded to {value!r})")
+    subnormal = abs(value) < np.finfo(np.float64).tiny      # below 2^-1022 (or 0): fewer bits
+    if (subnormal or _significant_digits(text) > MAX_EXACT_DIGITS) and Fraction(text) != Fraction(value):
+        raise BadInput(field, cell, f"at most {MAX_EXACT_DIGITS} significant digits in the normal float64 "
+                                    f"range, or a value float64 represents exactly (this one would be "
+                                    f"rounded to {value!r})")
     return value
 
 
 def read_csv(path: Path, label_column) -> Table:
     """Numeric columns, one of them the label (``label_column``: a header name or a 0-based index,
-    negative counting from the end). The first line is a header when one of its cells is not a
-    number."""
+    negative counting from the end). The first line is a header when none of its cells is a
+    number (a first line that mixes names and numbers is refused)."""
     try:
         with open(path, newline="", encoding="utf-8") as fh:
             lines = [row for row in csv.reader(fh) if any(c.strip() for c in row)]
@@ -137,8 +139,13 @@ def read_csv(path: Path, label_column) -> Table:
     if not lines:
         raise BadInput("data.path", str(path), "a CSV file with at least one data row")
     header: list[str] | None = None
-    if any(not _NUMBER.match(c.strip()) for c in lines[0]):
+    numeric = [bool(_NUMBER.match(c.strip())) for c in lines[0]]
+    if not any(numeric):
         header, lines = [c.strip() for c in lines[0]], lines[1:]
+    elif not all(numeric):
+        k = numeric.index(False)
+        raise BadInput(f"data.path line 1, column {k}", lines[0][k],
+                       "a header line of names only, or a data line of numbers only")
     width = len(header) if header is not None else len(lines[0]) if lines else 0
     for r, row in enumerate(lines):
         if len(row) != width:

@@ -78,6 +78,9 @@ def inside(ball: arb | None, lo: float, hi: float) -> str:
 
 def enclosure_claim(result: ReplayResult, where: str, rec, ball: arb | None, what: str) -> Claim:
     lo, hi = recorded_interval(rec, where)
+    if lo == -math.inf and hi == math.inf:      # the whole line (e.g. a width at lambda0 = 0)
+        return result.add(Claim(where, f"{what} in [{rec['lo']}, {rec['hi']}]", REPLAYED,
+                                "the whole line: nothing is claimed"))
     outcome = FALSE if lo > hi else inside(ball, lo, hi)
     how = "" if ball is None else f"Arb ball {ball.str(radius=True, more=False)}"
     return result.add(Claim(where, f"{what} in [{rec['lo']}, {rec['hi']}]", outcome, how))

@@ -459,6 +459,11 @@ def certify_lazy_minimizer(X, y, W, a, W0=None, *, taus=None, float_slack: float
 
     result = LazyMinimizerResult(NOT_CERTIFIED, "", n, d, m, np.zeros(0, dtype=np.int64), np.zeros(0), 0.0,
                                  residual_norm=residual)
+    same = same_input_reason(X, y)
+    if same is not None:
+        result.reason = same
+        result.seconds = time.perf_counter() - t0
+        return result
     if m * d < n:
         result.reason = (f"m d = {m * d} < n = {n}: no interpolating net of this width has a full-rank H_S "
                          f"(the Jacobian has rank <= m d; take m >= {-(-n // d)})")
@@ -552,6 +557,23 @@ def _finish(result: LazyMinimizerResult, best: _Verification, W: np.ndarray, W0:
         result.reason = reason_in_user_terms(result)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def same_input_reason(X: np.ndarray, y: np.ndarray) -> str | None:
+    """Why no point can be certified when two rows have the same normalized input (exact test,
+    :func:`numerics.kernels.input_rays.ray_classes`): with different labels no network fits
+    both; with equal labels H_S has two equal rows. None when all inputs differ."""
+    from numerics.kernels.input_rays import ray_classes
+
+    for group in ray_classes(X):
+        for j in group[1:]:
+            i = group[0]
+            how = "identical" if np.array_equal(X[i], X[j]) else "parallel (the same normalized input)"
+            if y[i] != y[j]:
+                return (f"inputs {i} and {j} are {how} with different labels: no network interpolates them")
+            return (f"inputs {i} and {j} are {how} with the same label: H_S has two equal rows and is "
+                    "singular; merge them (certify merges such rows unless data.duplicates = \"keep\")")
+    return None
 
 
 _FAR_FROM_ZERO_LOSS = ("rank:", "pattern not preserved", "float search found no weighting",

@@ -8,6 +8,7 @@ import json
 import math
 import re
 import sys
+from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
@@ -374,3 +375,56 @@ def test_reasons_in_the_users_terms():
                                     @ np.where(np.arange(40) % 2 == 0, 1.0, -1.0) / np.sqrt(40)))
     assert res.reason.startswith(f"the point is not near zero loss (||y - u|| = {residual:.2g}): "
                                  "run the search or train longer")
+
+
+def test_csv_underflow_and_mixed_first_line_are_refused(tmp_path):
+    (tmp_path / "u.csv").write_text("a,b,t\n1,1e-400,1\n2,3,-1\n")
+    with pytest.raises(BadInput, match="rounded to 0.0"):
+        _load({"path": "u.csv", "label_column": "t"}, tmp_path)
+    (tmp_path / "s.csv").write_text(f"a,b,t\n1,{Decimal(5e-324)},1\n2,3,-1\n")   # 2^-1074 written exactly: kept
+    assert _load({"path": "s.csv", "label_column": "t"}, tmp_path).X[0, 1] == 5e-324
+    (tmp_path / "m.csv").write_text("1,two,1\n2,3,-1\n")
+    with pytest.raises(BadInput) as exc:
+        _load({"path": "m.csv", "label_column": 2}, tmp_path)
+    assert exc.value.field == "data.path line 1, column 1"
+
+
+def test_kept_duplicates_give_lambda0_zero_in_every_check(run_cli, tmp_path):
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((6, 3))
+    X[4] = X[1]
+    y = rng.choice([-1.0, 1.0], 6)
+    y[4] = y[1]
+    np.savez(tmp_path / "d.npz", X=X, y=y)
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[data]\npath = "d.npz"\nduplicates = "keep"\n[model]\nwidth = 1000\n'
+                   '[certify]\ntheorems = ["dzps2019-lambda0-positive", "dzps2019-two-layer-gd"]\n')
+    code, _, _ = run_cli("run", cfg, "--out", tmp_path / "o")
+    assert code == 1
+    cert = json.loads((tmp_path / "o" / "certificate.json").read_text())
+    gd = {h["id"]: h for h in cert["theorems"][1]["hypotheses"]}
+    assert gd["lambda0-positive"]["verdict"] == "fails" and "inputs 1 and 4" in gd["lambda0-positive"]["message"]
+    assert run_cli("check", tmp_path / "o" / "certificate.json")[0] == 0
+    code, stdout, _ = run_cli("check", "--independent", tmp_path / "o" / "certificate.json")
+    assert code == 0, stdout
+    assert "[replayed] theorems[1].hypotheses[1]: lambda0 > 0: fails" in stdout
+    assert "[replayed] theorems[0].quantities.lambda0.hi" in stdout
+
+
+def test_the_instance_verifier_names_rows_with_the_same_input():
+    from numerics.instance.lazy_minimizer import certify_lazy_minimizer
+
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((5, 3))
+    X[3] = 0.5 * X[1]
+    W = rng.standard_normal((200, 3))
+    a = np.where(np.arange(200) % 2 == 0, 1.0, -1.0)
+    y = np.array([1.0, 1.0, -1.0, -1.0, 1.0])
+    res = certify_lazy_minimizer(X, y, W, a)
+    assert not res.certified
+    assert res.reason == "inputs 1 and 3 are parallel (the same normalized input) with different labels: " \
+                         "no network interpolates them"
+    y[3] = 1.0
+    res = certify_lazy_minimizer(X, y, W, a)
+    assert not res.certified and res.reason.startswith("inputs 1 and 3 are parallel (the same normalized input) "
+                                                       "with the same label: H_S has two equal rows")
