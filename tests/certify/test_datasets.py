@@ -428,3 +428,20 @@ def test_the_instance_verifier_names_rows_with_the_same_input():
     res = certify_lazy_minimizer(X, y, W, a)
     assert not res.certified and res.reason.startswith("inputs 1 and 3 are parallel (the same normalized input) "
                                                        "with the same label: H_S has two equal rows")
+
+
+def test_check_rereads_the_csv_and_compares_the_hash(run_cli, tmp_path):
+    rng = np.random.default_rng(6)
+    X = rng.integers(-9, 10, size=(7, 3))
+    rows = ["f1,f2,f3,label"] + [",".join(map(str, r)) + f",{1 if i % 2 else -1}" for i, r in enumerate(X)]
+    (tmp_path / "d.csv").write_text("\n".join(rows) + "\n")
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[data]\npath = "d.csv"\nlabel_column = "label"\n[model]\nwidth = 1000\n'
+                   '[certify]\ntheorems = ["dzps2019-lambda0-positive"]\n')
+    code, _, err = run_cli("run", cfg, "--out", tmp_path / "o", "--no-empirical")
+    assert code in (0, 1), err
+    assert run_cli("check", tmp_path / "o" / "certificate.json")[0] == 0
+    rows[3] = rows[3].replace(rows[3].split(",")[0], str(int(rows[3].split(",")[0]) + 20), 1)
+    (tmp_path / "d.csv").write_text("\n".join(rows) + "\n")
+    code, _, err = run_cli("check", tmp_path / "o" / "certificate.json")
+    assert code == 1 and "data.sha256" in err
