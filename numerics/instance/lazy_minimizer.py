@@ -565,15 +565,15 @@ def same_input_reason(X: np.ndarray, y: np.ndarray) -> str | None:
     both; with equal labels H_S has two equal rows. None when all inputs differ."""
     from numerics.kernels.input_rays import ray_classes
 
-    for group in ray_classes(X):
-        for j in group[1:]:
-            i = group[0]
-            how = "identical" if np.array_equal(X[i], X[j]) else "parallel (the same normalized input)"
-            if y[i] != y[j]:
-                return (f"inputs {i} and {j} are {how} with different labels: no network interpolates them")
-            return (f"inputs {i} and {j} are {how} with the same label: H_S has two equal rows and is "
-                    "singular; merge them (certify merges such rows unless data.duplicates = \"keep\")")
-    return None
+    pairs = [(g[0], j) for g in ray_classes(X) for j in g[1:]]
+    if not pairs:
+        return None
+    i, j = next(((i, j) for i, j in pairs if y[i] != y[j]), pairs[0])
+    how = "identical" if np.array_equal(X[i], X[j]) else "parallel (the same normalized input)"
+    if y[i] != y[j]:
+        return f"inputs {i} and {j} are {how} with different labels: no network interpolates them"
+    return (f"inputs {i} and {j} are {how} with the same label: H_S has two equal rows and is "
+            "singular; merge them (certify merges such rows unless data.duplicates = \"keep\")")
 
 
 _FAR_FROM_ZERO_LOSS = ("rank:", "pattern not preserved", "float search found no weighting",
