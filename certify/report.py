@@ -384,12 +384,34 @@ def proof_check(theorem_id: str) -> dict | None:
 # ------------------------------------------------------------------------ rendering
 
 
+def provenance_text(data) -> str:
+    """One line saying how the certified arrays were made from the source (docs/datasets.md)."""
+    p = data.get("provenance") if isinstance(data, dict) else None
+    if not isinstance(p, dict):
+        return ""
+    steps = [f"{p.get('rows_read')} rows read"]
+    if p.get("subsample"):
+        steps.append(f"subsample {p['subsample']} (seed {p.get('seed')})")
+    if p.get("standardize"):
+        steps.append("columns standardized")
+    steps.append(f"labels {p.get('labels')}")
+    merged = p.get("merged_rows") or []
+    if merged:
+        groups = "; ".join(f"row {m.get('kept')} kept for {m.get('merged')} ({m.get('kind')})" for m in merged[:5])
+        more = f"; {len(merged) - 5} more group(s)" if len(merged) > 5 else ""
+        steps.append(f"merged rows with the same input and label: {groups}{more}")
+    elif p.get("duplicates") == "keep":
+        steps.append("rows with the same input kept")
+    return ", ".join(steps)
+
+
 @lru_cache(maxsize=1)
 def _env() -> Environment:
     env = Environment(loader=PackageLoader("certify", "templates"),
                       autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["evidence_text"] = evidence_text
+    env.filters["provenance"] = provenance_text
     env.filters["interval"] = lambda q: interval_display(q.get("lo"), q.get("hi")) if q else ""
     env.filters["md_cell"] = lambda s: str(s if s is not None else "").replace("|", "\\|").replace("\n", " ")
     env.globals["check_kinds"] = CHECK_KINDS

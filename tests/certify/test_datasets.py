@@ -271,6 +271,8 @@ def test_run_check_and_independent_check_of_sklearn_data(run_cli, tmp_path):
     assert run_cli("check", out / "certificate.json")[0] == 0
     code, stdout, _ = run_cli("check", "--independent", out / "certificate.json")
     assert code == 0 and "[replayed] data.sha256" in stdout
+    md = (out / "report.md").read_text()
+    assert "data steps: 150 rows read, subsample 40 (seed 1), columns standardized, labels one-vs-rest:0" in md
     # the recorded options are compared: a certificate claiming other provenance fails
     from certify.certificate import seal
     cert["data"]["provenance"]["standardize"] = False
