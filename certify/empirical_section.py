@@ -39,7 +39,9 @@ def add_empirical_evidence(config, dataset, instance, theorems: list[dict], *, p
         for t in targets:
             t["empirical"] = {"skipped": "lambda0 is not certified positive; the theorem's bound is undefined"}
         return
-    X = dataset.X / np.linalg.norm(dataset.X, axis=1, keepdims=True)
+    from numerics.networks.float_forward import unit_rows
+
+    X = unit_rows(dataset.X)
     gd = next((t for t in targets if t["id"] == "dzps2019-two-layer-gd"), None)
     if isinstance(config.train.step_size, float):
         eta = config.train.step_size

@@ -302,16 +302,6 @@ def instance_object(res, point: str, width_info: dict | None, train: dict | None
     return obj
 
 
-def unit_rows(X):
-    """Float unit rows v_i/||v_i||, each row first scaled by a power of two (exact) so that its
-    norm neither underflows (a row scaled by 2^-1000) nor overflows."""
-    import numpy as np
-
-    _, e = np.frexp(np.abs(X).max(axis=1))
-    S = np.ldexp(X, -e[:, None])
-    return S / np.linalg.norm(S, axis=1, keepdims=True)
-
-
 def auto_step(Xf, W, a) -> float:
     """Float step 1/lambda_max(H(W)) (a practical GD step; evidence only, not the theorem's)."""
     import numpy as np
@@ -330,7 +320,9 @@ def train_gd(X, y, W0, a, steps: int, step_size, lambda0: float) -> tuple:
     from numerics.empirical.training import train_two_layer_ensemble
     from numerics.empirical.two_layer import TwoLayerEnsemble
 
-    Xf = unit_rows(X)
+    from numerics.networks.float_forward import unit_rows
+
+    Xf = unit_rows(X)     # scaled first: a row scaled by 2^-1000 has no underflowing norm
     eta = auto_step(Xf, W0, a) if step_size == "auto" else float(step_size)
     W0t = torch.tensor(W0, dtype=torch.float64).unsqueeze(0)
     ens = TwoLayerEnsemble(W=W0t.clone(), a=torch.tensor(a, dtype=torch.float64).unsqueeze(0), W0=W0t,

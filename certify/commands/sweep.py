@@ -120,8 +120,9 @@ def run_sweep_from_config(config_path, out, *, scheduler: str | None = None, res
     except ValueError as exc:
         raise _bad_input_from_value_error(exc, config) from None
     dataset = load_dataset(config)
-    X = np.asarray(dataset.X, dtype=np.float64)
-    X = X / np.linalg.norm(X, axis=1, keepdims=True)
+    from numerics.networks.float_forward import unit_rows
+
+    X = unit_rows(dataset.X)
     theory = theory_inputs(config, dataset, emp.widths)
 
     from numerics.empirical.two_layer_experiments import run_two_layer_experiments

@@ -59,6 +59,10 @@ def outputs(params: Parameters, X) -> np.ndarray:
 
 def unit_rows(X) -> np.ndarray:
     """Float unit rows ``v_i / ||v_i||`` (float; the exact ones are enclosed by
-    :func:`numerics.kernels.two_layer.normalize_rows`)."""
+    :func:`numerics.kernels.two_layer.normalize_rows`). Each row is first scaled by a power of
+    two (exact) to a largest entry in [1/2, 1), so that no norm underflows (a row scaled by
+    2^-1000) or overflows."""
     A = np.asarray(X, dtype=np.float64)
-    return A / np.linalg.norm(A, axis=1, keepdims=True)
+    _, e = np.frexp(np.abs(A).max(axis=1))
+    S = np.ldexp(A, -e[:, None])
+    return S / np.linalg.norm(S, axis=1, keepdims=True)

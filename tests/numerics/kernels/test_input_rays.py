@@ -81,3 +81,12 @@ def test_rounded_multiples_are_not_parallel():
     w = v * 3.0                                   # rounded: generally not an exact multiple
     expected = exact_pairs(np.array([v, w]))
     assert parallel_pairs(np.array([v, w])) == expected
+
+
+def test_float_unit_rows_of_rows_at_extreme_scales():
+    from numerics.networks.float_forward import unit_rows
+
+    v = np.array([3.0, -4.0, 12.0])
+    U = unit_rows(np.array([v, v * 2.0 ** -1000, v * 2.0 ** 1000, [5e-324, 0.0, 0.0]]))
+    assert np.isfinite(U).all()
+    assert np.allclose(U[:3], v / 13.0, rtol=1e-15, atol=0) and U[3].tolist() == [1.0, 0.0, 0.0]
