@@ -102,29 +102,43 @@ def read_npy_pair(path: Path, labels_path: Path) -> Table:
                   "data.path", "data.labels_path")
 
 
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_NUMBER = re.compile(r"^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$")
+_TINY = float(np.finfo(np.float64).tiny)          # 2^-1022: below it float64 has fewer bits
 
 
-def _significant_digits(cell: str) -> int:
-    mantissa = re.split("[eE]", cell.lstrip("+-"))[0].replace(".", "")
-    return len(mantissa.lstrip("0").rstrip("0"))
+def _is_number(text: str) -> bool:
+    m = _NUMBER.match(text.strip())
+    return bool(m and (m.group(2) or m.group(3)))
 
 
-def parse_cell(cell: str, field: str) -> float:
-    """A CSV cell as float64: a decimal number, exactly representable or with at most 15
-    significant digits (then read as the nearest float64, which determines it); BadInput else."""
+def parse_cell(cell: str, field: str) -> tuple[float, int, int]:
+    """A CSV cell as ``(float64, m, e)`` with the cell's exact value ``m 10^e`` (``m`` a signed
+    integer): a decimal number, exactly representable or with at most 15 significant digits in
+    the normal float64 range (then read as the nearest float64, which determines it); BadInput
+    else."""
     text = cell.strip()
-    if not _NUMBER.match(text):
+    match = _NUMBER.match(text)
+    if not match or not (match.group(2) or match.group(3)):
         raise BadInput(field, cell, "a decimal number (no text, no empty cell, no inf or nan)")
+    sign, whole, frac, exp = match.group(1), match.group(2), match.group(3) or "", match.group(4)
+    digits = (whole + frac).lstrip("0")
+    mantissa = int(digits) if digits else 0
+    if sign == "-":
+        mantissa = -mantissa
+    e10 = (int(exp) if exp else 0) - len(frac) if mantissa else 0
     value = float(text)
     if not math.isfinite(value):
         raise BadInput(field, cell, "a number within the float64 range")
-    subnormal = abs(value) < np.finfo(np.float64).tiny      # below 2^-1022 (or 0): fewer bits
-    if (subnormal or _significant_digits(text) > MAX_EXACT_DIGITS) and Fraction(text) != Fraction(value):
+    short = len(digits.rstrip("0")) <= MAX_EXACT_DIGITS and (abs(value) >= _TINY or mantissa == 0)
+    if not short and _decimal_fraction(mantissa, e10) != Fraction(value):
         raise BadInput(field, cell, f"at most {MAX_EXACT_DIGITS} significant digits in the normal float64 "
                                     f"range, or a value float64 represents exactly (this one would be "
                                     f"rounded to {value!r})")
-    return value
+    return value, mantissa, e10
+
+
+def _decimal_fraction(mantissa: int, e10: int) -> Fraction:
+    return Fraction(mantissa * 10 ** e10) if e10 >= 0 else Fraction(mantissa, 10 ** -e10)
 
 
 def read_csv(path: Path, label_column) -> Table:
@@ -139,7 +153,7 @@ def read_csv(path: Path, label_column) -> Table:
     if not lines:
         raise BadInput("data.path", str(path), "a CSV file with at least one data row")
     header: list[str] | None = None
-    numeric = [bool(_NUMBER.match(c.strip())) for c in lines[0]]
+    numeric = [_is_number(c) for c in lines[0]]
     if not any(numeric):
         header, lines = [c.strip() for c in lines[0]], lines[1:]
     elif not all(numeric):
@@ -152,33 +166,36 @@ def read_csv(path: Path, label_column) -> Table:
             raise BadInput(f"data.path line {r + 1 + (header is not None)}", f"{len(row)} cells",
                            f"{width} cells in every row (as the first row)")
     label = _label_index(label_column, header, width)
-    values = np.empty((len(lines), width))
-    first_line = 1 + (header is not None)
-    for r, row in enumerate(lines):
-        for k, cell in enumerate(row):
-            name = header[k] if header is not None else str(k)
-            values[r, k] = parse_cell(cell, f"data.path line {r + first_line}, column {name!r}")
     keep = [k for k in range(width) if k != label]
+    names = header if header is not None else [str(k) for k in range(width)]
+    first_line = 1 + (header is not None)
+    values = np.empty((len(lines), width))
+    written = []                                     # the feature cells' exact values (m, e)
+    for r, row in enumerate(lines):
+        parsed = [parse_cell(cell, f"data.path line {r + first_line}, column {names[k]!r}")
+                  for k, cell in enumerate(row)]
+        values[r] = [p[0] for p in parsed]
+        written.append([parsed[k][1:] for k in keep])
+    X = values[:, keep]
+    if not all(e >= 0 for row in written for _, e in row) or np.abs(X).max(initial=0) > 2.0 ** 53:
+        _same_directions_as_written(written, X, first_line)      # some cell may have been rounded
     cols = tuple(header[k] for k in keep) if header is not None else ()
-    rounded = [r for r, row in enumerate(lines)
-               if any(Fraction(row[k].strip()) != Fraction(values[r, k]) for k in keep)]
-    if rounded:
-        _same_directions_as_written(lines, keep, values[:, keep], first_line)
-    return Table(values[:, keep], values[:, label], np.arange(len(lines), dtype=np.int64), cols)
+    return Table(X, values[:, label], np.arange(len(lines), dtype=np.int64), cols)
 
 
-def _decimal_direction(cells: list[str]) -> tuple[int, ...]:
-    """Exact direction of a row of decimals: integers with gcd 1, first nonzero entry positive."""
-    fr = [Fraction(c.strip()) for c in cells]
-    den = math.lcm(*(f.denominator for f in fr))
-    ints = [int(f * den) for f in fr]
-    g = math.gcd(*ints) or 1
-    first = next((v for v in ints if v != 0), 1)
-    sign = 1 if first > 0 else -1
-    return tuple(sign * v // g for v in ints)
+def _decimal_ray(row: list[tuple[int, int]]) -> tuple[int, ...]:
+    """Exact ray of a row of decimals ``m 10^e``: the integers scaled to the smallest exponent,
+    divided by their gcd (the sign kept, so positive multiples share the ray)."""
+    nonzero = [e for m, e in row if m]
+    if not nonzero:
+        return ()
+    low = min(nonzero)
+    ints = [m * 10 ** (e - low) if m else 0 for m, e in row]
+    g = math.gcd(*ints)
+    return tuple(v // g for v in ints)
 
 
-def _same_directions_as_written(lines, keep, X: np.ndarray, first_line: int) -> None:
+def _same_directions_as_written(written: list, X: np.ndarray, first_line: int) -> None:
     """Rows that are positive multiples of each other as written must stay so once read as
     float64, and conversely (else the certificate would be about other data): BadInput naming
     the two lines."""
@@ -191,17 +208,13 @@ def _same_directions_as_written(lines, keep, X: np.ndarray, first_line: int) -> 
         for i in members:
             as_read[i] = g
     as_written: dict[tuple, int] = {}
-    for r, row in enumerate(lines):
-        key = _decimal_direction([row[k] for k in keep])
-        key = key + (1 if next(Fraction(row[k].strip()) for k in keep if Fraction(row[k].strip()) != 0) > 0 else -1,)
-        j = as_written.setdefault(key, r)
+    for r, row in enumerate(written):
+        j = as_written.setdefault(_decimal_ray(row), r)
         if j != r and as_read[j] != as_read[r]:
             _direction_changed(j, r, first_line, "parallel as written but not once rounded")
     for members in ray_classes(X):
         for r in members[1:]:
-            a = _decimal_direction([lines[members[0]][k] for k in keep])
-            b = _decimal_direction([lines[r][k] for k in keep])
-            if a != b:
+            if _decimal_ray(written[members[0]]) != _decimal_ray(written[r]):
                 _direction_changed(members[0], r, first_line, "parallel once rounded but not as written")
 
 
