@@ -50,9 +50,17 @@ class Dataset:
         return int(self.rows[i]) if self.rows is not None else int(i)
 
     def record(self) -> dict:
-        """The certificate's ``data`` object (without the normalization note)."""
+        """The certificate's ``data`` object (without the normalization note); ``provenance`` only
+        when a step changed the arrays read (a subsample, standardization, relabelling, a merge)."""
         return {"source": self.source, "sha256": self.sha256, "n": self.n, "d": self.d,
-                **({"provenance": self.provenance} if self.provenance else {})}
+                **({"provenance": self.provenance} if changed(self.provenance) else {})}
+
+
+def changed(provenance: dict) -> bool:
+    """Whether the recorded steps changed the arrays that were read."""
+    p = provenance or {}
+    return bool(p.get("subsample") or p.get("standardize") or p.get("labels", "as-is") != "as-is"
+                or p.get("merged_rows") or p.get("duplicates", "merge") != "merge")
 
 
 def data_sha256(X: np.ndarray, y: np.ndarray) -> str:

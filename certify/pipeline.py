@@ -18,8 +18,10 @@ from certify.errors import BadInput
 from certify.fp_environment import checked_environment
 
 NORMALIZATION_NOTE = ("The certificate is about the unit vectors x_i = v_i/||v_i|| (exact real arithmetic) "
-                      "of the final float64 rows v_i of X and the final labels y (after the recorded "
-                      "provenance steps; sha256 hashes exactly these arrays).")
+                      "of the stored float rows v_i of X; labels y are used as stored.")
+DERIVED_NOTE = ("The certificate is about the unit vectors x_i = v_i/||v_i|| (exact real arithmetic) "
+                "of the final float64 rows v_i of X and the final labels y (after the recorded "
+                "provenance steps; sha256 hashes exactly these arrays).")
 
 def _params(config: Config, dataset: Dataset) -> dict[str, Any]:
     width = config.model.width
@@ -119,7 +121,8 @@ def certificate_header(config: Config, dataset: Dataset) -> dict:
         "environment": environment(),
         "config": config.normalized(),
         "config_base_dir": str(Path(config.base_dir).resolve()),
-        "data": {**dataset.record(), "normalization": NORMALIZATION_NOTE},
+        "data": {**dataset.record(),
+                 "normalization": DERIVED_NOTE if dataset.record().get("provenance") else NORMALIZATION_NOTE},
         "numerics": {**numerics_record(), "context": context_record()},
     }
 
@@ -140,14 +143,14 @@ checker replays its claims about exactly these arrays, certify/independent/input
 
 def derived(dataset: Dataset, config: Config) -> bool:
     """Whether the final arrays differ from what [data] names directly (a plain .npz or the sphere)."""
+    from certify.data import changed
+
     data = config.data
     if data.source == "sphere":
         return False
     if data.path is None or not data.path.lower().endswith(".npz"):
         return True
-    p = dataset.provenance
-    return bool(p.get("subsample") or p.get("standardize") or p.get("labels", "as-is") != "as-is"
-                or p.get("merged_rows"))
+    return changed(dataset.provenance)
 
 
 def write_outputs(cert: dict, out: str | Path, data_arrays: tuple | None = None) -> Path:

@@ -142,9 +142,7 @@ def derived_data(cert: dict) -> bool:
     path = data.get("path")
     if not (isinstance(path, str) and path.lower().endswith(".npz")):
         return True
-    prov = (cert.get("data") or {}).get("provenance") or {}
-    return bool(prov.get("subsample") or prov.get("standardize") or prov.get("labels", "as-is") != "as-is"
-                or prov.get("merged_rows"))
+    return bool((cert.get("data") or {}).get("provenance"))   # recorded only when a step changed the arrays
 
 
 def _final_arrays(cert: dict, directory) -> tuple[np.ndarray, np.ndarray]:
