@@ -110,7 +110,7 @@ METHOD_TEXT = (
     ("strict-saddle-region", "no existence proof; every critical point in the region, if any, is a strict saddle "
                              "(an upper bound on λ_min of the Hessian over the region is negative)"),
 )
-"""How each search method (numerics/landscape/critical_points.py) proves existence and uniqueness."""
+"""How each search method (numerics/landscape/census.py, search.py, verify.py) proves existence and uniqueness."""
 
 CONSTANT_MEANINGS = (
     ("theta", "||∇f|| ≥ θ on the part of the box outside the saddle and minimum neighbourhoods (Jin et al. 2017, A2)"),
@@ -128,7 +128,7 @@ def method_text(method: str) -> str:
     for key, text in METHOD_TEXT[1:]:
         if method == key:
             return prefix + text
-    return prefix + "see numerics/landscape/critical_points.py"
+    return prefix + "see numerics/landscape/census.py"
 
 
 def _kind_class(kind: str) -> str:

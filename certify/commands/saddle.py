@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -95,6 +96,215 @@ def _json_safe(x):
     return str(x)
 
 
+@dataclass(frozen=True)
+class _Objective:
+    """The objective as the user gave it: sympy expression, variables, label, where it came from
+    (for the certificate), the box ``{name: (lo, hi)}`` and the catalog parameters."""
+
+    expr: object
+    variables: tuple
+    label: str
+    source: dict
+    box: dict
+    catalog_params: dict
+
+    @property
+    def names(self) -> list[str]:
+        return [v.name for v in self.variables]
+
+
+def _objective(expr, builtin, sympy_expr, box) -> _Objective:
+    """Exactly one of ``expr`` / ``builtin`` / ``sympy_expr``, parsed, with its box (BadInput)."""
+    import sympy as sp
+
+    given = [v for v in (expr, builtin, sympy_expr) if v is not None]
+    if len(given) != 1:
+        raise BadInput("--expr/--builtin", given or None, "exactly one of --expr or --builtin")
+    if sympy_expr is not None:
+        sym_expr = sp.sympify(sympy_expr)
+        label = sp.sstr(sym_expr)
+        if box is None:
+            raise BadInput("box", None, "a box such as 'x=-2:2,y=-2:2' naming every variable")
+        return _Objective(sym_expr, _sorted_variables(sym_expr), label, {"sympy": label}, box_input(box), {})
+    if builtin is not None:
+        from numerics.landscape.catalog import builtin as get_builtin
+        try:
+            entry = get_builtin(builtin)
+        except ValueError as exc:
+            raise BadInput("--builtin", builtin, str(exc).split("; ", 1)[-1]) from None
+        source = {"builtin": entry.name, "description": entry.description, "expr": sp.sstr(entry.expr)}
+        return _Objective(entry.expr, entry.variables, entry.name, source,
+                          box_input(box) if box else dict(entry.box), dict(entry.params))
+    _, sym_expr = objective_from_text(expr)
+    if box is None:
+        raise BadInput("--box", None, "a box such as 'x=-2:2,y=-2:2' naming every variable of --expr")
+    return _Objective(sym_expr, _sorted_variables(sym_expr), expr, {"expr": expr, "sympy": sp.sstr(sym_expr)},
+                      box_input(box), {})
+
+
+def _sorted_variables(sym_expr) -> tuple:
+    return tuple(sorted(sym_expr.free_symbols, key=lambda s: s.name))
+
+
+def _check_options(obj: _Objective, expr, builtin, box, step, epsilon, delta, c, max_boxes, algebra_budget) -> None:
+    """BadInput naming the option when a variable count, the box or a number is not allowed."""
+    import math
+
+    names = obj.names
+    if not names:
+        raise BadInput("--expr", expr, "an expression with at least one variable")
+    if len(names) > MAX_VARIABLES:
+        raise BadInput("--expr", expr or builtin, f"at most {MAX_VARIABLES} variables (got {len(names)})")
+    if set(obj.box) != set(names):
+        raise BadInput("--box", box, f"exactly the variables {names} (got {sorted(obj.box)})")
+    for opt, val, cond in (("--step", step, "a positive finite number"), ("--epsilon", epsilon, "a positive number"),
+                           ("--c", c, "a positive number")):
+        if val is not None and not (val > 0 and math.isfinite(val)):
+            raise BadInput(opt, val, cond)
+    if delta is not None and not (0 < delta < 1):
+        raise BadInput("--delta", delta, "a number in (0, 1)")
+    if max_boxes < 1:
+        raise BadInput("--max-boxes", max_boxes, "a positive integer")
+    if isinstance(algebra_budget, bool) or not isinstance(algebra_budget, (int, float)) \
+            or not (0 < algebra_budget <= 3600):
+        raise BadInput("--algebra-budget", algebra_budget, "a number of seconds in (0, 3600]")
+
+
+def _smooth_objective(obj: _Objective, expr, builtin):
+    from numerics.symbolic.derivatives import smooth_objective
+
+    try:
+        return smooth_objective(obj.expr, obj.variables, label=obj.label)
+    except ValueError as exc:
+        raise BadInput("--expr", expr or builtin, f"a C^2 expression ({exc})") from None
+
+
+def _critical_point_search(objective, blo, bhi, symmetry, max_boxes, algebra_budget):
+    """Every critical point in the box (modulo rotation orbits with ``right-rotation``)."""
+    from numerics.landscape.census import find_critical_points
+
+    if symmetry == "right-rotation":
+        from numerics.landscape.symmetry import find_critical_orbits_right_rotation
+        if objective.dim % 2:
+            raise BadInput("--symmetry", symmetry, "an objective in the entries of U in R^{d x 2} (even count)")
+        try:
+            return find_critical_orbits_right_rotation(objective, objective.dim // 2, blo, bhi, max_boxes=max_boxes,
+                                                       algebra_budget_s=float(algebra_budget))
+        except ValueError as exc:
+            raise BadInput("--symmetry", symmetry, str(exc)) from None
+    if symmetry == "none":
+        return find_critical_points(objective, blo, bhi, max_boxes=max_boxes, algebra_budget_s=float(algebra_budget))
+    raise BadInput("--symmetry", symmetry, "'none' or 'right-rotation'")
+
+
+def _landscape_facts(objective, search, blo, bhi, step):
+    """The certified constants on the box (ell, rho, Delta_f, the robust strict-saddle triple),
+    the step, forward invariance and the global-minima verdict, as the theorems read them."""
+    import math
+
+    import numpy as np
+
+    from numerics.arith.verdict import Verdict
+    from numerics.landscape.global_minima import local_minima_are_global
+    from numerics.landscape.saddle_constants import (forward_invariant, gradient_lipschitz_upper,
+                                                     hessian_lipschitz_upper, robust_strict_saddle_constants,
+                                                     sup_over_box)
+    from numerics.symbolic.derivatives import DerivativeEnclosures
+    from proofs.saddle_facts import SaddleFacts
+
+    D = DerivativeEnclosures(objective)
+    ell = gradient_lipschitz_upper(D, blo, bhi)
+    rho = hessian_lipschitz_upper(D, blo, bhi)
+    f_sup = sup_over_box(lambda lo, hi: D.value(lo, hi).hi, blo, bhi, rounds=2)
+    f_neg_inf = sup_over_box(lambda lo, hi: -D.value(lo, hi).lo, blo, bhi, rounds=2)
+    delta_f = float(np.nextafter(f_sup + f_neg_inf, np.inf))
+    constants = robust_strict_saddle_constants(D, search)
+    alpha_max = float(np.nextafter(1.0 / ell, 0.0)) if ell > 0 and math.isfinite(ell) else None
+    alpha = step if step is not None else (0.9 / ell if alpha_max else None)
+    if alpha is not None:
+        fi = forward_invariant(D, blo, bhi, alpha)
+    else:
+        fi = (Verdict.UNDECIDED, {"reason": "no finite gradient-Lipschitz bound"})
+    facts = SaddleFacts(search=search, ell=ell, rho=rho, delta_f=delta_f, dim=objective.dim, constants=constants,
+                        forward_invariance=fi, smooth=True,
+                        constant_hessian=all(not h.free_symbols for row in objective.hessian for h in row),
+                        local_minima_global=local_minima_are_global(objective, search))
+    return facts, alpha, alpha_max
+
+
+def _theorems(facts, alpha, epsilon, delta, c, catalog_params) -> list[dict]:
+    """Each saddle theorem evaluated on the facts (lsjr2016, jin2017, ghjy2015, the landscape
+    statement, and Du-Lee for quadratic networks)."""
+    import sympy as sp
+
+    from proofs import benign_landscape, ghjy2015, jin2017, lsjr2016
+    from proofs.core import InstanceData
+    from proofs.evaluation import evaluate_theorem
+
+    instance = InstanceData(X=None, y=None, params={}, cache={"saddle": facts})
+    lsjr_params = {"alpha": sp.nsimplify(alpha, rational=True)} if alpha is not None else {}
+    theorems = [evaluate_theorem(lsjr2016.THEOREM, instance, lsjr_params)]
+    eps_val, eps_note = _pgd_epsilon(epsilon, facts)
+    jin_params = {"delta": sp.nsimplify(delta, rational=True) if delta else jin2017.DEFAULT_DELTA,
+                  "c": sp.nsimplify(c, rational=True) if c else jin2017.DEFAULT_C,
+                  "d": facts.dim, "Delta_f": facts.delta_f if facts.delta_f > 0 else None,
+                  "epsilon": eps_val}
+    instance.params.update({"c": jin_params["c"]})
+    theorems.append(evaluate_theorem(jin2017.THEOREM, instance, {k: v for k, v in jin_params.items() if v is not None}))
+    theorems[-1]["notes"].insert(0, f"epsilon = {eps_val!r} ({eps_note}); c = {jin_params['c']} "
+                                    f"(default {jin2017.DEFAULT_C}); delta = {jin_params['delta']}")
+    theorems.append(evaluate_theorem(ghjy2015.THEOREM, instance, {}))
+    theorems.append(evaluate_theorem(benign_landscape.LANDSCAPE, instance, lsjr_params))
+    if catalog_params.get("family") == "quadratic-net":
+        for thm in (benign_landscape.DU_LEE, benign_landscape.DU_LEE_PERTURBED):
+            theorems.append(evaluate_theorem(thm, instance, {k_: catalog_params[k_] for k_ in ("k", "d", "n")}))
+    return theorems
+
+
+def _pgd_epsilon(epsilon, facts) -> tuple:
+    """The PGD target: the user's, or min(theta, gamma^2/rho) (Jin et al. 2017, Theorem 5)."""
+    if epsilon is not None:
+        return epsilon, "user"
+    th, gm = facts.constants.get("theta"), facts.constants.get("gamma")
+    cands = [v for v in (th, (gm ** 2 / facts.rho) if gm and facts.rho > 0 else None) if v]
+    return (min(cands) if cands else None), "min(theta, gamma^2/rho) (Theorem 5)"
+
+
+def _constants_json(facts) -> dict:
+    constants = facts.constants
+    return {
+        "ell": {"hi": repr(facts.ell), "meaning": "sup ||Hessian f||_2 over the box <= ell"},
+        "rho": {"hi": repr(facts.rho), "meaning": "sup ||D^3 f||_F over the box <= rho (Hessian-Lipschitz)"},
+        "Delta_f": {"hi": repr(facts.delta_f), "meaning": "sup f - inf f over the box <= Delta_f"},
+        "theta": None if constants["theta"] is None else repr(constants["theta"]),
+        "gamma": None if constants["gamma"] is None else repr(constants["gamma"]),
+        "zeta": repr(constants["zeta"]),
+        "strong_convexity": None if constants["strong_convexity"] is None else repr(constants["strong_convexity"]),
+        "robust_strict_saddle": constants["verdict"].value,
+    }
+
+
+def _step_size_json(facts, alpha, alpha_max) -> dict:
+    fi = facts.forward_invariance
+    return {
+        "allowed_below": None if alpha_max is None else repr(alpha_max),
+        "rule": "0 < alpha < 1/ell (Lee et al. 2016, Theorem 4.1)",
+        "chosen": None if alpha is None else repr(float(alpha)),
+        "forward_invariance": {"verdict": fi[0].value, "evidence": fi[1]},
+    }
+
+
+def _search_json(names, search) -> dict:
+    """The census part of the certificate: every listed point, completeness, what is unresolved."""
+    return {
+        "critical_points": [_point_json(names, p) for p in search.points],
+        "complete": bool(search.complete),
+        "unresolved": {"count": len(search.undecided_boxes),
+                       "boxes": [_box_json(names, a, b) for a, b in search.undecided_boxes[:20]]},
+        "search": {k: (round(v, 3) if isinstance(v, float) else v) for k, v in search.stats.items()},
+    }
+
+
 def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: str | dict | None = None,
                    sympy_expr=None,
                    step: float | None = None, epsilon: float | None = None, delta: float | None = None,
@@ -109,138 +319,25 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
 
     The certificate records every input under ``inputs`` (the box as exact decimal strings), so
     :func:`check_saddle_certificate` recomputes it deterministically."""
-    import math
-
     import numpy as np
     import sympy as sp
 
     from certify.certificate import environment, tool_version
-    from numerics.landscape.critical_points import (find_critical_points, forward_invariant, gradient_lipschitz_upper,
-                                          hessian_lipschitz_upper, local_minima_are_global,
-                                          robust_strict_saddle_constants, sup_over_box)
-    from numerics.symbolic.derivatives import DerivativeEnclosures, smooth_objective
     from numerics.arith.verdict import Verdict
-    from proofs.core import InstanceData
-    from proofs.evaluation import evaluate_theorem
-    from proofs import benign_landscape, ghjy2015, jin2017, lsjr2016
 
-    catalog_params: dict = {}
-    given = [v for v in (expr, builtin, sympy_expr) if v is not None]
-    if len(given) != 1:
-        raise BadInput("--expr/--builtin", given or None, "exactly one of --expr or --builtin")
-    if sympy_expr is not None:
-        sym_expr = sp.sympify(sympy_expr)
-        variables = tuple(sorted(sym_expr.free_symbols, key=lambda s: s.name))
-        label = sp.sstr(sym_expr)
-        if box is None:
-            raise BadInput("box", None, "a box such as 'x=-2:2,y=-2:2' naming every variable")
-        box_dict = box_input(box)
-        source = {"sympy": label}
-    elif builtin is not None:
-        from numerics.landscape.catalog import builtin as get_builtin
-        try:
-            entry = get_builtin(builtin)
-        except ValueError as exc:
-            raise BadInput("--builtin", builtin, str(exc).split("; ", 1)[-1]) from None
-        sym_expr, variables, label = entry.expr, entry.variables, entry.name
-        catalog_params = dict(entry.params)
-        box_dict = box_input(box) if box else dict(entry.box)
-        source = {"builtin": entry.name, "description": entry.description, "expr": sp.sstr(sym_expr)}
-    else:
-        _, sym_expr = objective_from_text(expr)
-        variables = tuple(sorted(sym_expr.free_symbols, key=lambda s: s.name))
-        label = expr
-        if box is None:
-            raise BadInput("--box", None, "a box such as 'x=-2:2,y=-2:2' naming every variable of --expr")
-        box_dict = box_input(box)
-        source = {"expr": expr, "sympy": sp.sstr(sym_expr)}
-    names = [v.name for v in variables]
-    if not names:
-        raise BadInput("--expr", expr, "an expression with at least one variable")
-    if len(names) > MAX_VARIABLES:
-        raise BadInput("--expr", expr or builtin, f"at most {MAX_VARIABLES} variables (got {len(names)})")
-    if set(box_dict) != set(names):
-        raise BadInput("--box", box, f"exactly the variables {names} (got {sorted(box_dict)})")
-    for opt, val, cond in (("--step", step, "a positive finite number"), ("--epsilon", epsilon, "a positive number"),
-                           ("--c", c, "a positive number")):
-        if val is not None and not (val > 0 and math.isfinite(val)):
-            raise BadInput(opt, val, cond)
-    if delta is not None and not (0 < delta < 1):
-        raise BadInput("--delta", delta, "a number in (0, 1)")
-    if max_boxes < 1:
-        raise BadInput("--max-boxes", max_boxes, "a positive integer")
-    if isinstance(algebra_budget, bool) or not isinstance(algebra_budget, (int, float)) \
-            or not (0 < algebra_budget <= 3600):
-        raise BadInput("--algebra-budget", algebra_budget, "a number of seconds in (0, 3600]")
-    blo = np.array([box_dict[n][0] for n in names], dtype=np.float64)
-    bhi = np.array([box_dict[n][1] for n in names], dtype=np.float64)
-    try:
-        objective = smooth_objective(sym_expr, variables, label=label)
-    except ValueError as exc:
-        raise BadInput("--expr", expr or builtin, f"a C^2 expression ({exc})") from None
-
-    D = DerivativeEnclosures(objective)
-    if symmetry == "right-rotation":
-        from numerics.landscape.critical_points import find_critical_orbits_right_rotation
-        if len(names) % 2:
-            raise BadInput("--symmetry", symmetry, "an objective in the entries of U in R^{d x 2} (even count)")
-        try:
-            search = find_critical_orbits_right_rotation(objective, len(names) // 2, blo, bhi, max_boxes=max_boxes,
-                                                         algebra_budget_s=float(algebra_budget))
-        except ValueError as exc:
-            raise BadInput("--symmetry", symmetry, str(exc)) from None
-    elif symmetry == "none":
-        search = find_critical_points(objective, blo, bhi, max_boxes=max_boxes,
-                                      algebra_budget_s=float(algebra_budget))
-    else:
-        raise BadInput("--symmetry", symmetry, "'none' or 'right-rotation'")
-    ell = gradient_lipschitz_upper(D, blo, bhi)
-    rho = hessian_lipschitz_upper(D, blo, bhi)
-    f_sup = sup_over_box(lambda lo, hi: D.value(lo, hi).hi, blo, bhi, rounds=2)
-    f_neg_inf = sup_over_box(lambda lo, hi: -D.value(lo, hi).lo, blo, bhi, rounds=2)
-    delta_f = float(np.nextafter(f_sup + f_neg_inf, np.inf))
-    constants = robust_strict_saddle_constants(D, search)
-    alpha_max = float(np.nextafter(1.0 / ell, 0.0)) if ell > 0 and math.isfinite(ell) else None
-    alpha = step if step is not None else (0.9 / ell if alpha_max else None)
-    if alpha is not None:
-        fi = forward_invariant(D, blo, bhi, alpha)
-    else:
-        fi = (Verdict.UNDECIDED, {"reason": "no finite gradient-Lipschitz bound"})
-
-    constant_hessian = all(not h.free_symbols for row in objective.hessian for h in row)
-    lmg = local_minima_are_global(objective, search)
-    cache = {"saddle": {"search": search, "ell": ell, "rho": rho, "smooth": True, "forward_invariance": fi,
-                        "constant_hessian": constant_hessian, "local_minima_global": lmg,
-                        "constants": constants, "Delta_f": delta_f, "dim": len(names)}}
-    instance = InstanceData(X=None, y=None, params={}, cache=cache)
-    theorems = []
-    lsjr_params = {"alpha": sp.nsimplify(alpha, rational=True) if alpha is not None else None}
-    theorems.append(evaluate_theorem(lsjr2016.THEOREM, instance, {k: v for k, v in lsjr_params.items() if v is not None}))
-    eps_val = epsilon
-    eps_note = "user"
-    if eps_val is None:
-        th, gm = constants.get("theta"), constants.get("gamma")
-        cands = [v for v in (th, (gm ** 2 / rho) if gm and rho > 0 else None) if v]
-        eps_val = min(cands) if cands else None
-        eps_note = "min(theta, gamma^2/rho) (Theorem 5)"
-    jin_params = {"delta": sp.nsimplify(delta, rational=True) if delta else jin2017.DEFAULT_DELTA,
-                  "c": sp.nsimplify(c, rational=True) if c else jin2017.DEFAULT_C,
-                  "d": len(names), "Delta_f": delta_f if delta_f > 0 else None,
-                  "epsilon": eps_val}
-    instance.params.update({"c": jin_params["c"]})
-    theorems.append(evaluate_theorem(jin2017.THEOREM, instance, {k: v for k, v in jin_params.items() if v is not None}))
-    theorems[-1]["notes"].insert(0, f"epsilon = {eps_val!r} ({eps_note}); c = {jin_params['c']} "
-                                    f"(default {jin2017.DEFAULT_C}); delta = {jin_params['delta']}")
-    theorems.append(evaluate_theorem(ghjy2015.THEOREM, instance, {}))
-    theorems.append(evaluate_theorem(benign_landscape.LANDSCAPE, instance,
-                                     {k_: v for k_, v in lsjr_params.items() if v is not None}))
-    if catalog_params.get("family") == "quadratic-net":
-        for thm in (benign_landscape.DU_LEE, benign_landscape.DU_LEE_PERTURBED):
-            theorems.append(evaluate_theorem(thm, instance, {k_: catalog_params[k_] for k_ in ("k", "d", "n")}))
-
+    obj = _objective(expr, builtin, sympy_expr, box)
+    _check_options(obj, expr, builtin, box, step, epsilon, delta, c, max_boxes, algebra_budget)
+    names = obj.names
+    blo = np.array([obj.box[n][0] for n in names], dtype=np.float64)
+    bhi = np.array([obj.box[n][1] for n in names], dtype=np.float64)
+    objective = _smooth_objective(obj, expr, builtin)
+    search = _critical_point_search(objective, blo, bhi, symmetry, max_boxes, algebra_budget)
+    facts, alpha, alpha_max = _landscape_facts(objective, search, blo, bhi, step)
+    theorems = _theorems(facts, alpha, epsilon, delta, c, obj.catalog_params)
     ssp = search.strict_saddle_property()
+    lmg = facts.local_minima_global
     inputs = {"objective": {"builtin": builtin} if builtin is not None else
-              {"expr": expr} if expr is not None else {"sympy": label},
+              {"expr": expr} if expr is not None else {"sympy": obj.label},
               "box": {n: [repr(float(a)), repr(float(b))] for n, a, b in zip(names, blo, bhi)},
               "step": step, "epsilon": epsilon, "delta": delta, "c": c, "max_boxes": int(max_boxes),
               "algebra_budget": float(algebra_budget),
@@ -251,31 +348,14 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
         "tool_version": tool_version(),
         "environment": environment(),
         "inputs": inputs,
-        "objective": {**source, "latex": sp.latex(sym_expr), "variables": names, "box": _box_json(names, blo, bhi)},
-        "critical_points": [_point_json(names, p) for p in search.points],
-        "complete": bool(search.complete),
-        "unresolved": {"count": len(search.undecided_boxes),
-                       "boxes": [_box_json(names, a, b) for a, b in search.undecided_boxes[:20]]},
-        "search": {k: (round(v, 3) if isinstance(v, float) else v) for k, v in search.stats.items()},
+        "objective": {**obj.source, "latex": sp.latex(obj.expr), "variables": names,
+                      "box": _box_json(names, blo, bhi)},
+        **_search_json(names, search),
         "strict_saddle_property": ssp.value,
         "local_minima_global": {"verdict": lmg[0].value, **lmg[1]},
         "symmetry": symmetry,
-        "constants": {
-            "ell": {"hi": repr(ell), "meaning": "sup ||Hessian f||_2 over the box <= ell"},
-            "rho": {"hi": repr(rho), "meaning": "sup ||D^3 f||_F over the box <= rho (Hessian-Lipschitz)"},
-            "Delta_f": {"hi": repr(delta_f), "meaning": "sup f - inf f over the box <= Delta_f"},
-            "theta": None if constants["theta"] is None else repr(constants["theta"]),
-            "gamma": None if constants["gamma"] is None else repr(constants["gamma"]),
-            "zeta": repr(constants["zeta"]),
-            "strong_convexity": None if constants["strong_convexity"] is None else repr(constants["strong_convexity"]),
-            "robust_strict_saddle": constants["verdict"].value,
-        },
-        "step_size": {
-            "allowed_below": None if alpha_max is None else repr(alpha_max),
-            "rule": "0 < alpha < 1/ell (Lee et al. 2016, Theorem 4.1)",
-            "chosen": None if alpha is None else repr(float(alpha)),
-            "forward_invariance": {"verdict": fi[0].value, "evidence": fi[1]},
-        },
+        "constants": _constants_json(facts),
+        "step_size": _step_size_json(facts, alpha, alpha_max),
         "theorems": theorems,
         "verdict": "certified" if ssp is Verdict.HOLDS else "not-certified",
     }
@@ -288,7 +368,6 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
 
 
 def _empirical(objective, search, blo, bhi, alpha, theorems, runs, seed) -> dict:
-    import numpy as np
 
     from numerics.empirical.saddle_escape import escape_times, gd_endpoints
 

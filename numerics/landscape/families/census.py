@@ -1,7 +1,7 @@
 """The certified critical-point census of a family at a size it can reach
-(:func:`numerics.landscape.critical_points.find_critical_points`, or the rotation-orbit search
+(:func:`numerics.landscape.census.find_critical_points`, or the rotation-orbit search
 for objectives invariant under U -> U R), with the verdict "every local minimum is global"
-(:func:`numerics.landscape.critical_points.local_minima_are_global`).
+(:func:`numerics.landscape.global_minima.local_minima_are_global`).
 
 Known zeros. When that verdict is undecided only because some local minima are not proved to
 have f = 0 (the zero-level certificate needs a Groebner basis, which can run out of time), the
@@ -20,8 +20,9 @@ import numpy as np
 
 def run_census(entry, *, max_boxes: int = 100_000, algebra_budget_s: float = 20.0) -> dict:
     """Run the census on a catalog entry; returns a JSON-ready summary."""
-    from numerics.landscape.critical_points import (find_critical_orbits_right_rotation, find_critical_points,
-                                                    local_minima_are_global)
+    from numerics.landscape.census import find_critical_points
+    from numerics.landscape.global_minima import local_minima_are_global
+    from numerics.landscape.symmetry import find_critical_orbits_right_rotation
     from numerics.symbolic.derivatives import smooth_objective
 
     t0 = time.perf_counter()
