@@ -21,8 +21,13 @@ cluster, either as the isolated minima a second, certificate-free search finds i
 *zero-level region*: a set of global minima that need not be isolated (circles and other orbits of
 minima), with existence proved at an exact rational point where ``f = 0``.
 
-``complete`` is True only when every part of the box is excluded, verified, in a strict-saddle
-region, or in a zero-level region. docs/saddle_certification.md has the whole argument.
+The search's ``complete`` is True only when every part of the box is excluded, verified, in a
+strict-saddle region, or in a zero-level region (enough for the strict-saddle property). The
+*count* is :meth:`CriticalPointSearch.census`: exact only when, besides, every row is one point
+proved to exist, to be unique in its region and to lie in the box. A point proved twice (Krawczyk
+and an exact rational point) is listed once; a point whose enclosure meets the box boundary is
+located exactly when possible, and otherwise its membership is undecided and it is not counted.
+docs/saddle_certification.md ("The census: what is counted") has the whole argument.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ from numerics.landscape.spectrum import rayleigh_upper_batch
 from numerics.landscape.verify import (
     duplicate_of,
     exact_critical_point,
+    exact_critical_point_in,
     isolate,
     isolating_polynomials_nonvanishing,
     krawczyk_boxes,
@@ -70,7 +76,8 @@ def find_critical_points(objective: SmoothObjective, box_lo, box_hi, *, max_boxe
                          classify: bool = True, extra_equations=(), zero_level: bool = True,
                          algebra_budget_s: float = 30.0,
                          zero_level_refine_boxes: int = 4000,
-                         zero_level_width: float = 1 / 16) -> CriticalPointSearch:
+                         zero_level_width: float = 1 / 16, deadline: float | None = None,
+                         progress=None) -> CriticalPointSearch:
     """Enclose every critical point of ``objective`` in the box ``[box_lo, box_hi]``.
 
     ``min_width``: boxes narrower than ``min_width`` times the box width (in every variable)
@@ -84,6 +91,10 @@ def find_critical_points(objective: SmoothObjective, box_lo, box_hi, *, max_boxe
     further; each cluster of such boxes is then searched again without the certificate (at
     most ``zero_level_refine_boxes`` boxes) to isolate its minima one by one, and is otherwise
     reported as a *zero-level region*. See the module docstring for what is proved.
+
+    ``deadline`` (a ``time.monotonic()`` value): past it nothing more is refined or resolved, and
+    what is left is reported as unresolved (the search is then incomplete, never silent);
+    ``progress``: called with a dict of counters while the search runs.
     """
     t0 = time.perf_counter()
     blo, bhi = check_box(objective, box_lo, box_hi)
@@ -91,24 +102,30 @@ def find_critical_points(objective: SmoothObjective, box_lo, box_hi, *, max_boxe
     extra = IntervalProgram(list(extra_equations), objective.variables) if extra_equations else None
     zl_cert, zl_prog, zl_stats = _zero_level_program(objective, zero_level, algebra_budget_s)
     options = SearchOptions(max_boxes=max_boxes, min_width=min_width, batch=batch,
-                            zero_level_width=zero_level_width)
+                            zero_level_width=zero_level_width, deadline=deadline, progress=progress)
     sub = subdivide(D, blo, bhi, options, extra=extra, zl_prog=zl_prog)
     stats = dict(sub.stats)
     if zl_stats is not None:
         stats["zero_level"] = zl_stats
     points = [_verified_point(D, rlo, rhi) for rlo, rhi in sub.verified]
-    groups = clusters(sub.stuck)
-    leftovers = _account_for_clusters(objective, D, groups, bhi - blo, points, algebra_budget_s)
+    groups = clusters(sub.stuck) if not _past(deadline) else [sub.stuck] if sub.stuck else []
+    leftovers = _account_for_clusters(objective, D, groups, bhi - blo, points, algebra_budget_s, deadline)
     for members in clusters(sub.zero_level):
+        if _past(deadline):
+            leftovers.extend(members)
+            continue
         points.extend(zero_level_region(objective, D, members, zl_cert, zero_level_refine_boxes,
                                         algebra_budget_s))
-    points = _in_box(points, blo, bhi)
+    points = _in_box(_merge_same_points(points), blo, bhi)
+    points = [p for p in points if _decide_membership(objective, p, blo, bhi) is not Verdict.FAILS]
     if classify:
         for p in points:
             if p.method in ("krawczyk", "krawczyk-inflated"):
                 classify_enclosure(D, p)
     stats["seconds"] = time.perf_counter() - t0
     stats["clusters"] = len(groups)
+    if _past(deadline):
+        stats["out_of_time"] = True
     return CriticalPointSearch(objective.names, blo, bhi, points, not leftovers, stats, leftovers)
 
 
@@ -128,12 +145,16 @@ def _verified_point(D: DerivativeEnclosures, rlo, rhi) -> CriticalPoint:
     return CriticalPoint(zlo, zhi, rlo, rhi, Verdict.HOLDS, True, "krawczyk")
 
 
-def _account_for_clusters(objective, D, groups, scale, points, budget_s) -> list:
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() > deadline
+
+
+def _account_for_clusters(objective, D, groups, scale, points, budget_s, deadline=None) -> list:
     """Resolve each cluster of undecided boxes (adding what it proves to ``points``); returns the
-    boxes left unaccounted for."""
+    boxes left unaccounted for (all that remain once the deadline has passed)."""
     leftovers = []
     for k, members in enumerate(groups):
-        if k >= MAX_CLUSTERS:
+        if k >= MAX_CLUSTERS or _past(deadline):
             leftovers.extend(members)
             continue
         found, accounted = resolve_cluster(objective, D, members, scale, points, budget_s)
@@ -165,6 +186,67 @@ def _in_box(points: list[CriticalPoint], blo, bhi) -> list[CriticalPoint]:
             outside = (p.hi < blo).any() or (p.lo > bhi).any()
             p.in_box = Verdict.HOLDS if inside else (Verdict.FAILS if outside else Verdict.UNDECIDED)
     return [p for p in points if p.in_box is not Verdict.FAILS]
+
+
+def _fractions(x) -> list[Fraction]:
+    return [Fraction(v) if isinstance(v, str) else Fraction(float(v)) for v in x]
+
+
+def _exact_in(exact, lo, hi) -> bool:
+    """The rational point lies in the closed box [lo, hi] (exact comparison)."""
+    return all(a <= e <= b for a, e, b in zip(_fractions(lo), _fractions(exact), _fractions(hi)))
+
+
+def _merge_same_points(points: list[CriticalPoint]) -> list[CriticalPoint]:
+    """One row per critical point. An exact rational critical point that lies in the uniqueness
+    region of a Krawczyk-verified point *is* that point: its exact coordinates join that row. When
+    the exact record also stands for a strict-saddle region around a cluster, the region stays as a
+    row of its own, with no existence claim (it holds the listed point and perhaps others)."""
+    verified = [q for q in points if q.unique and q.exists is Verdict.HOLDS
+                and q.method in ("krawczyk", "krawczyk-inflated")]
+    out = []
+    for p in points:
+        exact = p.evidence.get("exact_point") if p.method.startswith("exact-point") else None
+        twin = next((q for q in verified if exact is not None and _exact_in(exact, q.region_lo, q.region_hi)), None)
+        if twin is None:
+            out.append(p)
+            continue
+        twin.evidence.setdefault("exact_point", list(exact))
+        if "strict-saddle-region" in p.method:
+            out.append(_region_around(p, twin))
+    return out
+
+
+def _region_around(p: CriticalPoint, twin: CriticalPoint) -> CriticalPoint:
+    """The strict-saddle region of ``p`` as a row without a point: the listed ``twin`` lies in it."""
+    q = p.evidence.get("region_rayleigh_upper", math.inf)
+    r = CriticalPoint(p.region_lo.copy(), p.region_hi.copy(), p.region_lo, p.region_hi, Verdict.UNDECIDED, False,
+                      "strict-saddle-region", kind="strict-saddle", hessian_min_eig=(-math.inf, float(q)))
+    r.evidence["note"] = ("every critical point in the region is a strict saddle (lambda_min(Hessian) <= %.6g on "
+                          "all of it); it holds the critical point listed at %s and possibly others (for instance "
+                          "a non-isolated set): how many is not known" % (q, ", ".join(twin.evidence["exact_point"])))
+    r.evidence["region_rayleigh_upper"] = float(q)
+    return r
+
+
+def _decide_membership(objective, p: CriticalPoint, blo, bhi) -> Verdict:
+    """For a unique critical point whose enclosure straddles the box boundary: locate it exactly
+    (a rational point of its uniqueness region where sympy proves the gradient is 0) and compare
+    with the box in exact arithmetic. Sets and returns ``p.in_box``."""
+    if p.in_box is not Verdict.UNDECIDED or not (p.unique and p.exists is Verdict.HOLDS):
+        return p.in_box
+    exact = p.evidence.get("exact_point")
+    if exact is None:
+        found = exact_critical_point_in(objective, p.region_lo, p.region_hi, 0.5 * p.lo + 0.5 * p.hi)
+        exact = None if found is None else [str(v) for v in found]
+    if exact is None or not _exact_in(exact, p.region_lo, p.region_hi):
+        p.evidence["in_box"] = "the enclosure meets the box boundary and the point could not be located exactly"
+        return p.in_box
+    p.evidence["exact_point"] = list(exact)
+    p.in_box = Verdict.HOLDS if _exact_in(exact, blo, bhi) else Verdict.FAILS
+    p.evidence["in_box"] = ("the only critical point of the region is the exact rational point above (sympy: "
+                            "gradient = 0 there); compared with the box in exact arithmetic")
+    return p.in_box
 
 
 # ---------------------------------------------------------------------------- clusters

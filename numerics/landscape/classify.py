@@ -6,7 +6,7 @@ saddle in the sense of Lee et al. 2016, Def. 2.2, which only asks lambda_min < 0
 Two routes: verified eigenvalue enclosures of the interval Hessian over a point's enclosure
 (:func:`classify_enclosure`), and exact rational arithmetic at a rational critical point
 (:func:`classify_exact`: Sylvester's criterion on exact minors, a descent ray for a degenerate
-point). docs/saddle_certification.md, "Kinds".
+point). docs/saddle_certification.md, "Kinds and constants".
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Are the local minima found in a box global minima of f on R^n? The verdict from a finished
-critical-point census (:mod:`.census`) and the form of f (docs/saddle_certification.md, "Benign
-landscapes")."""
+critical-point census (:mod:`.census`) and the form of f (docs/saddle_certification.md, "The theorems,
+and what stays undecided")."""
 
 from __future__ import annotations
 

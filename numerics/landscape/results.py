@@ -44,6 +44,10 @@ class CriticalPoint:
 
 @dataclass
 class CriticalPointSearch:
+    """The result of a search. ``complete``: every part of the box is accounted for (excluded,
+    a listed point's uniqueness region, or a listed region whose kind is proved); the strict-saddle
+    property needs only that. Whether the list *counts* the critical points is :meth:`census`."""
+
     names: tuple[str, ...]
     box_lo: np.ndarray
     box_hi: np.ndarray
@@ -65,3 +69,46 @@ class CriticalPointSearch:
 
     def by_kind(self, kind: str) -> list[CriticalPoint]:
         return [p for p in self.points if p.kind == kind]
+
+    def census(self) -> Census:
+        """How many critical points the box holds, as far as is proved (:class:`Census`)."""
+        isolated = [p for p in self.points if is_isolated_point(p)]
+        membership = [p for p in self.points if not is_isolated_point(p) and p.in_box is not Verdict.HOLDS]
+        regions = [p for p in self.points if not is_isolated_point(p) and p.in_box is Verdict.HOLDS]
+        reasons = []
+        if self.undecided_boxes:
+            reasons.append(f"{len(self.undecided_boxes)} sub-box(es) not accounted for")
+        if regions:
+            reasons.append(f"{len(regions)} listed region(s) hold an unknown number of critical points "
+                           "(a non-isolated critical set, or no proof of existence or uniqueness)")
+        if membership:
+            reasons.append(f"{len(membership)} critical point(s) may lie outside the box (membership undecided)")
+        return Census(complete=self.complete and not reasons, points=len(isolated), regions=len(regions),
+                      membership_undecided=len(membership), unresolved_boxes=len(self.undecided_boxes),
+                      reasons=tuple(reasons))
+
+
+def is_isolated_point(p: CriticalPoint) -> bool:
+    """One critical point, proved to exist, to be the only one of its region, and to lie in the box."""
+    return p.exists is Verdict.HOLDS and p.unique and p.in_box is Verdict.HOLDS
+
+
+@dataclass(frozen=True)
+class Census:
+    """The count of critical points in the box. ``complete``: the listed isolated points are
+    exactly the critical points in the box (every part of the box accounted for, no region with
+    an unknown number of points, no point whose membership in the box is undecided); then
+    ``points`` is the number of critical points in the box. Otherwise the box holds at least
+    ``points`` of them, and ``reasons`` says what is unresolved."""
+
+    complete: bool
+    points: int
+    regions: int
+    membership_undecided: int
+    unresolved_boxes: int
+    reasons: tuple[str, ...]
+
+    def as_dict(self) -> dict:
+        return {"complete": self.complete, "isolated_points": self.points, "regions": self.regions,
+                "membership_undecided": self.membership_undecided, "unresolved_boxes": self.unresolved_boxes,
+                "reasons": list(self.reasons)}

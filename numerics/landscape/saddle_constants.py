@@ -4,12 +4,13 @@ norm of the third-derivative tensor, a Hessian-Lipschitz constant), a robust str
 triple (theta, gamma, zeta) in the sense of Jin et al. 2017, Assumption A2 (every x in the box has
 ||grad f(x)|| >= theta, or lambda_min(Hessian(x)) <= -gamma, or lies within zeta of a certified
 local minimum), and forward invariance of the box under ``x -> x - alpha grad f(x)``
-(docs/saddle_certification.md, "Constants").
+(docs/saddle_certification.md, "Kinds and constants").
 """
 
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 
@@ -28,10 +29,15 @@ from numerics.landscape.spectrum import (
 from numerics.symbolic.derivatives import DerivativeEnclosures
 
 
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() > deadline
+
+
 def sup_over_box(bound_fn, blo, bhi, *, rounds: int = 6, per_dim: int | None = None,
-                 max_boxes: int = 20_000) -> float:
+                 max_boxes: int = 20_000, deadline: float | None = None) -> float:
     """Rigorous upper bound of sup_x q(x) over the box, where ``bound_fn(lo, hi)`` returns
-    upper bounds of q on each sub-box; the boxes with the largest bounds are refined."""
+    upper bounds of q on each sub-box; the boxes with the largest bounds are refined (not past
+    ``deadline``, a ``time.monotonic()`` value: the bound is rigorous after any round)."""
     n = len(blo)
     per_dim = per_dim or max(2, int(round(256 ** (1.0 / n))))
     lo, hi = uniform_boxes(blo, bhi, per_dim)
@@ -41,7 +47,7 @@ def sup_over_box(bound_fn, blo, bhi, *, rounds: int = 6, per_dim: int | None = N
         if not np.isfinite(best):
             break
         hot = ub >= best - 0.1 * abs(best) - 1e-300
-        if hot.sum() * 2 + len(lo) > max_boxes:
+        if hot.sum() * 2 + len(lo) > max_boxes or _past(deadline):
             break
         nlo, nhi = split_all(lo[hot], hi[hot], bhi - blo)
         nub = bound_fn(nlo, nhi)
@@ -74,7 +80,7 @@ def hessian_lipschitz_upper(D: DerivativeEnclosures, blo, bhi, **kw) -> float:
 
 
 def forward_invariant(D: DerivativeEnclosures, blo, bhi, alpha: float, *,
-                      max_boxes: int = 50_000) -> tuple[Verdict, dict]:
+                      max_boxes: int = 50_000, deadline: float | None = None) -> tuple[Verdict, dict]:
     """Is ``x - alpha grad f(x)`` in the box for every x in the box?
 
     HOLDS when a subdivision proves it on every sub-box (mean-value form of the GD map);
@@ -114,6 +120,8 @@ def forward_invariant(D: DerivativeEnclosures, blo, bhi, alpha: float, *,
         lo, hi = lo[~ok], hi[~ok]
         if len(lo) and processed + 2 * len(lo) > max_boxes:
             return Verdict.UNDECIDED, {"boxes": processed, "unresolved": len(lo)}
+        if len(lo) and _past(deadline):
+            return Verdict.UNDECIDED, {"boxes": processed, "unresolved": len(lo), "reason": "out of time"}
         if len(lo):
             lo, hi = split_all(lo, hi, bhi - blo)
     return Verdict.HOLDS, {"boxes": processed}
@@ -144,7 +152,7 @@ def strong_convexity_radius(D: DerivativeEnclosures, p: CriticalPoint, blo, bhi)
 
 
 def robust_strict_saddle_constants(D: DerivativeEnclosures, search: CriticalPointSearch, *,
-                                   max_boxes: int = 100_000) -> dict:
+                                   max_boxes: int = 100_000, deadline: float | None = None) -> dict:
     """A certified (theta, gamma, zeta) of Jin et al. 2017, Assumption A2, on the box.
 
     zeta: the smallest strong-convexity radius over the certified local minima (so the
@@ -194,7 +202,7 @@ def robust_strict_saddle_constants(D: DerivativeEnclosures, search: CriticalPoin
         refine = need & (glb <= target) & (glb < 1e300)
         keep = need & ~refine
         lbs_final.extend(glb[keep].tolist())
-        if processed + 2 * int(refine.sum()) > max_boxes or not refine.any():
+        if processed + 2 * int(refine.sum()) > max_boxes or not refine.any() or _past(deadline):
             lbs_final.extend(glb[refine].tolist())
             break
         lo, hi = split_all(lo[refine], hi[refine], bhi - blo)

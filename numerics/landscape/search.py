@@ -222,9 +222,18 @@ def _route(queue, L2, U2, Z2, oldw, scale, options, stats, stuck, zl_boxes) -> N
         stats["bisections"] += len(al)
 
 
+MAX_CLUSTER_BOXES = 4096
+"""Above this many boxes, :func:`clusters` returns them as one group (grouping is quadratic)."""
+
+
 def clusters(boxes: list[Box]) -> list[list[Box]]:
-    """Group boxes whose closures intersect (union-find; boxes come from one partition)."""
+    """Group boxes whose closures intersect (union-find; boxes come from one partition).
+
+    Any grouping in which touching boxes share a group is sound for what is proved about a
+    group's hull; above ``MAX_CLUSTER_BOXES`` boxes all of them form one group."""
     nb = len(boxes)
+    if nb > MAX_CLUSTER_BOXES:
+        return [list(boxes)]
     parent = list(range(nb))
 
     def find(a):

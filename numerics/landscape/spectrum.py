@@ -2,7 +2,7 @@
 and largest eigenvalue, Rayleigh-quotient upper bounds and the spectral norm, batched over boxes.
 
 Every bound holds for every symmetric matrix in the interval matrix (outward rounding;
-docs/saddle_certification.md, "Kinds").
+docs/saddle_certification.md, "Kinds and constants").
 """
 
 from __future__ import annotations

@@ -187,3 +187,52 @@ def nonvanishing(prog, variables, lo, hi) -> np.ndarray:
     for e in prog.evaluate(env):
         out |= np.broadcast_to(e.lo > 0, out.shape) | np.broadcast_to(e.hi < 0, out.shape)
     return out
+
+
+def _newton_high_precision(objective: SmoothObjective, x0, dps: int, steps: int = 40):
+    """Newton's method for grad f = 0 in sympy floats of ``dps`` digits (no code generation), or
+    None when a Hessian is singular or a value is not finite."""
+    import sympy as sp
+    x = [sp.Float(float(v), dps) for v in x0]
+    for _ in range(steps):
+        subs = dict(zip(objective.variables, x))
+        g = sp.Matrix([gi.evalf(dps, subs=subs) for gi in objective.gradient])
+        H = sp.Matrix([[h.evalf(dps, subs=subs) for h in row] for row in objective.hessian])
+        if not all(v.is_finite for v in list(g) + list(H)):
+            return None
+        try:
+            dx = H.LUsolve(g)
+        except (ValueError, ZeroDivisionError, sp.matrices.exceptions.NonInvertibleMatrixError):
+            return None
+        x = [(xi - di).evalf(dps) for xi, di in zip(x, dx)]
+        if max(abs(d) for d in dx) <= sp.Float(10, dps) ** (10 - dps) * (1 + max(abs(v) for v in x)):
+            break
+    return x
+
+
+def exact_critical_point_in(objective: SmoothObjective, lo, hi, x0, *, dps: int = 60, max_digits: int = 45):
+    """A rational point of the box ``[lo, hi]`` where sympy proves the gradient is exactly 0, or
+    None: a high-precision Newton point from ``x0``, rounded to k decimal digits (and to the
+    nearest fraction with denominator <= 10^k) for k = 1, 2, ... (exact decimal inputs such as
+    ``1e-17`` give decimal critical points)."""
+    import sympy as sp
+    x = _newton_high_precision(objective, x0, dps)
+    if x is None:
+        return None
+    xq = [Fraction(str(v)) for v in x]
+    box = [(Fraction(float(a)), Fraction(float(b))) for a, b in zip(lo, hi)]
+    tried = set()
+    for k in range(1, max_digits):
+        scale = 10 ** k
+        for cand in (tuple(Fraction(round(v * scale), scale) for v in xq),
+                     tuple(v.limit_denominator(scale) for v in xq)):
+            if cand in tried or not all(a <= c <= b for c, (a, b) in zip(cand, box)):
+                continue
+            tried.add(cand)
+            subs = {s: sp.Rational(c.numerator, c.denominator) for s, c in zip(objective.variables, cand)}
+            try:
+                if all(sp.simplify(gi.subs(subs)) == 0 for gi in objective.gradient):
+                    return cand
+            except SYMPY_FAILURES:
+                continue
+    return None

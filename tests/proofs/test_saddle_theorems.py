@@ -92,3 +92,11 @@ def test_lsjr_constant_hessian_gives_global_L():
     inst.cache["saddle"] = dataclasses.replace(inst.cache["saddle"], constant_hessian=True)
     out = evaluate_theorem(lsjr2016.THEOREM, inst, {"alpha": 0.05})
     assert out["status"] == "certified"
+
+
+def test_saddle_facts_are_required():
+    from proofs.saddle_facts import saddle_facts
+    with pytest.raises(ValueError, match="SaddleFacts"):
+        saddle_facts(InstanceData(None, None, {}, {}))
+    with pytest.raises(ValueError, match="SaddleFacts"):
+        saddle_facts(InstanceData(None, None, {}, {"saddle": {"ell": 1.0}}))

@@ -19,7 +19,10 @@ import numpy as np
 
 
 def run_census(entry, *, max_boxes: int = 100_000, algebra_budget_s: float = 20.0) -> dict:
-    """Run the census on a catalog entry; returns a JSON-ready summary."""
+    """Run the census on a catalog entry; returns a JSON-ready summary: ``complete`` when every part
+    of the box is accounted for, ``critical_points`` the number of isolated critical points proved
+    in the box, ``census`` whether that is the exact count and why not, ``kinds`` the listed rows
+    (points and regions) by kind."""
     from numerics.landscape.census import find_critical_points
     from numerics.landscape.global_minima import local_minima_are_global
     from numerics.landscape.symmetry import find_critical_orbits_right_rotation
@@ -48,7 +51,8 @@ def run_census(entry, *, max_boxes: int = 100_000, algebra_budget_s: float = 20.
         kinds[p.kind] = kinds.get(p.kind, 0) + 1
     return {"instance": entry.name, "description": entry.description, "variables": names,
             "box": {n: [float(a), float(b)] for n, a, b in zip(names, lo, hi)}, "symmetry": symmetry,
-            "complete": bool(search.complete), "critical_points": len(search.points), "kinds": kinds,
+            "complete": bool(search.complete), "critical_points": search.census().points,
+            "census": search.census().as_dict(), "kinds": kinds,
             "strict_saddle_property": search.strict_saddle_property().value,
             "local_minima_global": verdict.value, "reason": ev.get("reason", ""),
             "boxes": int(search.stats.get("boxes_processed", 0)), "seconds": round(time.perf_counter() - t0, 2)}
