@@ -36,22 +36,7 @@ def local_minima_are_global(objective: SmoothObjective, search: CriticalPointSea
     D = DerivativeEnclosures(objective)
     ev: dict = {"spurious": [], "unproved": []}
 
-    def f_range(p):
-        v = D.value(p.lo[None, :], p.hi[None, :])
-        return float(v.lo[0]), float(v.hi[0])
-
-    certified = [p for p in search.points if p.exists is Verdict.HOLDS and p.in_box is Verdict.HOLDS]
-    values = {id(p): f_range(p) for p in certified if p.method != "zero-level-set"}
-    for p in certified:
-        if p.kind != "local-min" or p.method == "zero-level-set":
-            continue
-        lo_p = values[id(p)][0]
-        for q in certified:
-            if q is not p and (q.method == "zero-level-set" and structurally_nonnegative(objective.expr)
-                               and lo_p > 0 or q.method != "zero-level-set" and values[id(q)][1] < lo_p):
-                ev["spurious"].append({"local_min": [float(v) for v in 0.5 * (p.lo + p.hi)],
-                                       "f_lower": lo_p, "lower_point": [float(v) for v in 0.5 * (q.lo + q.hi)]})
-                break
+    ev["spurious"] = _spurious_minima(objective, D, search)
     if ev["spurious"]:
         ev["reason"] = "a certified local minimum has a larger value than another certified point"
         return Verdict.FAILS, ev
@@ -68,12 +53,49 @@ def local_minima_are_global(objective: SmoothObjective, search: CriticalPointSea
     if not structurally_nonnegative(objective.expr):
         ev["reason"] = "f >= 0 is not evident from the expression, so no value is known to be the global minimum"
         return Verdict.UNDECIDED, ev
+    ev["unproved"] = _unproved(objective, candidates)
+    if ev["unproved"]:
+        ev["reason"] = "some critical point is neither proved non-minimal nor proved to have f = 0"
+        return Verdict.UNDECIDED, ev
+    ev["reason"] = ("f >= 0, the search is complete, and every critical point is a strict saddle, a local "
+                    "maximum, a degenerate point with a descent ray, or has f = 0")
+    return Verdict.HOLDS, ev
+
+
+def _spurious_minima(objective: SmoothObjective, D: DerivativeEnclosures, search: CriticalPointSearch) -> list:
+    """Certified local minima p with a certified point q where sup f(q) < inf f(p) (or a
+    zero-level region, f = 0 there, while inf f(p) > 0 for f >= 0 by its form)."""
+    def f_range(p):
+        v = D.value(p.lo[None, :], p.hi[None, :])
+        return float(v.lo[0]), float(v.hi[0])
+
+    certified = [p for p in search.points if p.exists is Verdict.HOLDS and p.in_box is Verdict.HOLDS]
+    values = {id(p): f_range(p) for p in certified if p.method != "zero-level-set"}
+    out = []
+    for p in certified:
+        if p.kind != "local-min" or p.method == "zero-level-set":
+            continue
+        lo_p = values[id(p)][0]
+        for q in certified:
+            if q is not p and (q.method == "zero-level-set" and structurally_nonnegative(objective.expr)
+                               and lo_p > 0 or q.method != "zero-level-set" and values[id(q)][1] < lo_p):
+                out.append({"local_min": [float(v) for v in 0.5 * (p.lo + p.hi)],
+                            "f_lower": lo_p, "lower_point": [float(v) for v in 0.5 * (q.lo + q.hi)]})
+                break
+    return out
+
+
+def _unproved(objective: SmoothObjective, candidates) -> list:
+    """The candidates (possible local minima) not proved to have f = 0: neither a zero-level
+    region nor already marked, nor an enclosure on which a zero-level polynomial has no zero
+    (marked ``global_min`` here when it is)."""
     prog = None
     if any(p.kind == "local-min" and p.method != "zero-level-set" and "global_min" not in p.evidence
            for p in candidates):
         cert, _ = zero_level_certificate(objective.expr, objective.variables)
         if cert is not None:
             prog = IntervalProgram(list(cert.polynomials), objective.variables)
+    out = []
     for p in candidates:
         if p.method == "zero-level-set" or "global_min" in p.evidence:
             continue
@@ -81,11 +103,5 @@ def local_minima_are_global(objective: SmoothObjective, search: CriticalPointSea
                                                                         p.lo[None, :], p.hi[None, :])[0]:
             p.evidence["global_min"] = "a zero-level polynomial g has no zero on the enclosure: f = 0 here"
             continue
-        ev["unproved"].append({"kind": p.kind, "method": p.method,
-                               "point": [float(v) for v in 0.5 * (p.lo + p.hi)]})
-    if ev["unproved"]:
-        ev["reason"] = "some critical point is neither proved non-minimal nor proved to have f = 0"
-        return Verdict.UNDECIDED, ev
-    ev["reason"] = ("f >= 0, the search is complete, and every critical point is a strict saddle, a local "
-                    "maximum, a degenerate point with a descent ray, or has f = 0")
-    return Verdict.HOLDS, ev
+        out.append({"kind": p.kind, "method": p.method, "point": [float(v) for v in 0.5 * (p.lo + p.hi)]})
+    return out

@@ -173,19 +173,38 @@ def robust_strict_saddle_constants(D: DerivativeEnclosures, search: CriticalPoin
     zeta = min(zetas) if zetas else 0.0
     gammas = [-p.hessian_min_eig[1] / 2 for p in saddles if p.hessian_min_eig[1] < 0]
     gamma = min(gammas) if gammas else None
+    theta_lb, processed = _theta_lower_bound(D, blo, bhi, minima, zeta, gamma, max_boxes, deadline)
+    theta = float(theta_lb) if math.isfinite(theta_lb) else None
+    holds = (theta is not None and theta > 0) or (theta is None)
+    return {
+        "theta": theta, "gamma": gamma, "zeta": zeta,
+        "strong_convexity": min(alphas) if alphas else None,
+        "verdict": (Verdict.HOLDS if holds and search.complete else Verdict.UNDECIDED),
+        "boxes": processed,
+    }
+
+
+def _gradient_norm_lower(g: Interval) -> np.ndarray:
+    """Per box, a lower bound of ||grad f||_2 from the gradient enclosure (its mignitudes)."""
+    mig = g.mig()
+    s = None
+    for k in range(mig.shape[1]):
+        t = Interval._raw(mig[:, k], mig[:, k]) ** 2
+        s = t if s is None else s + t
+    return iv.sqrt(s).lo
+
+
+def _theta_lower_bound(D, blo, bhi, minima, zeta, gamma, max_boxes, deadline) -> tuple[float, int]:
+    """The smallest proven lower bound of ||grad f|| over the sub-boxes that are neither within
+    zeta of a certified minimum nor of proven curvature <= -gamma (inf when there are none), and
+    the number of boxes processed; the boxes with the smallest bounds are refined."""
     lo, hi = uniform_boxes(blo, bhi, max(2, int(round(256 ** (1.0 / len(blo))))))
     processed = 0
     lbs_final = []
-    theta_lb = math.inf
     while len(lo):
         processed += len(lo)
         g, H, _ = D.gradient_mean_value(lo, hi)
-        mig = g.mig()
-        s = None
-        for k in range(mig.shape[1]):
-            t = Interval._raw(mig[:, k], mig[:, k]) ** 2
-            s = t if s is None else s + t
-        glb = iv.sqrt(s).lo
+        glb = _gradient_norm_lower(g)
         covered = np.zeros(len(lo), dtype=bool)
         for p in minima:
             if zeta > 0:
@@ -206,12 +225,4 @@ def robust_strict_saddle_constants(D: DerivativeEnclosures, search: CriticalPoin
             lbs_final.extend(glb[refine].tolist())
             break
         lo, hi = split_all(lo[refine], hi[refine], bhi - blo)
-    theta_lb = min(lbs_final) if lbs_final else math.inf
-    theta = float(theta_lb) if math.isfinite(theta_lb) else None
-    holds = (theta is not None and theta > 0) or (theta is None)
-    return {
-        "theta": theta, "gamma": gamma, "zeta": zeta,
-        "strong_convexity": min(alphas) if alphas else None,
-        "verdict": (Verdict.HOLDS if holds and search.complete else Verdict.UNDECIDED),
-        "boxes": processed,
-    }
+    return (min(lbs_final) if lbs_final else math.inf), processed
