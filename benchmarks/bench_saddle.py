@@ -1,5 +1,5 @@
 """Benchmark: boxes processed and seconds to certify every critical point of catalog objectives in
-2, 4 and 6 variables (numerics.landscape.critical_points.find_critical_points).
+2, 4 and 6 variables (numerics.landscape.census.find_critical_points).
 
 Target (issue 6): the 4-variable symmetric matrix factorization fully certified in < 60 s on 2 cores.
 Baseline named in the table: the 2-variable paper example (lsjr-example), measured in the same run;
@@ -23,8 +23,9 @@ from __future__ import annotations
 import sys
 import time
 
-from numerics.landscape.critical_points import (find_critical_orbits_right_rotation, find_critical_points,
-                                      local_minima_are_global)
+from numerics.landscape.census import find_critical_points
+from numerics.landscape.global_minima import local_minima_are_global
+from numerics.landscape.symmetry import find_critical_orbits_right_rotation
 from numerics.symbolic.derivatives import smooth_objective
 from numerics.landscape.catalog import builtin
 

@@ -49,8 +49,11 @@ def _sections(cert: dict) -> list[tuple[str, list]]:
     c = cert["census"]
     census = [f"{c['note']}."]
     if "local_minima_global" in c:
-        census.append(f"Instance `{c['instance']}` ({c['description']}): {c['critical_points']} critical points "
-                      f"{c['kinds']}, complete search: {c['complete']}, strict-saddle property: "
+        count = c.get("census") or {}
+        exact = "the exact count" if count.get("complete") else "; ".join(count.get("reasons", [])) or "not a count"
+        census.append(f"Instance `{c['instance']}` ({c['description']}): {c['critical_points']} isolated critical "
+                      f"point(s) proved in the box ({exact}); listed rows by kind {c['kinds']}; every part of the "
+                      f"box accounted for: {c['complete']}, strict-saddle property: "
                       f"{c['strict_saddle_property']}, every local minimum global: **{c['local_minima_global']}** "
                       f"({c['reason']}); {c['seconds']} s.")
     return [("", head), ("Global optimality", go), ("Gradient descent's point", point),

@@ -11,6 +11,7 @@
     c = 1                                  # PGD absolute constant
     max_boxes = 200000
     algebra_budget = 30                    # seconds per Groebner basis (polynomial objectives)
+    max_seconds = 120                      # time budget of the whole run (default: none)
     symmetry = "none"                      # or "right-rotation"
 
     [empirical]
@@ -63,6 +64,7 @@ class SaddleSection(_Section):
     c: Optional[float] = Field(default=None, gt=0, allow_inf_nan=False)
     max_boxes: int = Field(default=200_000, ge=1)
     algebra_budget: float = Field(default=30.0, gt=0, le=3600, allow_inf_nan=False)
+    max_seconds: Optional[float] = Field(default=None, gt=0, le=86400, allow_inf_nan=False)
     symmetry: Literal["none", "right-rotation"] = "none"
 
 
@@ -83,12 +85,13 @@ class SaddleConfig(_Section):
         box = None if o.box is None else box_input(o.box, "objective.box")
         return {"expr": o.expr, "builtin": o.builtin, "box": box, "step": s.step, "epsilon": s.epsilon,
                 "delta": s.delta, "c": s.c, "max_boxes": s.max_boxes, "algebra_budget": s.algebra_budget,
+                "max_seconds": s.max_seconds,
                 "symmetry": s.symmetry,
                 "empirical": e.enabled, "runs": e.runs, "seed": e.seed}
 
 
 _UNKNOWN_KEY = ("unknown key; allowed: [objective] expr, builtin, box; [saddle] step, epsilon, delta, c, "
-                "max_boxes, algebra_budget, symmetry; [empirical] enabled, runs, seed")
+                "max_boxes, algebra_budget, max_seconds, symmetry; [empirical] enabled, runs, seed")
 
 
 def _missing(loc: str) -> str:

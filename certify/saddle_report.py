@@ -10,9 +10,25 @@ from __future__ import annotations
 
 
 def _iv(d) -> str:
+    """An interval rounded outward to 6 significant digits (never a narrower one than stored)."""
+    from certify.report import interval_display
+
     if not d:
         return "-"
-    return f"[{float(d['lo']):.6g}, {float(d['hi']):.6g}]"
+    return interval_display(d["lo"], d["hi"])
+
+
+def _census_text(cert: dict) -> str:
+    c = cert.get("census")
+    if not c:
+        return f"complete search: {cert['complete']}"
+    text = f"critical points in the box: {c['isolated_points']} proved"
+    if c["regions"]:
+        text += f" + {c['regions']} region(s) holding an unknown number"
+    if c["membership_undecided"]:
+        text += f" + {c['membership_undecided']} whose membership in the box is undecided"
+    text += f" · census complete: {c['complete']}"
+    return text + (f" ({'; '.join(c['reasons'])})" if c["reasons"] else "")
 
 
 def _box(b: dict) -> str:
@@ -24,20 +40,22 @@ def render_saddle_markdown(cert: dict) -> str:
     lines = [f"# Strict-saddle certificate: {o.get('builtin') or o.get('expr')}", "",
              f"Objective: `{o.get('sympy') or o.get('expr')}` on {_box(o['box'])}", "",
              *([f"$$f({', '.join(o.get('variables', []))}) = {o['latex']}$$", ""] if o.get("latex") else []),
-             f"**Strict-saddle property: {cert['strict_saddle_property']}** · complete search: {cert['complete']}"
-             f" · verdict: {cert['verdict']}", "",
+             f"**Strict-saddle property: {cert['strict_saddle_property']}** · verdict: {cert['verdict']}", "",
+             _census_text(cert), "",
              *([f"**Every local minimum is global: {cert['local_minima_global']['verdict']}** "
                 f"({cert['local_minima_global'].get('reason', '')})", ""] if "local_minima_global" in cert else []),
              *[f"- spurious local minimum near {s_['local_min']}: f >= {s_['f_lower']:.6g}, above f at "
                f"{s_['lower_point']}" for s_ in cert.get("local_minima_global", {}).get("spurious", [])],
              "## Critical points", "",
-             "| # | kind | enclosure | λ_min(Hessian) | λ_max(Hessian) | exists | unique | method |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| # | kind | enclosure | λ_min(Hessian) | λ_max(Hessian) | exists | unique | in box | method |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for i, p in enumerate(cert["critical_points"], 1):
-        lines.append(f"| {i} | {p['kind']} | {_box(p['box'])} | {_iv(p['hessian_min_eig'])} | "
-                     f"{_iv(p['hessian_max_eig'])} | {p['exists']} | {p['unique']} | {p['method']} |")
+        exact = (p.get("evidence") or {}).get("exact_point")
+        where = _box(p["box"]) + (f" (exactly ({', '.join(exact)}))" if exact and p["unique"] else "")
+        lines.append(f"| {i} | {p['kind']} | {where} | {_iv(p['hessian_min_eig'])} | "
+                     f"{_iv(p['hessian_max_eig'])} | {p['exists']} | {p['unique']} | {p['in_box']} | {p['method']} |")
     if not cert["critical_points"]:
-        lines.append("| - | no critical point in the box | | | | | | |")
+        lines.append("| - | no critical point in the box | | | | | | | |")
     methods = dict.fromkeys(p["method"] for p in cert["critical_points"])
     if methods:
         lines.append("")
@@ -49,7 +67,10 @@ def render_saddle_markdown(cert: dict) -> str:
             lines.append(f"- #{i}: {ev.get('boxes')} boxes{rep}; certificate polynomials: " +
                          ", ".join(f"g = {q['g']} (k = {q['k']})" for q in ev["zero_level"]["polynomials"]))
     un = cert["unresolved"]
-    lines += ["", f"Unresolved sub-boxes: {un['count']}", ""]
+    lines += ["", f"Unresolved sub-boxes: {un['count']}" + (f" (all within {_box(un['hull'])})" if un.get("hull") else ""),
+              ""]
+    if "budget" in cert:
+        lines += [f"Time budget of {cert['budget']['max_seconds']} s exhausted: {cert['budget']['note']}.", ""]
     s = cert["search"]
     lines += ["## Search", "", ", ".join(f"{k}: {v}" for k, v in s.items()), "", "## Constants", ""]
     for k, v in cert["constants"].items():
@@ -110,7 +131,7 @@ METHOD_TEXT = (
     ("strict-saddle-region", "no existence proof; every critical point in the region, if any, is a strict saddle "
                              "(an upper bound on λ_min of the Hessian over the region is negative)"),
 )
-"""How each search method (numerics/landscape/critical_points.py) proves existence and uniqueness."""
+"""How each search method (numerics/landscape/census.py, search.py, verify.py) proves existence and uniqueness."""
 
 CONSTANT_MEANINGS = (
     ("theta", "||∇f|| ≥ θ on the part of the box outside the saddle and minimum neighbourhoods (Jin et al. 2017, A2)"),
@@ -128,7 +149,7 @@ def method_text(method: str) -> str:
     for key, text in METHOD_TEXT[1:]:
         if method == key:
             return prefix + text
-    return prefix + "see numerics/landscape/critical_points.py"
+    return prefix + "see numerics/landscape/census.py"
 
 
 def _kind_class(kind: str) -> str:

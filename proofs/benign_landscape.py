@@ -9,7 +9,7 @@ the limit is a global minimizer. The landscape papers (Ge, Lee, Ma 2016 for
 matrix completion, Bhojanapalli, Neyshabur, Srebro 2016 for sensing, Sun, Qu, Wright 2018 for
 phase retrieval, Du & Lee 2018 for quadratic activations) prove that property for random or
 generic instances; here it is *certified for the given instance on the given box* by
-:func:`numerics.landscape.critical_points.local_minima_are_global` (the global statement on R^n needs
+:func:`numerics.landscape.global_minima.local_minima_are_global` (the global statement on R^n needs
 f >= 0 and every critical point accounted for).
 
 ``dl2018-quadratic-activation``: Du & Lee (ICML 2018, arXiv:1803.01206), a network
@@ -20,8 +20,8 @@ sqrt(2n) condition; the model and the k >= d statement are NOT VERIFIED against 
 the theorem is reported with that tag, and on catalog instances the instance certificate
 (``local-minima-global``) is the rigorous check beside it.
 
-Instance data: ``InstanceData.cache["saddle"]`` as for :mod:`proofs.lsjr2016`, plus
-``local_minima_global`` = (Verdict, evidence dict).
+Instance data: the :class:`proofs.saddle_facts.SaddleFacts` in ``InstanceData.cache["saddle"]``,
+with ``local_minima_global`` = (Verdict, evidence dict).
 """
 
 from __future__ import annotations
@@ -32,11 +32,11 @@ from numerics.arith.verdict import Verdict
 from proofs import lsjr2016
 from proofs.core import (Check, Citation, Constant, Derivation, Ge, Hypothesis, InstanceData, Step,
                          StructuralResult, Theorem)
+from proofs.saddle_facts import saddle_facts
 
 
 def _local_minima_global(instance: InstanceData) -> StructuralResult:
-    data = lsjr2016._saddle(instance)
-    result = data.get("local_minima_global")
+    result = saddle_facts(instance).local_minima_global
     if result is None:
         return StructuralResult(Verdict.UNDECIDED, "not computed", {}, "run the saddle pipeline")
     verdict, evidence = result

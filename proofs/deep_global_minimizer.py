@@ -37,6 +37,8 @@ q = sp.Symbol("q", nonnegative=True)
 D = sp.Symbol("D_max_neuron", nonnegative=True)
 t = sp.Symbol("t", positive=True)
 s_ = sp.Symbol("s", positive=True)
+_u = sp.Symbol("u", nonnegative=True)
+_v = sp.Symbol("v", nonnegative=True)
 
 CACHE_KEY = "deep_minimizer"
 WEIGHTS_KEY = "deep_weights"
@@ -150,9 +152,13 @@ def _upper(field: str):
 
 
 _STEPS = (
-    Step("T(alpha) = alpha - M^-1 G(alpha): DT = M^-1 (M - DG), so ||DT|| <= q = delta/lambda",
-         Eq(q, delta / lam), Check.SYMPY, "definition (docs/deep_instance_certificate.md, The zero)",
-         substitution={q: delta / lam}),
+    Step("T(alpha) = alpha - M^-1 G(alpha): DT = M^-1 (M - DG), so ||DT|| <= ||M^-1|| ||M - DG|| (a "
+         "submultiplicative norm) <= (1/lambda) delta = q; sympy checks the scalar bound with ||M^-1|| = "
+         "1/(lambda (1 + u)) <= 1/lambda (lambda_min(M) >= lambda) and ||M - DG|| = delta/(1 + v) <= delta",
+         Le(sp.Symbol("norm_M_inv", nonnegative=True) * sp.Symbol("norm_M_minus_DG", nonnegative=True), q),
+         Check.SYMPY, "docs/deep_instance_certificate.md, The zero",
+         substitution=[(sp.Symbol("norm_M_inv", nonnegative=True), 1 / (lam * (1 + _u))),
+                       (sp.Symbol("norm_M_minus_DG", nonnegative=True), delta / (1 + _v)), (q, delta / lam)]),
     Step("self-map: ||T(alpha)|| <= q r + eps/lambda <= r when delta < lambda and eps <= r (lambda - delta) "
          "(written eps = r (lambda - delta)/(1 + t), delta = lambda/(1 + s) with s, t > 0)",
          Le(q * r + eps / lam, r), Check.SYMPY, "mean value inequality on the convex ball",

@@ -23,6 +23,7 @@ import sympy as sp
 from numerics.arith.verdict import Verdict
 from proofs.core import (Check, Citation, Constant, Derivation, Eq, Hypothesis, InstanceData, Step,
                          StructuralResult, Theorem)
+from proofs.saddle_facts import saddle_facts
 
 eta = sp.Symbol("eta_sgd", positive=True)
 eta_max = sp.Symbol("eta_max", positive=True)
@@ -38,15 +39,8 @@ CITATION = Citation(
 )
 
 
-def _saddle(instance: InstanceData) -> dict:
-    data = instance.cache.get("saddle")
-    if data is None:
-        raise ValueError("instance.cache['saddle'] is missing: run the saddle pipeline first")
-    return data
-
-
 def _strict_saddle(instance: InstanceData) -> StructuralResult:
-    const = _saddle(instance)["constants"]
+    const = saddle_facts(instance).constants
     ev = {"epsilon (= theta)": const.get("theta"), "gamma": const.get("gamma"),
           "delta (= zeta)": const.get("zeta"), "alpha (strong convexity near minima)": const.get("strong_convexity")}
     ev = {k: (repr(v) if isinstance(v, float) else v) for k, v in ev.items()}

@@ -17,9 +17,9 @@ rigorously. ``log`` is the natural logarithm (both implementations; the paper's 
 VERIFIED). The explicit iteration count behind Theorem 3's O(.) is the derived (NOT VERIFIED)
 ``chi^4/c^3 * ell (f(x_0) - f*)/epsilon^2`` up to an absolute constant.
 
-Instance data (``InstanceData.cache["saddle"]``): ``ell``, ``rho`` (floats, rigorous upper
-bounds on the box), ``Delta_f`` (float upper bound of sup f - inf f on the box), ``dim`` and the
-robust strict-saddle triple ``constants`` (theta, gamma, zeta) with ``search``.
+Instance data: the :class:`proofs.saddle_facts.SaddleFacts` in ``InstanceData.cache["saddle"]``
+(``ell``, ``rho``: rigorous upper bounds on the box; ``delta_f`` >= sup f - inf f on the box;
+``dim``; the robust strict-saddle triple ``constants`` (theta, gamma, zeta) with ``search``).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from numerics.arith.interval import Interval
 from numerics.arith.verdict import Verdict
 from proofs.core import (Check, Citation, Constant, Derivation, Eq, Hypothesis, InstanceData, Le, Quantity, Step,
                          StructuralResult, Theorem)
+from proofs.saddle_facts import saddle_facts
 
 ell = sp.Symbol("ell", positive=True)
 rho = sp.Symbol("rho", positive=True)
@@ -70,16 +71,9 @@ def _cited(name, expr):
     return Derivation((Step(f"{name} as set in Algorithm 2", Eq(sym, expr), Check.CITED, _ALG),))
 
 
-def _saddle(instance: InstanceData) -> dict:
-    data = instance.cache.get("saddle")
-    if data is None:
-        raise ValueError("instance.cache['saddle'] is missing: run the saddle pipeline first")
-    return data
-
-
 def _point(name):
     def compute(instance: InstanceData) -> Interval:
-        v = float(_saddle(instance)[name])
+        v = float(getattr(saddle_facts(instance), name))
         return Interval(v, v)
     return compute
 
@@ -91,18 +85,18 @@ def _c_max(instance: InstanceData) -> StructuralResult:
 
 
 def _a1(instance: InstanceData) -> StructuralResult:
-    data = _saddle(instance)
-    ok = math.isfinite(float(data["ell"])) and math.isfinite(float(data["rho"]))
+    data = saddle_facts(instance)
+    ok = math.isfinite(float(data.ell)) and math.isfinite(float(data.rho))
     if not ok:
         return StructuralResult(Verdict.UNDECIDED, "interval bounds on the box are unbounded", {})
     return StructuralResult(Verdict.UNDECIDED,
                             "ell and rho are certified on the box only; PGD's perturbations may leave it, and "
-                            "A1 asks for global constants", {"ell": repr(data["ell"]), "rho": repr(data["rho"])},
+                            "A1 asks for global constants", {"ell": repr(data.ell), "rho": repr(data.rho)},
                             "A1 holds on the box; globally undecided")
 
 
 def _a2(instance: InstanceData) -> StructuralResult:
-    const = _saddle(instance)["constants"]
+    const = saddle_facts(instance).constants
     ev = {k: (repr(v) if isinstance(v, float) else v) for k, v in const.items() if k != "verdict"}
     return StructuralResult(const["verdict"], "branch-and-bound over the box: each sub-box has a proven gradient "
                             "lower bound >= theta, a Rayleigh quotient <= -gamma, or lies within zeta of a certified "

@@ -24,7 +24,7 @@ import sympy as sp
 
 from numerics.arith.interval import Interval
 from numerics.arith.verdict import Verdict
-from proofs.core import (Check, Citation, Constant, Derivation, Eq, Ge, Gt, Hypothesis, InstanceData, Lt,
+from proofs.core import (Check, Citation, Constant, Derivation, Eq, Gt, Hypothesis, InstanceData, Lt,
                          Quantity, Step, StructuralResult, Theorem)
 
 n = sp.Symbol("n", positive=True, integer=True)
@@ -168,6 +168,30 @@ def _identity_holds() -> bool:
     return True
 
 
+def _interpolation_holds() -> bool:
+    """With alpha = H^-1 (y - u), u + H alpha = y, and the loss 1/2 ||u - y||^2 is a sum of squares
+    that vanishes there (a generic invertible symbolic 3 x 3 H; real symbolic u, y)."""
+    k = 3
+    H = sp.Matrix(k, k, lambda i, j: sp.Symbol(f"h{i}{j}", real=True))
+    u = sp.Matrix([sp.Symbol(f"u{i}", real=True) for i in range(k)])
+    yv = sp.Matrix([sp.Symbol(f"y{i}", real=True) for i in range(k)])
+    new_u = u + H * (H.adjugate() / H.det()) * (yv - u)
+    if any(sp.simplify(e) != 0 for e in new_u - yv):
+        return False
+    loss = sum(((u - yv)[i]) ** 2 for i in range(k)) / 2
+    return bool(loss.is_nonnegative)
+
+
+def _rank_bound_holds() -> bool:
+    """H_S = J_S J_S^T with J_S of size n x |S| d is singular when |S| d < n: det = 0 identically for
+    a generic symbolic J (n = 3, |S| d = 2 and n = 2, |S| d = 1; Cauchy-Binet in general)."""
+    for rows, cols in ((3, 2), (2, 1)):
+        J = sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"j{i}{j}", real=True))
+        if sp.expand((J * J.T).det()) != 0:
+            return False
+    return True
+
+
 _STEPS = (
     Step("inside a fixed activation pattern the predictions are linear in the moved weights, and "
          "with dw_r = m^-1/2 c_r a_r sum_i s_ri alpha_i x_i (a_r^2 = 1): "
@@ -182,11 +206,15 @@ _STEPS = (
     Step("... and for a negative pre-activation -c: -c + b < 0 when |b| < c",
          Lt(-c + b, 0), Check.SYMPY, "pattern preservation",
          substitution={b: c * (1 - 2 * s / (1 + s))}),
-    Step("so u(W~ + dW) = u(W~) + H_c alpha = u(W~) + (y - u(W~)) = y: the loss 1/2 ||u - y||^2 is 0, "
-         "its least possible value, hence W* = W~ + dW is a global minimizer",
-         Ge(sp.Symbol("L", real=True) ** 2 / 2, 0), Check.SYMPY, "definition of the loss (1810.02054v2 eq. 2)"),
-    Step("rank H_S <= |S| d (H_S = J_S J_S^T with J_S of size n x |S| d), so m d < n is never certified",
-         Ge(sp.Symbol("S_d"), n), Check.CITED, "linear algebra; the code checks |S| d >= n exactly"),
+    Step("so u(W~ + dW) = u(W~) + H_c alpha = u(W~) + (y - u(W~)) = y with alpha = H_c^-1 (y - u(W~)): the "
+         "loss 1/2 ||u - y||^2, a sum of squares, is 0, its least possible value, hence W* = W~ + dW is a "
+         "global minimizer (checked on a generic invertible symbolic 3 x 3 H_c)",
+         Eq(sp.Symbol("u_W_star"), sp.Symbol("y")), Check.SYMPY, "definition of the loss (1810.02054v2 eq. 2)",
+         verifier=_interpolation_holds),
+    Step("rank H_S <= |S| d (H_S = J_S J_S^T with J_S of size n x |S| d), so H_S is singular when |S| d < n "
+         "and m d < n is never certified (det J J^T = 0 checked for generic symbolic J of sizes 3 x 2 and "
+         "2 x 1; Cauchy-Binet in general)", Eq(sp.Symbol("det_H_S_when_Sd_lt_n"), 0), Check.SYMPY,
+         "linear algebra; the code checks |S| d >= n exactly", verifier=_rank_bound_holds),
     Step("per-neuron distance: ||w*_r - w_r(0)|| <= D and sqrt(m) D is the lazy-training constant "
          "Du et al. predict to be O(1) (their R' = 4 sqrt(n)||y - u(0)||/(sqrt(m) lambda0))",
          Eq(sp.Symbol("sqrt_m_distance"), sp.sqrt(m) * D), Check.CITED,

@@ -12,9 +12,9 @@ leave the region where L is valid; this is the forward-invariant-domain extensio
 Piliouras 2016, arXiv:1605.00405, [P, abstract]). When forward invariance is not proved the
 hypothesis is `undecided` and so is the theorem.
 
-Instance data (``InstanceData.cache["saddle"]``): a dict with ``search``
-(:class:`numerics.landscape.critical_points.CriticalPointSearch`), ``ell`` (float, rigorous upper bound
-of sup ||Hessian||_2), ``smooth`` (bool), ``forward_invariance`` ((Verdict, evidence)).
+Instance data: the :class:`proofs.saddle_facts.SaddleFacts` in ``InstanceData.cache["saddle"]``
+(``search``, a :class:`numerics.landscape.results.CriticalPointSearch`; ``ell``, a rigorous upper
+bound of sup ||Hessian||_2; ``smooth``; ``forward_invariance``).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from numerics.arith.interval import Interval
 from numerics.arith.verdict import Verdict
 from proofs.core import (Check, Citation, Constant, Derivation, Gt, Hypothesis, InstanceData, Lt, Quantity,
                          Step, StructuralResult, Theorem)
+from proofs.saddle_facts import saddle_facts
 
 alpha = sp.Symbol("alpha", positive=True)
 L = sp.Symbol("L", positive=True)
@@ -41,37 +42,30 @@ CITATION = Citation(
 )
 
 
-def _saddle(instance: InstanceData) -> dict:
-    data = instance.cache.get("saddle")
-    if data is None:
-        raise ValueError("instance.cache['saddle'] is missing: run the saddle pipeline first")
-    return data
-
-
 def _lipschitz_quantity(instance: InstanceData) -> Interval:
-    ell = float(_saddle(instance)["ell"])
+    ell = float(saddle_facts(instance).ell)
     return Interval(ell, ell)
 
 
 def _c2(instance: InstanceData) -> StructuralResult:
-    data = _saddle(instance)
+    data = saddle_facts(instance)
     import math
-    if not data["smooth"]:
+    if not data.smooth:
         return StructuralResult(Verdict.FAILS, "syntax: the expression uses a non-smooth function", {})
-    if not math.isfinite(float(data["ell"])):
+    if not math.isfinite(float(data.ell)):
         return StructuralResult(Verdict.UNDECIDED, "interval Hessian over the box is unbounded "
-                                "(a division by 0, log or sqrt of 0 may occur)", {"ell": repr(data["ell"])})
+                                "(a division by 0, log or sqrt of 0 may occur)", {"ell": repr(data.ell)})
     return StructuralResult(Verdict.HOLDS, "composition of C-infinity functions whose interval Hessian is "
                             "finite on a cover of the box (no singularity in the box)", {})
 
 
 def _forward_invariant(instance: InstanceData) -> StructuralResult:
-    data = _saddle(instance)
-    if data.get("constant_hessian"):
+    data = saddle_facts(instance)
+    if data.constant_hessian:
         return StructuralResult(Verdict.HOLDS, "the Hessian is constant (sympy: no variable in any entry), so "
                                 "L = ||Hessian||_2 is a global gradient-Lipschitz constant", {},
                                 "global L; forward invariance not needed")
-    verdict, evidence = data["forward_invariance"]
+    verdict, evidence = data.forward_invariance
     return StructuralResult(verdict, "interval image of the GD map x - alpha grad f(x) (mean-value form) "
                             "on a subdivision of the box", evidence,
                             "" if verdict is Verdict.HOLDS else
@@ -79,7 +73,7 @@ def _forward_invariant(instance: InstanceData) -> StructuralResult:
 
 
 def _strict_saddle_property(instance: InstanceData) -> StructuralResult:
-    search = _saddle(instance)["search"]
+    search = saddle_facts(instance).search
     v = search.strict_saddle_property()
     kinds = {}
     for p in search.points:

@@ -1,6 +1,6 @@
 """Small exact instances of the objectives whose landscapes are proved benign ("all local minima
 are global") in the landscape literature (docs/saddle_certification.md), for the critical-point
-certifier (:mod:`numerics.landscape.critical_points`).
+certifier (:mod:`numerics.landscape.census`).
 
 The theorems are statements about random or generic instances in high dimension; these are
 concrete low-dimensional instances with rational data, so that every critical point in a box can

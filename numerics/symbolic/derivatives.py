@@ -18,6 +18,8 @@ in one pass of numpy operations. Common subexpressions are shared (``sympy.cse``
 
 from __future__ import annotations
 
+import math
+import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -114,8 +116,21 @@ def _const_interval(value: sp.Expr) -> Interval:
         q = Fraction(str(sp.Rational(value)))
     else:
         raise ValueError(f"not a rational constant: {value}")
-    lo, hi = round_down_fraction(q), round_up_fraction(q)
-    return Interval(lo, hi)
+    return Interval(*enclose_fraction(q))
+
+
+_FLOAT_MAX = Fraction(sys.float_info.max)
+
+
+def enclose_fraction(q: Fraction) -> tuple[float, float]:
+    """Floats ``lo <= q <= hi``, the tightest ones, for any rational ``q``: beyond the largest
+    float the enclosure reaches to +-inf (``float(q)`` would overflow); below the smallest
+    subnormal it is rounded outward as any other value."""
+    if q > _FLOAT_MAX:
+        return sys.float_info.max, math.inf
+    if q < -_FLOAT_MAX:
+        return -math.inf, -sys.float_info.max
+    return round_down_fraction(q), round_up_fraction(q)
 
 
 _UNARY = {

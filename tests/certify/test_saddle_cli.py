@@ -277,7 +277,10 @@ def test_matrix_factorization_2x2_exit_0(tmp_path, capsys):
     code, _, _ = _run(["saddle", "--builtin", "matrix-factorization-2x2", "--out", str(tmp_path)], capsys)
     assert code == 0
     cert = json.loads((tmp_path / "certificate.json").read_text())
-    assert cert["complete"] is True and cert["strict_saddle_property"] == "holds"
+    assert cert["accounted"] is True and cert["strict_saddle_property"] == "holds"
+    # the minima form a circle and the saddle's region is not proved to hold only U = 0: the
+    # listing does not count the critical points, so the census is not complete (issue 15)
+    assert cert["complete"] is False and cert["census"]["regions"] == 2 and cert["census"]["reasons"]
     assert sorted(p["kind"] for p in cert["critical_points"]) == ["local-min", "strict-saddle"]
     zl = [p for p in cert["critical_points"] if p["method"] == "zero-level-set"][0]
     assert zl["exists"] == "holds" and zl["hessian_min_eig"]["lo"] in ("0.0", "0")

@@ -3,17 +3,19 @@ parameters against hand-derived values, and verdicts on instances."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 import sympy as sp
 
-from numerics.landscape.critical_points import CriticalPointSearch
+from numerics.landscape.results import CriticalPointSearch
 from numerics.arith.verdict import Verdict
 from proofs import ghjy2015, jin2017, lsjr2016
 from proofs.core import Check, InstanceData
 from proofs.evaluation import evaluate_theorem
+from proofs.saddle_facts import SaddleFacts
 from proofs.registry import theorem_ids
 
 
@@ -53,9 +55,9 @@ def test_jin_parameters_by_hand():
 def _instance(ssp_complete=True, fi=Verdict.HOLDS, ell=11.0):
     search = CriticalPointSearch(("x",), np.array([-1.0]), np.array([1.0]), [], ssp_complete, {}, [])
     const = {"theta": 0.1, "gamma": 0.5, "zeta": 0.1, "strong_convexity": 1.0, "verdict": Verdict.HOLDS}
-    return InstanceData(None, None, {}, {"saddle": {"search": search, "ell": ell, "rho": 12.0, "smooth": True,
-                                                    "forward_invariance": (fi, {}), "constants": const,
-                                                    "Delta_f": 1.0, "dim": 1}})
+    facts = SaddleFacts(search=search, ell=ell, rho=12.0, delta_f=1.0, dim=1, constants=const,
+                        forward_invariance=(fi, {}))
+    return InstanceData(None, None, {}, {"saddle": facts})
 
 
 def test_lsjr_certified_only_with_small_step_and_invariance():
@@ -87,6 +89,14 @@ def test_lsjr_constant_hessian_gives_global_L():
     inst = _instance(fi=Verdict.FAILS)
     out = evaluate_theorem(lsjr2016.THEOREM, inst, {"alpha": 0.05})
     assert out["status"] == "not-certified"
-    inst.cache["saddle"]["constant_hessian"] = True
+    inst.cache["saddle"] = dataclasses.replace(inst.cache["saddle"], constant_hessian=True)
     out = evaluate_theorem(lsjr2016.THEOREM, inst, {"alpha": 0.05})
     assert out["status"] == "certified"
+
+
+def test_saddle_facts_are_required():
+    from proofs.saddle_facts import saddle_facts
+    with pytest.raises(ValueError, match="SaddleFacts"):
+        saddle_facts(InstanceData(None, None, {}, {}))
+    with pytest.raises(ValueError, match="SaddleFacts"):
+        saddle_facts(InstanceData(None, None, {}, {"saddle": {"ell": 1.0}}))

@@ -1,7 +1,7 @@
 """The certified critical-point census of a family at a size it can reach
-(:func:`numerics.landscape.critical_points.find_critical_points`, or the rotation-orbit search
+(:func:`numerics.landscape.census.find_critical_points`, or the rotation-orbit search
 for objectives invariant under U -> U R), with the verdict "every local minimum is global"
-(:func:`numerics.landscape.critical_points.local_minima_are_global`).
+(:func:`numerics.landscape.global_minima.local_minima_are_global`).
 
 Known zeros. When that verdict is undecided only because some local minima are not proved to
 have f = 0 (the zero-level certificate needs a Groebner basis, which can run out of time), the
@@ -19,9 +19,13 @@ import numpy as np
 
 
 def run_census(entry, *, max_boxes: int = 100_000, algebra_budget_s: float = 20.0) -> dict:
-    """Run the census on a catalog entry; returns a JSON-ready summary."""
-    from numerics.landscape.critical_points import (find_critical_orbits_right_rotation, find_critical_points,
-                                                    local_minima_are_global)
+    """Run the census on a catalog entry; returns a JSON-ready summary: ``complete`` when every part
+    of the box is accounted for, ``critical_points`` the number of isolated critical points proved
+    in the box, ``census`` whether that is the exact count and why not, ``kinds`` the listed rows
+    (points and regions) by kind."""
+    from numerics.landscape.census import find_critical_points
+    from numerics.landscape.global_minima import local_minima_are_global
+    from numerics.landscape.symmetry import find_critical_orbits_right_rotation
     from numerics.symbolic.derivatives import smooth_objective
 
     t0 = time.perf_counter()
@@ -47,7 +51,8 @@ def run_census(entry, *, max_boxes: int = 100_000, algebra_budget_s: float = 20.
         kinds[p.kind] = kinds.get(p.kind, 0) + 1
     return {"instance": entry.name, "description": entry.description, "variables": names,
             "box": {n: [float(a), float(b)] for n, a, b in zip(names, lo, hi)}, "symmetry": symmetry,
-            "complete": bool(search.complete), "critical_points": len(search.points), "kinds": kinds,
+            "complete": bool(search.complete), "critical_points": search.census().points,
+            "census": search.census().as_dict(), "kinds": kinds,
             "strict_saddle_property": search.strict_saddle_property().value,
             "local_minima_global": verdict.value, "reason": ev.get("reason", ""),
             "boxes": int(search.stats.get("boxes_processed", 0)), "seconds": round(time.perf_counter() - t0, 2)}

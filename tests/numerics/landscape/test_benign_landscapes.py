@@ -8,8 +8,10 @@ import pytest
 import sympy as sp
 
 from numerics.landscape.benign import LANDSCAPES
-from numerics.landscape.critical_points import (find_critical_orbits_right_rotation, find_critical_points,
-                                      local_minima_are_global, structurally_nonnegative)
+from numerics.landscape.census import find_critical_points
+from numerics.landscape.global_minima import local_minima_are_global
+from numerics.landscape.symmetry import find_critical_orbits_right_rotation
+from numerics.symbolic.ideal_saturation import structurally_nonnegative
 from numerics.symbolic.derivatives import smooth_objective
 from numerics.landscape.catalog import builtin
 from numerics.arith.verdict import Verdict

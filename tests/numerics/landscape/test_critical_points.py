@@ -12,9 +12,10 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from numerics.landscape.critical_points import (find_critical_points, forward_invariant, gradient_lipschitz_upper,
-                                      hessian_lipschitz_upper, lambda_min_bounds, eigen_bounds,
-                                      robust_strict_saddle_constants, _lambda_min_arb)
+from numerics.landscape.census import find_critical_points
+from numerics.landscape.saddle_constants import (forward_invariant, gradient_lipschitz_upper, hessian_lipschitz_upper,
+                                                 robust_strict_saddle_constants)
+from numerics.landscape.spectrum import _lambda_min_arb, eigen_bounds, lambda_min_bounds
 from numerics.arith.interval import Interval
 from numerics.symbolic.derivatives import DerivativeEnclosures, smooth_objective
 from numerics.landscape.catalog import builtin
@@ -356,7 +357,7 @@ def test_forward_invariance_holds_pointwise(paper, px, py):
 
 # --------------------------------------------------------------- rotation orbits
 def test_right_rotation_invariance_is_proved_or_refused():
-    from numerics.landscape.critical_points import right_rotation_invariant
+    from numerics.landscape.symmetry import right_rotation_invariant
     e = builtin("matrix-factorization-2x2")
     assert right_rotation_invariant(smooth_objective(e.expr, e.variables), 2)
     u = sp.symbols("a b c d", real=True)
@@ -365,7 +366,7 @@ def test_right_rotation_invariance_is_proved_or_refused():
 
 
 def test_structurally_nonnegative():
-    from numerics.landscape.critical_points import structurally_nonnegative
+    from numerics.symbolic.ideal_saturation import structurally_nonnegative
     assert structurally_nonnegative((x - 1) ** 2 / 2 + sp.Rational(3, 4) * (x * y - 2) ** 4 + sp.exp(x))
     assert not structurally_nonnegative((x - 1) ** 2 - y ** 2)
     assert not structurally_nonnegative(x ** 3)
@@ -374,7 +375,7 @@ def test_structurally_nonnegative():
 def test_matrix_factorization_2x2_orbits():
     """U in R^{2x2}, M = m m^T of rank 1: critical set = {0} (strict saddle) and the circle
     U U^T = M (global minima, degenerate even modulo rotations: f = t^4/2 along u22)."""
-    from numerics.landscape.critical_points import find_critical_orbits_right_rotation
+    from numerics.landscape.symmetry import find_critical_orbits_right_rotation
     e = builtin("matrix-factorization-2x2")
     o = smooth_objective(e.expr, e.variables)
     r = find_critical_orbits_right_rotation(o, 2, [-2] * 4, [2] * 4)
@@ -392,7 +393,7 @@ def test_matrix_factorization_2x2_orbits():
 
 
 def test_orbit_search_refuses_non_invariant():
-    from numerics.landscape.critical_points import find_critical_orbits_right_rotation
+    from numerics.landscape.symmetry import find_critical_orbits_right_rotation
     u = sp.symbols("a b c d", real=True)
     with pytest.raises(ValueError, match="could not be proved"):
         find_critical_orbits_right_rotation(smooth_objective(u[0] + u[1] ** 2 + u[2] * u[3], u), 2, [-1] * 4, [1] * 4)

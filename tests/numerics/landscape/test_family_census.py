@@ -39,7 +39,7 @@ def test_known_zeros_never_rescue_a_spurious_local_minimum():
     import sympy as sp
 
     from numerics.landscape.catalog import builtin
-    from numerics.landscape.critical_points import find_critical_points
+    from numerics.landscape.census import find_critical_points
     from numerics.landscape.families.census import _minima_at_known_zeros
     from numerics.symbolic.derivatives import smooth_objective
 

@@ -15,7 +15,7 @@ import sympy as sp
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from numerics.landscape.critical_points import find_critical_points
+from numerics.landscape.census import find_critical_points
 from numerics.symbolic.ideal_saturation import _membership_power, isolation_certificate, zero_level_certificate
 from numerics.symbolic.derivatives import smooth_objective
 from numerics.landscape.catalog import builtin
