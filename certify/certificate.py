@@ -256,3 +256,26 @@ def load_certificate(path: str | Path, schemas: tuple[str, ...] = (SCHEMA_ID,)) 
     if cert["schema"] not in schemas:
         raise BadInput("CERT.schema", cert["schema"], unknown_schema_message(cert["schema"], schemas))
     return cert
+
+
+def json_safe(x):
+    """Plain JSON values: exact sympy numbers and Verdicts become strings, numpy scalars floats."""
+    import numpy as np
+
+    from numerics.arith.verdict import Verdict
+
+    if isinstance(x, dict):
+        return {str(k): json_safe(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [json_safe(v) for v in x]
+    if isinstance(x, Verdict):
+        return x.value
+    if isinstance(x, (bool, str, int)) or x is None:
+        return x
+    if isinstance(x, (float, np.floating)):
+        return repr(float(x)) if not np.isfinite(x) else float(x)
+    if isinstance(x, np.integer):
+        return int(x)
+    if isinstance(x, np.ndarray):
+        return json_safe(x.tolist())
+    return str(x)

@@ -158,7 +158,7 @@ def certify_landscape(family: str, *, size: str | dict | None = None, data: str 
     import numpy as np
 
     from certify.certificate import environment, tool_version
-    from certify.commands.saddle import _json_safe
+    from certify.certificate import json_safe
     from numerics.empirical.landscape_runs import descend, success_rates
     from numerics.landscape.families.census import run_census
 
@@ -205,7 +205,7 @@ def certify_landscape(family: str, *, size: str | dict | None = None, data: str 
     if census and entry is not None:
         out["census"].update(run_census(entry))
     out["verdict"] = "certified" if cert.status == "certified" else "not-certified"
-    return _json_safe(out), x
+    return json_safe(out), x
 
 
 def point_sha256(x) -> str:

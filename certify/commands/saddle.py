@@ -22,6 +22,7 @@ from pathlib import Path
 
 import click
 
+from certify.certificate import json_safe
 from certify.errors import BadInput
 from certify.saddle_config import box_from_mapping, box_input, position_message
 
@@ -72,28 +73,6 @@ def _point_json(names, p) -> dict:
     if ev:
         out["evidence"] = ev
     return out
-
-
-def _json_safe(x):
-    """Plain JSON values: exact sympy numbers and Verdicts become strings, numpy scalars floats."""
-    import numpy as np
-    from numerics.arith.verdict import Verdict
-
-    if isinstance(x, dict):
-        return {str(k): _json_safe(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_json_safe(v) for v in x]
-    if isinstance(x, Verdict):
-        return x.value
-    if isinstance(x, (bool, str, int)) or x is None:
-        return x
-    if isinstance(x, (float, np.floating)):
-        return repr(float(x)) if not np.isfinite(x) else float(x)
-    if isinstance(x, np.integer):
-        return int(x)
-    if isinstance(x, np.ndarray):
-        return _json_safe(x.tolist())
-    return str(x)
 
 
 @dataclass(frozen=True)
@@ -440,7 +419,7 @@ def certify_saddle(*, expr: str | None = None, builtin: str | None = None, box: 
         if builtin is not None and builtin.startswith("quadratic-saddle"):
             from numerics.empirical.saddle_escape import quadratic_escape
             cert["empirical"]["quadratic_escape_vs_dimension"] = quadratic_escape(runs=min(runs, 200), seed=seed)
-    return _json_safe(cert)
+    return json_safe(cert)
 
 
 def _empirical(objective, search, blo, bhi, alpha, theorems, runs, seed) -> dict:
