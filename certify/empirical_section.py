@@ -6,7 +6,6 @@ Experiments never change a verdict: their summary goes into each theorem's `empi
 
 from __future__ import annotations
 
-import numpy as np
 
 from certify.errors import BadInput
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import sympy as sp
 
 from numerics.arith.interval import Interval

@@ -26,7 +26,6 @@ of S is ever made).
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction

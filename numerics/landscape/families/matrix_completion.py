@@ -83,7 +83,7 @@ def init(inst: Instance, rng) -> np.ndarray:
 
 
 def success(inst: Instance, x: np.ndarray, reference=None) -> bool:
-    M, mask = inst.data["M"], inst.data["mask"]
+    M = inst.data["M"]
     return loss_grad(inst, x)[0] <= 1e-12 * 0.5 * float(np.einsum("ij,ij->", M, M))
 
 

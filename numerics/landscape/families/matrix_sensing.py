@@ -15,7 +15,6 @@ upper bound of ``min_Q ||U - Z Q||_F`` (:func:`.exact_zero.orbit_distance_upper`
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from numerics.landscape.burer_monteiro import burer_monteiro, pataki_rank, unit_rows
-from numerics.landscape.families.family import (CERTIFIED, NOT_CERTIFIED, Family, GlobalOptimality, Instance,
+from numerics.landscape.families.family import (CERTIFIED, Family, GlobalOptimality, Instance,
                                                 SizeParam)
 from numerics.landscape.graphs import Graph, gnp, planted_bipartition
 from numerics.landscape.maxcut_sdp import certify_maxcut_sdp
