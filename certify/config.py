@@ -161,9 +161,13 @@ class ModelConfig(_Section):
 
 
 class TrainConfig(_Section):
+    """Full-batch GD: at most `steps` steps, stopping early once the float loss
+    1/2 ||u - y||^2 is at most `loss_target` (when given)."""
+
     step_size: Union[Literal["auto"], float] = "auto"
     steps: int = Field(default=1000, ge=0)
     seed: int = 0
+    loss_target: Optional[float] = Field(default=None, ge=0)
 
     @field_validator("step_size")
     @classmethod
@@ -173,6 +177,23 @@ class TrainConfig(_Section):
         if isinstance(v, bool) or not math.isfinite(float(v)) or float(v) <= 0:
             raise ValueError('step_size must be a positive finite number or "auto"')
         return float(v)
+
+
+class InstanceConfig(_Section):
+    """`certify instance`: how the point handed to the proof is found (float; the proof decides).
+
+    `search = "gauss-newton"` refines the start point by damped Gauss-Newton
+    (numerics.instance.two_layer_gauss_newton) before the proof; `"none"` proves the trained point
+    as it is. `start = "trained"` searches from the GD-trained point (and from the initialization
+    when that fails); `"init"` from the initialization only. `solver`: Cholesky of the Gram,
+    matrix-free conjugate gradients, or `"auto"` (Cholesky up to `cholesky_max_n` inputs)."""
+
+    search: Literal["gauss-newton", "none"] = "gauss-newton"
+    start: Literal["trained", "init"] = "trained"
+    max_iterations: int = Field(default=50, ge=0)
+    solver: Literal["auto", "cholesky", "cg"] = "auto"
+    cholesky_max_n: int = Field(default=4096, ge=1)
+    device: Literal["auto", "cpu", "cuda"] = "cpu"
 
 
 _RESERVED_NAMES = frozenset({"n", "d", "m", "delta", "eta", "depth", "H", "activation", "c_res", "channels",
@@ -294,6 +315,7 @@ class Config(_Section):
     certify: CertifyConfig = Field(default_factory=CertifyConfig)
     numerics: NumericsConfig = Field(default_factory=NumericsConfig)
     empirical: EmpiricalConfig = Field(default_factory=EmpiricalConfig)
+    instance: InstanceConfig = Field(default_factory=InstanceConfig)
     base_dir: str = Field(default=".", exclude=True)
 
     def normalized(self) -> dict:

@@ -449,10 +449,51 @@ def _integrity(cert: dict) -> str | None:
     return integrity_warning(cert, "certify run")
 
 
+def _fmt(x, digits: int = 4) -> str:
+    if x is None:
+        return "-"
+    if isinstance(x, float):
+        return f"{x:.{digits}g}"
+    if isinstance(x, dict) and "hi" in x:
+        return f"<= {float(x['hi']):.{digits}g}"
+    return str(x)
+
+
+def search_view(cert: dict) -> dict | None:
+    """The instance search and the smallest-width search of an instance certificate, as rows
+    for the report (float records beside the proof; None when there is neither)."""
+    rows = []
+    for p in cert.get("instance_points") or []:
+        s = p.get("search") if isinstance(p, dict) else None
+        if isinstance(s, dict):
+            rows.append([p.get("point"), s.get("start"), s.get("solver"), s.get("iterations"),
+                         _fmt(float(s["start_residual_norm_float"]), 3) if s.get("start_residual_norm_float") else "-",
+                         _fmt(float(s["residual_norm_float"]), 3) if s.get("residual_norm_float") else "-",
+                         s.get("stop_reason"), p.get("status")])
+    ws = cert.get("width_search")
+    width = None
+    if isinstance(ws, dict) and isinstance(ws.get("seeds"), list):
+        width = {"rows": [[r.get("seed"), _fmt(r.get("smallest_width")), _fmt(r.get("parameters")),
+                           _fmt(r.get("p_over_n")), _fmt(r.get("sqrt_m_distance")), len(r.get("tried") or [])]
+                          for r in ws["seeds"] if isinstance(r, dict)],
+                 "summary": [("median smallest certified width", _fmt(ws.get("median_smallest_width"))),
+                             ("p / n at the median", _fmt(ws.get("p_over_n"))),
+                             ("theorem width (DZPS GD, Thm 4.1)", _fmt(ws.get("theorem_width"))),
+                             ("theorem width / median", _fmt(ws.get("ratio"))),
+                             ("largest width tried", _fmt(ws.get("max_width")))],
+                 "tried": [(r.get("seed"), ", ".join(f"{t.get('width')}{'✓' if t.get('certified') else '✗'}"
+                                                   for t in r.get("tried") or []))
+                           for r in ws["seeds"] if isinstance(r, dict)]}
+    if not rows and width is None:
+        return None
+    return {"columns": ["point", "start", "solver", "iterations", "residual before", "residual after", "stop",
+                        "proof"], "rows": rows, "width": width}
+
+
 def render_markdown(cert: dict) -> str:
     """The Markdown report of a certificate (LaTeX between $...$)."""
     return _env().get_template("report.md.j2").render(cert=cert, views=_theorem_views(cert, {}),
-                                                      integrity=_integrity(cert))
+                                                      integrity=_integrity(cert), search=search_view(cert))
 
 
 def render_html(cert: dict, figures: dict | None = None) -> str:
@@ -463,7 +504,8 @@ def render_html(cert: dict, figures: dict | None = None) -> str:
     """
     cert = json.loads(json.dumps(cert))
     integrity = _integrity(cert)
-    return _render_page("report.html.j2", cert=cert, views=_theorem_views(cert, figures), integrity=integrity)
+    return _render_page("report.html.j2", cert=cert, views=_theorem_views(cert, figures), integrity=integrity,
+                        search=search_view(cert))
 
 
 def render_explain_markdown(statement: dict, checks: list[list[Any]] | None = None) -> str:

@@ -10,14 +10,17 @@ deterministically for the given weights by the computation in :mod:`numerics.ins
 correction ``dW`` and the strict inequalities ``|dw_r . x_i| < |w_r . x_i|``, all on enclosures).
 The algebra behind it is re-checked by sympy below; the hypotheses are decided on the instance.
 
-Weights come from ``instance.cache["lazy_weights"]`` (``{"W", "a", "W0"}``, set by
-``certify instance``) or, when absent, from the seeded initialization of the configuration
-(``params["m"]``, ``params["seed"]``, default seed 0).
+The network and (optionally) its proof come as typed values on a :class:`LazyInstanceData`
+(``network``: a :class:`TwoLayerPoint`; ``result``: the
+:class:`~numerics.instance.lazy_minimizer.LazyMinimizerResult` already computed for it, as
+``certify instance`` passes them); on a plain :class:`~proofs.core.InstanceData` the network is the
+seeded initialization of the configuration (``params["m"]``, ``params["seed"]``, default seed 0).
 """
 
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
@@ -37,33 +40,69 @@ b = sp.Symbol("b", real=True)
 c = sp.Symbol("c", positive=True)
 s = sp.Symbol("s", positive=True)
 
-CACHE_KEY = "lazy_minimizer"
-WEIGHTS_KEY = "lazy_weights"
+@dataclass(frozen=True, eq=False)
+class TwoLayerPoint:
+    """A two-layer network to certify: first layer ``W`` (m, d), output signs ``a`` (m,) in
+    {-1, +1}, initialization ``W0`` (distances are measured from it), and the point's name."""
+
+    W: np.ndarray
+    a: np.ndarray
+    W0: np.ndarray
+    point: str = "given"
 
 
-# ------------------------------------------------------------------ the computation, cached
+@dataclass(eq=False)
+class LazyInstanceData(InstanceData):
+    """The instance of this theorem: data, parameters, the network and (when already computed)
+    its proof result; with ``result`` None the proof runs on first use."""
+
+    network: TwoLayerPoint | None = None
+    result: object | None = None
+
+
+_SEEDED = "lazy_minimizer_of_seeded_initialization"     # cache key of the plain-InstanceData path
+
+
+# ------------------------------------------------------------------ the computation
+def lazy_network(instance: InstanceData) -> TwoLayerPoint | None:
+    """The network of the instance: the given one, or the seeded initialization (None without a
+    width)."""
+    if isinstance(instance, LazyInstanceData) and instance.network is not None:
+        return instance.network
+    width = instance.params.get("m")
+    if width is None:
+        return None
+    from numerics.empirical.two_layer import init_two_layer
+
+    X = np.asarray(instance.X, dtype=np.float64)
+    W0, a = init_two_layer(int(instance.params.get("seed", 0) or 0), int(width), X.shape[1])
+    return TwoLayerPoint(W0.numpy(), a.numpy(), W0.numpy(), "initialization")
+
+
 def lazy_result(instance: InstanceData):
-    """The :class:`numerics.instance.lazy_minimizer.LazyMinimizerResult` of the instance (cached), or None
-    when no weights are available (no width given)."""
-    if CACHE_KEY in instance.cache:
-        return instance.cache[CACHE_KEY]
+    """The :class:`numerics.instance.lazy_minimizer.LazyMinimizerResult` of the instance, or None
+    when no network is available (no width given). Computed once per instance."""
+    if isinstance(instance, LazyInstanceData):
+        if instance.result is None and instance.network is not None:
+            instance.result = _certify(instance, instance.network)
+        if instance.result is not None:
+            return instance.result
+    if _SEEDED not in instance.cache:
+        net = lazy_network(instance)
+        instance.cache[_SEEDED] = (net, None if net is None else _certify(instance, net))
+    return instance.cache[_SEEDED][1]
+
+
+def _certify(instance: InstanceData, net: TwoLayerPoint):
     from numerics.instance.lazy_minimizer import certify_lazy_minimizer
 
-    weights = instance.cache.get(WEIGHTS_KEY)
-    if weights is None:
-        width = instance.params.get("m")
-        if width is None:
-            instance.cache[CACHE_KEY] = None
-            return None
-        from numerics.empirical.two_layer import init_two_layer
+    return certify_lazy_minimizer(instance.X, instance.y, net.W, net.a, net.W0)
 
-        X = np.asarray(instance.X, dtype=np.float64)
-        W0, a = init_two_layer(int(instance.params.get("seed", 0) or 0), int(width), X.shape[1])
-        weights = {"W": W0.numpy(), "a": a.numpy(), "W0": W0.numpy(), "point": "initialization"}
-        instance.cache[WEIGHTS_KEY] = weights
-    res = certify_lazy_minimizer(instance.X, instance.y, weights["W"], weights["a"], weights.get("W0"))
-    instance.cache[CACHE_KEY] = res
-    return res
+
+def _point_name(instance: InstanceData) -> str:
+    if isinstance(instance, LazyInstanceData) and instance.network is not None:
+        return instance.network.point
+    return "initialization"
 
 
 def _whole_half_line() -> Interval:
@@ -88,7 +127,7 @@ def _weights_ok(instance: InstanceData) -> StructuralResult:
     res = lazy_result(instance)
     if res is None:
         return _no_weights()
-    point = instance.cache.get(WEIGHTS_KEY, {}).get("point", "given")
+    point = _point_name(instance)
     return StructuralResult(Verdict.HOLDS, "exact check of shapes, finiteness and a_r in {-1, +1}",
                             {"m": res.m, "d": res.d, "n": res.n, "point": point})
 

@@ -235,13 +235,19 @@ def config_hash(cert: dict) -> str:
     """sha256 of the normalized configuration and the data's hash (machine-independent).
 
     The `[empirical]` section is left out: experiments are evidence beside the verdicts and never
-    change a verdict or a bound, so tuning them does not invalidate locked bounds.
+    change a verdict or a bound, so tuning them does not invalidate locked bounds. So is the
+    `[instance]` section (how `certify instance` searches for its point; no `certify run` bound
+    depends on it) and an unset `[train] loss_target` (configurations written before the key
+    existed keep their hash).
     """
     import hashlib
 
     from certify.certificate import canonical_json
 
-    config = {k: v for k, v in (cert.get("config") or {}).items() if k != "empirical"}
+    config = {k: v for k, v in (cert.get("config") or {}).items() if k not in ("empirical", "instance")}
+    train = config.get("train")
+    if isinstance(train, dict) and train.get("loss_target", 0) is None:
+        config["train"] = {k: v for k, v in train.items() if k != "loss_target"}
     body = {"config": config, "data_sha256": (cert.get("data") or {}).get("sha256")}
     return hashlib.sha256(canonical_json(body)).hexdigest()
 

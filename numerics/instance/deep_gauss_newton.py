@@ -5,13 +5,9 @@ and the empirical NTK Gram ``K = J J^T`` (J the n x P Jacobian of the outputs), 
 ``(K + mu I) alpha = e`` (Cholesky) and moves along the least-norm direction
 ``Delta theta = J^T alpha`` (one vector-Jacobian product). K is built from the layer structure
 in blocks (:meth:`numerics.networks.torch_network.TorchNetwork.ntk_gram`, O(n^2 m H), J never
-formed). The damping ``mu`` follows Levenberg-Marquardt with Nielsen's update (H. B. Nielsen,
-IMM-REP-1999-05): a trial step that does not decrease ``||e||`` is rejected and ``mu`` grows; an
-accepted step shrinks ``mu`` by the gain ratio. The search stops when the residual reaches
-``tol``, when a step is rejected once the residual is below the float floor estimate
-:func:`float_floor`, when ``mu`` has grown past any useful step (a stall), when the residual
-has not halved over the last ``slow_window`` accepted steps while above ``1e-8`` (slow
-progress: a near-stationary point of the pattern), or after ``max_iterations`` accepted steps.
+formed). The damping and the stops are those of the loop shared with the two-layer search,
+:func:`numerics.instance.levenberg_marquardt.levenberg_marquardt` (Levenberg-Marquardt with
+Nielsen's update; no step halving here).
 
 Inputs are the midpoints of the enclosed unit rows (:func:`numerics.kernels.two_layer.
 normalize_rows`), the same floats the proof starts from. torch float64 on ``device``
@@ -21,18 +17,17 @@ normalize_rows`), the same floats the proof starts from. torch float64 on ``devi
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
+from numerics.instance.levenberg_marquardt import SLOW_WINDOW, float_floor, levenberg_marquardt
 from numerics.networks.parameters import Parameters
 
-MU_START = 1e-3          # initial damping relative to mean diag K
-MU_STALL = 1e12          # relative damping at which the search has stalled
-SLOW_WINDOW = 25         # accepted steps over which the residual must at least halve (default)
+__all__ = ["DeepSearchResult", "deep_gauss_newton_search", "float_floor", "float_inputs", "gradient_descent"]
+
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,12 +53,6 @@ class DeepSearchResult:
                 "iterations": self.iterations, "trials": self.trials, "converged": self.converged,
                 "stop_reason": self.stop_reason, "solver": "cholesky", "device": self.device,
                 "seconds": round(self.seconds, 3), "history": [float(f"{h:.3e}") for h in self.history]}
-
-
-def float_floor(n: int, y_max: float) -> float:
-    """Residual norm below which float64 cannot resolve progress (an estimate, used only to
-    stop): ``1024 u sqrt(n) (1 + max|y|)``."""
-    return 1024 * 2.0 ** -53 * math.sqrt(n) * (1.0 + y_max)
 
 
 def float_inputs(X) -> np.ndarray:
@@ -105,71 +94,57 @@ def deep_gauss_newton_search(params: Parameters, X, y, *, max_iterations: int = 
                             time.perf_counter() - t0)
 
 
-def _solve(K, e, mu):
-    import torch
+@dataclass(frozen=True, eq=False)
+class _DeepGram:
+    """K = J J^T at one point, Cholesky-solved with damping."""
 
-    n = K.shape[0]
-    L, info = torch.linalg.cholesky_ex(K + mu * torch.eye(n, dtype=K.dtype, device=K.device))
-    if int(info) != 0:
-        return None
-    return torch.cholesky_solve(e[:, None], L)[:, 0]
+    K: object
+    scale: float
+
+    def solve(self, e, mu):
+        import torch
+
+        n = self.K.shape[0]
+        L, info = torch.linalg.cholesky_ex(self.K + mu * torch.eye(n, dtype=self.K.dtype, device=self.K.device))
+        if int(info) != 0:
+            return None
+        return torch.cholesky_solve(e[:, None], L)[:, 0]
+
+    def apply(self, alpha):
+        return self.K @ alpha
+
+
+@dataclass(frozen=True, eq=False)
+class _DeepModel:
+    """The :class:`~numerics.instance.levenberg_marquardt.GaussNewtonModel` of a torch network."""
+
+    net: object
+    y: object
+
+    def residual(self, theta):
+        import torch
+
+        with torch.no_grad():
+            return self.y - self.net.outputs(theta)
+
+    def gram(self, theta) -> _DeepGram:
+        import torch
+
+        K = self.net.ntk_gram(theta)
+        return _DeepGram(K, float(torch.diagonal(K).mean()))
+
+    def step(self, theta, alpha):
+        return self.net.vjp(alpha, theta)
+
+    def admissible(self, theta, trial) -> bool:
+        return True
 
 
 def _lm_loop(net, y, max_iterations: int, tol: float, floor: float, progress, slow_window: int):
-    import torch
-
-    theta = net.theta.clone()
-    with torch.no_grad():
-        e = y - net.outputs(theta)
-    res0 = res = float(torch.linalg.norm(e))
-    K = net.ntk_gram(theta)
-    scale = float(torch.diagonal(K).mean())
-    mu, nu = MU_START * scale, 2.0
-    its = trials = 0
-    hist: list[float] = []
-    reason = "max_iterations"
-    if not scale > 0:
-        return theta, res0, res, 0, 0, "stalled: the Jacobian is zero", hist
-    while its < max_iterations:
-        if res <= tol:
-            reason = "residual below tol"
-            break
-        if mu > MU_STALL * scale or not math.isfinite(mu):
-            reason = "stalled: no step decreases the residual"
-            break
-        trials += 1
-        alpha = _solve(K, e, mu)
-        if alpha is None:
-            mu, nu = mu * nu, nu * 2.0
-            continue
-        pred = float(torch.linalg.norm(e - K @ alpha))
-        trial = (theta + net.vjp(alpha, theta)).detach()
-        with torch.no_grad():
-            e_t = y - net.outputs(trial)
-        res_t = float(torch.linalg.norm(e_t))
-        if not res_t < res:
-            if res <= floor:
-                reason = "residual at the float floor"
-                break
-            mu, nu = mu * nu, nu * 2.0
-            continue
-        gain = (res * res - res_t * res_t) / max(res * res - pred * pred, 1e-300)
-        theta, e, res = trial, e_t, res_t
-        its += 1
-        hist.append(res)
-        if progress is not None:
-            progress(its, res)
-        gain = min(gain, 2.0)                   # beyond 1 the update is 1/3 anyway
-        mu, nu = mu * max(1.0 / 3.0, 1.0 - (2.0 * gain - 1.0) ** 3), 2.0
-        if len(hist) > slow_window and res > 1e-8 and res > 0.5 * hist[-1 - slow_window]:
-            reason = "slow progress: the residual did not halve in the last steps"
-            break
-        if its < max_iterations and res > tol:
-            K = net.ntk_gram(theta)
-    else:
-        if res <= tol:
-            reason = "residual below tol"
-    return theta, res0, res, its, trials, reason, hist
+    out = levenberg_marquardt(_DeepModel(net, y), net.theta.clone(), max_iterations=max_iterations, tol=tol,
+                              floor=floor, progress=progress, slow_window=slow_window)
+    return (out.theta, out.start_residual, out.residual, out.iterations, out.trials, out.stop_reason,
+            list(out.history))
 
 
 def gradient_descent(params: Parameters, X, y, steps: int, step_size: float | None = None,

@@ -176,6 +176,11 @@ class MarginSummary:
     certain: np.ndarray       # (m,) bool: every sign of neuron r proved (no enclosure contains 0)
     min_margin: np.ndarray    # (m,) float: lower bound of min_i |w_r . x_i|
     predictions: Interval     # (n,) enclosure of u(W)
+    mig: np.ndarray | None = None        # (m, n) lower bounds of |w_r . x_i| (kept when small enough)
+    max_min_abs: np.ndarray | None = None  # (m,) upper bound of min_i |w_r . x_i|
+
+
+_KEEP_MARGINS = 100_000_000     # keep the (m, n) margin bounds for the proof below this many entries
 
 
 def margin_summary(Xn: Interval, W: np.ndarray, a: np.ndarray) -> MarginSummary:
@@ -187,16 +192,23 @@ def margin_summary(Xn: Interval, W: np.ndarray, a: np.ndarray) -> MarginSummary:
     min_margin = np.zeros(m)
     acc = Interval(np.zeros(n))
     XT = Xn.T
+    keep = m * n <= _KEEP_MARGINS
+    mig_all = np.empty((m, n)) if keep else None
+    max_min_abs = np.empty(m)
     for s, e in _blocks(m, n):
         Z = matmul_enclosure(W[s:e], XT)
         positive[s:e] = Z.lo > 0
         known = (Z.lo > 0) | (Z.hi < 0)
         certain[s:e] = known.all(axis=1)
-        min_margin[s:e] = Z.mig().min(axis=1)
+        mig = Z.mig()
+        min_margin[s:e] = mig.min(axis=1)
+        max_min_abs[s:e] = Z.mag().min(axis=1)
+        if keep:
+            mig_all[s:e] = mig
         relu = Interval(np.maximum(Z.lo, 0.0), np.maximum(Z.hi, 0.0))
         acc = acc + matmul_enclosure(a[s:e], relu)
     u = acc / isqrt(Interval(float(m)))
-    return MarginSummary(positive, certain, min_margin, u)
+    return MarginSummary(positive, certain, min_margin, u, mig_all, max_min_abs)
 
 
 def coactivation_counts(P: np.ndarray) -> np.ndarray:
@@ -217,10 +229,25 @@ def coactivation_counts(P: np.ndarray) -> np.ndarray:
 
 
 def stable_gram(C: np.ndarray, G: Interval, m: int) -> Interval:
-    """Enclosure of ``H_S = (1/m) C o G`` for exact counts ``C`` (symmetric endpoints kept)."""
-    H = (G * C) / float(m)
-    lo = np.minimum(H.lo, H.lo.T)
-    hi = np.maximum(H.hi, H.hi.T)
+    """Enclosure of ``H_S = (1/m) C o G`` for exact non-negative counts ``C`` (symmetric
+    endpoints kept).
+
+    Because ``C >= 0`` and ``m > 0``, ``c g / m`` is increasing in ``g``: the bounds are
+    ``down(down(C G.lo) / m)`` and ``up(up(C G.hi) / m)``. Each product and quotient is one
+    correctly rounded operation, so one step to the neighbouring float (``down``/``up``) encloses
+    its exact value (subnormal results included: the rounding error is at most half a spacing).
+    """
+    C = np.asarray(C, dtype=np.float64)
+    if (C < 0).any() or not np.isfinite(C).all():
+        raise ValueError("C: allowed: finite non-negative counts")
+    mf = float(m)
+    if not (mf >= 1 and mf == m):
+        raise ValueError(f"m: got {m!r}; allowed: a positive integer below 2**53")
+    with np.errstate(over="ignore", under="ignore"):
+        lo = down(down(C * G.lo) / mf)
+        hi = up(up(C * G.hi) / mf)
+    lo = np.minimum(lo, lo.T)
+    hi = np.maximum(hi, hi.T)
     return Interval(lo, hi)
 
 
@@ -294,14 +321,17 @@ def _scale_exact(x: np.ndarray, c: np.ndarray, direction) -> np.ndarray:
 
 def verify_stable_set(Xn: Interval, G: Interval, W: np.ndarray, a: np.ndarray, e: Interval,
                       positive: np.ndarray, stable: np.ndarray, m: int,
-                      weights: np.ndarray | None = None, C: np.ndarray | None = None) -> _Verification:
+                      weights: np.ndarray | None = None, C: np.ndarray | None = None,
+                      margins: MarginSummary | None = None) -> _Verification:
     """Rigorously verify the lazy minimizer for the neurons ``stable`` with weights ``weights``.
 
     Generalized construction (weights ``c_r`` in {2^-k}; all ones is the plain one of Du et al.):
     ``H_c = (1/m) sum_{r in S} c_r s_ri s_rj x_i . x_j``, ``alpha = H_c^{-1} e``,
     ``dw_r = m^{-1/2} c_r a_r sum_i s_ri alpha_i x_i``; then
     ``m^{-1/2} sum_r a_r s_ri dw_r . x_i = (H_c alpha)_i = e_i``. ``e`` encloses ``y - u(W)``;
-    ``positive`` holds the proved signs; ``C`` (optional) the exact weighted counts.
+    ``positive`` holds the proved signs; ``C`` (optional) the exact weighted counts;
+    ``margins`` (optional) the :class:`MarginSummary` of ``W`` whose kept enclosure bounds of
+    ``|w_r . x_i|`` are reused instead of enclosing ``W X^T`` again (the same bounds).
     """
     n, d = Xn.shape
     k = len(stable)
@@ -319,9 +349,12 @@ def verify_stable_set(Xn: Interval, G: Interval, W: np.ndarray, a: np.ndarray, e
     except NotVerified as exc:
         return _Verification(False, f"H_S not proved nonsingular: {exc}", H=H)
     # A_ri = c_r s_ri alpha_i, exact (0, or alpha's endpoints times a power of two)
-    cc = c[:, None]
-    A = Interval(np.where(Ps, _scale_exact(alpha.lo[None, :], cc, down), 0.0),
-                 np.where(Ps, _scale_exact(alpha.hi[None, :], cc, up), 0.0))
+    if (c == 1.0).all():           # c_r alpha_i = alpha_i exactly
+        A = Interval(np.where(Ps, alpha.lo[None, :], 0.0), np.where(Ps, alpha.hi[None, :], 0.0))
+    else:
+        cc = c[:, None]
+        A = Interval(np.where(Ps, _scale_exact(alpha.lo[None, :], cc, down), 0.0),
+                     np.where(Ps, _scale_exact(alpha.hi[None, :], cc, up), 0.0))
     scale = 1.0 / isqrt(Interval(float(m)))           # encloses m^-1/2
     dW = matmul_enclosure(A, Xn) * scale               # m^-1/2 c_r sum_i s_ri alpha_i x_i
     neg = a[stable] < 0
@@ -331,14 +364,20 @@ def verify_stable_set(Xn: Interval, G: Interval, W: np.ndarray, a: np.ndarray, e
     tau_lo, tau_hi = np.inf, np.inf
     XT = Xn.T
     ok = True
+    reuse = margins is not None and margins.mig is not None
     for s, t in _blocks(k, n):
-        Z = matmul_enclosure(W[stable[s:t]], XT)
-        mig = Z.mig()
+        if reuse:
+            mig = margins.mig[stable[s:t]]
+            mag_min = float(margins.max_min_abs[stable[s:t]].min())
+        else:
+            Z = matmul_enclosure(W[stable[s:t]], XT)
+            mig = Z.mig()
+            mag_min = float(Z.mag().min())
         if not (mig > 0).all():
             return _Verification(False, "a neuron of S has an activation whose sign is not proved",
                                  alpha=alpha, dW=dW, H=H)
         tau_lo = min(tau_lo, float(mig.min()))
-        tau_hi = min(tau_hi, float(Z.mag().min()))
+        tau_hi = min(tau_hi, mag_min)
         Dz = matmul_enclosure(dW[s:t], XT) if d < n else matmul_enclosure(A[s:t], G) * scale
         mag = Dz.mag()
         if not (mag < mig).all():
@@ -484,7 +523,7 @@ def certify_lazy_minimizer(X, y, W, a, W0=None, *, taus=None, float_slack: float
             v = _Verification(False, f"float search found no weighting that keeps the pattern "
                                      f"(after {rounds} rounds); nothing verified")
         else:
-            v = verify_stable_set(Xn, G, W, a, e, ms.positive, stable, m, c, C)
+            v = verify_stable_set(Xn, G, W, a, e, ms.positive, stable, m, c, C, margins=ms)
         reached_rigorous = C is not None and plausible
         result.attempts.append(Attempt(tau, len(stable), rounds,
                                        CERTIFIED if v.ok else v.reason, v.ratio_max))
@@ -526,7 +565,7 @@ def certify_with_witness(X, y, W, a, W0, stable, weights, *, lambda_min: bool = 
     e = Interval(y) - ms.predictions
     residual = isqrt(Interval(np.where(e.mig() > 0, down(e.mig() ** 2), 0.0), up(e.mag() ** 2)).sum())
     result = LazyMinimizerResult(NOT_CERTIFIED, "", n, d, m, stable, c, 0.0, residual_norm=residual)
-    best = verify_stable_set(Xn, G, W, a, e, ms.positive, stable, m, c)
+    best = verify_stable_set(Xn, G, W, a, e, ms.positive, stable, m, c, margins=ms)
     result.attempts.append(Attempt(0.0, len(stable), 0, CERTIFIED if best.ok else best.reason, best.ratio_max))
     return _finish(result, best, W, W0, lambda_min, t0)
 

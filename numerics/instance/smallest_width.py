@@ -2,16 +2,21 @@
 
 ``certified(m)`` runs the whole pipeline at width m (initialization, search, proof) and says
 whether the proof succeeded. Doubling from ``start`` finds a certified width ``hi`` (or gives up
-at ``max_width``); bisection between the last failure and ``hi`` then narrows it down. The
+at ``max_width``); bisection between the last failure (or ``start - 1``) and ``hi`` then narrows
+it down. Widths below ``start`` are never tried. The
 answer is the smallest width that was *certified*, each one a proved statement; certification is
 not known to be monotone in m, so a width below the answer may also certify (the search reports
 every width it tried).
+
+``known`` (width -> certified) holds results already proved, e.g. read back from a journal: the
+search consults it before calling ``certified``, so a resumed search retraces the same path and
+calls ``certified`` only for the widths it had not reached.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Mapping
 
 
 @dataclass
@@ -28,21 +33,22 @@ class WidthSearch:
 
 
 def smallest_certified_width(certified: Callable[[int], bool], start: int, max_width: int,
-                             tolerance: float = 0.0) -> WidthSearch:
+                             tolerance: float = 0.0, known: Mapping[int, bool] | None = None) -> WidthSearch:
     """Doubling from ``start`` up to ``max_width``, then bisection down to a gap of at most
-    ``max(1, tolerance * hi)`` widths."""
+    ``max(1, tolerance * hi)`` widths; ``known`` results are reused (module docstring)."""
     if not (isinstance(start, int) and start >= 1 and isinstance(max_width, int) and max_width >= start):
         raise ValueError(f"start={start!r}, max_width={max_width!r}; allowed: integers 1 <= start <= max_width")
     out = WidthSearch(None)
     cache: dict[int, bool] = {}
+    known = dict(known or {})
 
     def test(m: int) -> bool:
         if m not in cache:
-            cache[m] = bool(certified(m))
+            cache[m] = bool(known[m]) if m in known else bool(certified(m))
             out.tried.append((m, cache[m]))
         return cache[m]
 
-    lo, m = 0, start            # lo: largest width known to fail (0: none tried)
+    lo, m = start - 1, start    # lo: largest width known to fail or below the range (never tried)
     while not test(m):
         lo = m
         if m >= max_width:

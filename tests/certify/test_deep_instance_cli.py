@@ -145,14 +145,6 @@ def test_widths_sweep(run_cli, tmp_path):
     assert cert["width_sweep"]["smallest_certified_width"] == {"0": 24}
 
 
-def test_smallest_width_needs_a_deep_model(run_cli, tmp_path):
-    p = tmp_path / "t.toml"
-    p.write_text("[data]\nsource = \"sphere\"\nn = 6\nd = 3\n[model]\nwidth = 50\n")
-    code, _, err = run_cli("instance", p, "--out", tmp_path / "o", "--smallest-width")
-    assert code == 2 and "--smallest-width" in err
-
-
-# ------------------------------------------------------------------ the two arguments agree
 def _two_layer_point(tmp_path, n=10, d=5, m=60, seed=0, duplicate=None):
     """A near-interpolating two-layer net (a = +-1 fixed), found by the deep search on kind two-layer."""
     from numerics.instance.deep_gauss_newton import deep_gauss_newton_search

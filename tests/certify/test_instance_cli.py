@@ -25,7 +25,7 @@ kind = "two-layer-relu"
 step_size = "auto"
 steps = {steps}
 seed = 3
-"""
+{extra}"""
 
 REQUIRED = ("status", "point", "stable_neurons", "tau", "lambda_min_HS", "correction_max",
             "distance_from_init_max", "sqrt_m_distance", "theorem_width")
@@ -33,9 +33,9 @@ REQUIRED = ("status", "point", "stable_neurons", "tau", "lambda_min_HS", "correc
 
 @pytest.fixture
 def config_file(tmp_path):
-    def make(width: int | None = 300, steps: int = 150):
+    def make(width: int | None = 300, steps: int = 150, extra: str = ""):
         p = tmp_path / "cfg.toml"
-        p.write_text(CONFIG.format(width=f"width = {width}" if width else "", steps=steps))
+        p.write_text(CONFIG.format(width=f"width = {width}" if width else "", steps=steps, extra=extra))
         return p
     return make
 
@@ -50,9 +50,12 @@ def _data(seed=1, n=8, d=4):
     return generate_sphere(n, d, seed, "random-sign")
 
 
+NO_SEARCH = '\n[instance]\nsearch = "none"\n'
+
+
 def test_init_then_trained_certificate(run_cli, config_file, tmp_path):
     out = tmp_path / "out"
-    code, stdout, err = run_cli("instance", config_file(), "--out", out)
+    code, stdout, err = run_cli("instance", config_file(extra=NO_SEARCH), "--out", out)
     cert = _cert(out)
     assert cert["content_sha256"] == content_hash(cert)
     inst = cert["instance"]
@@ -156,7 +159,8 @@ def test_given_interpolating_weights_are_certified_with_distance_from_W0(run_cli
 
 def test_width_sweep_table_and_figure(run_cli, config_file, tmp_path):
     out = tmp_path / "out"
-    code, stdout, _ = run_cli("instance", config_file(width=None, steps=60), "--out", out, "--widths", "1,400")
+    code, stdout, _ = run_cli("instance", config_file(width=None, steps=60, extra=NO_SEARCH), "--out", out,
+                                "--widths", "1,400")
     cert = _cert(out)
     sweep = cert["width_sweep"]
     assert sweep["widths"] == [1, 400]

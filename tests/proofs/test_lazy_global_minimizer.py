@@ -48,9 +48,7 @@ def _instance(m: int, d: int, n: int, y_noise: float, seed: int = 0):
     a = rng.choice([-1.0, 1.0], size=m)
     Xf = X / np.linalg.norm(X, axis=1, keepdims=True)
     y = a @ np.maximum(W @ Xf.T, 0) / np.sqrt(m) + y_noise * rng.standard_normal(n)
-    inst = InstanceData(X, y, params={"n": n, "d": d, "m": m})
-    inst.cache[lg.WEIGHTS_KEY] = {"W": W, "a": a, "W0": W, "point": "given"}
-    return inst
+    return lg.LazyInstanceData(X, y, params={"n": n, "d": d, "m": m}, network=lg.TwoLayerPoint(W, a, W))
 
 
 def test_certified_instance_has_every_hypothesis_holding():

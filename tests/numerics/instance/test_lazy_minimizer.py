@@ -369,3 +369,54 @@ def test_incremental_count_update_is_exact(k, n, seed):
     for i in range(n):
         for j in range(n):
             assert Fraction(float(C[i, j])) == sum(Fraction(float(new[r])) for r in range(k) if P[r, i] and P[r, j])
+
+
+# ---------------------------------------------------------------------------- H_S = C o G / m
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_ENDPOINT = st.one_of(st.floats(-1.0, 1.0, allow_nan=False),
+                      st.sampled_from([0.0, -0.0, 5e-324, -5e-324, 2.0 ** -1022, 1.0, -1.0,
+                                       1.0 - 2.0 ** -53, -1.0 + 2.0 ** -53]))
+_COUNT = st.one_of(st.integers(0, 2 ** 24), st.sampled_from([0.0, 2.0 ** -12, 3 * 2.0 ** -12, 2.0 ** 40 + 1]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_ENDPOINT, _ENDPOINT, _COUNT), min_size=4, max_size=4),
+       st.one_of(st.integers(1, 10 ** 6), st.sampled_from([3, 7, 2 ** 52 - 1])))
+def test_stable_gram_encloses_the_exact_entries(entries, m):
+    # a 2 x 2 symmetric instance: exact rationals C_ij g_ij / m against the float endpoints
+    lo = np.array([[min(e[0], e[1]) for e in entries[:2]], [min(e[0], e[1]) for e in entries[2:]]])
+    hi = np.array([[max(e[0], e[1]) for e in entries[:2]], [max(e[0], e[1]) for e in entries[2:]]])
+    C = np.array([[float(e[2]) for e in entries[:2]], [float(e[2]) for e in entries[2:]]])
+    lo, hi, C = np.minimum(lo, lo.T), np.maximum(hi, hi.T), np.maximum(C, C.T)    # symmetric inputs
+    H = stable_gram(C, Interval(lo, hi), m)
+    for i in range(2):
+        for j in range(2):
+            for g in (lo[i, j], hi[i, j]):
+                exact = Fraction(float(C[i, j])) * Fraction(float(g)) / m
+                assert Fraction(float(H.lo[i, j])) <= exact <= Fraction(float(H.hi[i, j]))
+    assert (H.lo == H.lo.T).all() and (H.hi == H.hi.T).all()
+
+
+def test_stable_gram_refuses_negative_counts():
+    with pytest.raises(ValueError, match="C"):
+        stable_gram(-np.ones((2, 2)), Interval(np.zeros((2, 2)), np.ones((2, 2))), 3)
+
+
+@pytest.mark.parametrize("m,seed,y_scale", [(64, 0, 0.05), (256, 2, 0.3), (16, 3, 1.0)])
+def test_reused_margins_give_the_same_verification(m, seed, y_scale):
+    X, y, W, a = _planted(m, seed, y_scale)
+    Xn = normalize_rows(X)
+    G = input_gram(Xn)
+    ms = margin_summary(Xn, W, a)
+    assert ms.mig is not None
+    e = Interval(y) - ms.predictions
+    S = np.arange(m)[::2]
+    fresh = verify_stable_set(Xn, G, W, a, e, ms.positive, S, m)
+    reused = verify_stable_set(Xn, G, W, a, e, ms.positive, S, m, margins=ms)
+    assert fresh.ok == reused.ok and fresh.reason == reused.reason
+    if fresh.tau is not None:
+        assert (fresh.tau.lo, fresh.tau.hi) == (reused.tau.lo, reused.tau.hi)
+        assert fresh.ratio_max == reused.ratio_max
