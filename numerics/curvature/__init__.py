@@ -1,0 +1,10 @@
+"""Curvature of a network's loss at a point, proved (``docs/critical_points_networks.md``).
+
+* :mod:`.activation_derivatives`: enclosures of sigma, sigma', sigma'' (ReLU: kink detection);
+* :mod:`.taylor_jets`: second-order Taylor arithmetic along a direction (loss, slope, curvature);
+* :mod:`.loss_gradient`: the gradient by an interval reverse pass;
+* :mod:`.ball_hessian`: the Hessian of a one-hidden-layer net enclosed over a ball;
+* :mod:`.lanczos`: FLOAT Lanczos on Hessian-vector products (the search);
+* :mod:`.critical_point`: the classification (strict saddle, strict local minimum, zero loss,
+  undecided).
+"""

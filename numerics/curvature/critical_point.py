@@ -1,0 +1,237 @@
+"""What the point theta of a network's squared loss is: a strict saddle, a strict local minimum,
+next to a zero-loss global minimizer, or undecided -- proved, not estimated.
+
+Loss ``L(theta) = 1/2 sum_i (u_i(theta) - y_i)^2`` (``docs/networks.md``) on the inputs as
+given (floats, exact) or on the exactly normalized rows. ``docs/critical_points_networks.md``
+states the method; in short:
+
+1. FLOAT search: Lanczos on Hessian-vector products (:mod:`numerics.curvature.lanczos`).
+2. Rigorous gradient ``||grad L(theta)|| <= g`` by the interval reverse pass
+   (:mod:`numerics.curvature.loss_gradient`) and the loss enclosure.
+3. **strict saddle**: for the smallest Ritz vector v, the Taylor arithmetic of
+   :mod:`numerics.curvature.taylor_jets` encloses ``v^T hess L v / ||v||^2``; an upper end
+   ``-gamma < 0`` proves that theta is not a local minimum and not an approximate second-order
+   stationary point for any tolerance below gamma (Jin et al. 2017's (eps, sqrt(rho eps)) test
+   fails there for sqrt(rho eps) < gamma).
+4. **strict local minimum** (one hidden layer): ``lambda_min(hess L(theta')) >= gamma > 0`` for
+   every ``theta'`` in the ball ``B(theta, rho)`` (interval Hessian of
+   :mod:`numerics.curvature.ball_hessian` and the verified spectral core), and ``g < gamma rho``.
+   Then (:func:`minimizer_in_ball`) L is gamma-strongly convex on the ball and its minimizer
+   over the closed ball lies at distance ``<= g / gamma < rho`` from theta, in the interior: an
+   exact critical point, a strict local minimizer (Hessian >= gamma), with
+   ``L(theta) - g^2 / (2 gamma) <= L(theta*) <= L(theta)``.
+5. **zero loss**: at a point of (float) zero loss with P > n the Hessian ``J^T J`` has rank
+   <= n < P and is never positive definite; the answer is the instance certificate
+   (:func:`numerics.instance.deep_minimizer.certify_deep_minimizer`, normalized inputs only).
+6. otherwise **undecided**, with the figures that fell short.
+
+Structure: a ReLU net with two consecutive trained layers is positively homogeneous in
+``(w_r, a_r) -> (c w_r, a_r / c)``; at a critical point the Hessian then vanishes along
+``(w_r, -a_r)``, so no strict local minimum exists and none is claimed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from numerics.arith import upper_bounds as ub
+from numerics.arith.interval import Interval
+from numerics.arith.rounding import round_down_fraction, round_up_fraction
+from numerics.curvature.activation_derivatives import KinkInside
+from numerics.curvature.lanczos import RitzSpectrum, lanczos_spectrum
+from numerics.curvature.loss_gradient import gradient_enclosure, norm_upper
+from numerics.curvature.taylor_jets import LineDerivatives, line_derivatives
+from numerics.networks.parameters import Parameters
+
+STRICT_SADDLE = "strict-saddle"
+STRICT_LOCAL_MINIMUM = "strict-local-minimum"
+ZERO_LOSS = "zero-loss"
+UNDECIDED = "undecided"
+RADIUS_FACTORS = (4.0, 16.0, 1.5)
+
+
+@dataclass(frozen=True)
+class MinimizerInBall:
+    """``holds``: an exact critical point theta* with ``||theta* - theta|| <= distance`` and
+    ``lambda_min(hess L) >= gamma`` there; ``loss_drop``: ``>= L(theta) - L(theta*)``."""
+
+    holds: bool
+    distance: float | None
+    loss_drop: float | None
+    reason: str
+
+
+def minimizer_in_ball(grad_norm: float, gamma: float, radius: float) -> MinimizerInBall:
+    """Decide the strong-convexity argument in exact rational arithmetic.
+
+    Hypotheses: ``||grad L(theta)|| <= grad_norm`` and ``hess L >= gamma I`` on the closed ball
+    ``B(theta, radius)``. If ``grad_norm < gamma radius``: the minimizer theta* of L over the ball
+    is interior (at a boundary minimizer KKT gives ``grad L(theta*) = -mu (theta* - theta)``,
+    ``mu >= 0``, and strong monotonicity ``<grad L(theta*) - grad L(theta), theta* - theta> >=
+    gamma radius^2`` forces ``gamma radius^2 <= grad_norm radius``), hence critical, with
+    ``||theta* - theta|| <= grad_norm / gamma`` (strong monotonicity again) and
+    ``L(theta) - L(theta*) <= grad_norm^2 / (2 gamma)`` (strong convexity:
+    ``L(theta*) >= L(theta) - g d + gamma d^2 / 2 >= L(theta) - g^2/(2 gamma)``).
+    """
+    g, lam, r = Fraction(grad_norm), Fraction(gamma), Fraction(radius)
+    if not (lam > 0):
+        return MinimizerInBall(False, None, None, f"lambda_min on the ball not proved positive (>= {gamma!r})")
+    if not (g < lam * r):
+        return MinimizerInBall(False, None, None,
+                               f"gradient bound {grad_norm:.3g} not below gamma * radius = {float(lam * r):.3g}")
+    return MinimizerInBall(True, round_up_fraction(g / lam), round_up_fraction(g * g / (2 * lam)),
+                           "strongly convex on the ball, minimizer interior")
+
+
+@dataclass
+class CriticalPointResult:
+    """The answer for theta (see the module docstring). Intervals are rigorous; ``spectrum`` is
+    FLOAT (Lanczos); ``direction`` is the float vector v whose curvature was enclosed."""
+
+    status: str
+    reason: str
+    parameters: int
+    n: int
+    grad_norm_upper: float | None = None
+    loss: Interval | None = None
+    direction_value: Interval | None = None
+    direction: np.ndarray | None = None
+    lambda_min: tuple[float, float] | None = None
+    radius: float | None = None
+    critical_point_distance: float | None = None
+    loss_positive: bool | None = None
+    structure: list[str] = field(default_factory=list)
+    attempts: list[dict] = field(default_factory=list)
+    spectrum: RitzSpectrum | None = None
+    instance: object = None
+    seconds: float = 0.0
+
+
+def _inputs(params: Parameters, X, y, normalize: bool):
+    from numerics.instance.deep_minimizer import check_inputs
+    from numerics.kernels.two_layer import normalize_rows
+
+    X, y = check_inputs(X, y, params)
+    return X, y, (normalize_rows(X) if normalize else X)
+
+
+def _homogeneous_relu(params: Parameters) -> bool:
+    arch = params.architecture
+    return arch.activation == "relu" and len(arch.trained_names) >= 2
+
+
+def structure_notes(params: Parameters, n: int, zero_loss_float: bool) -> list[str]:
+    """What the structure of the loss says before any computation (strings for the report)."""
+    arch, notes = params.architecture, []
+    P = arch.parameter_count
+    if zero_loss_float and P > n:
+        notes.append(f"zero loss with P = {P} > n = {n}: the Hessian is J^T J, of rank <= n < P, never positive "
+                     "definite; a zero-loss point is certified by the instance certificate instead")
+    if _homogeneous_relu(params):
+        notes.append("ReLU with consecutive trained layers: the loss is invariant under (w_r, a_r) -> (c w_r, a_r / c), "
+                     "so the Hessian is singular at every critical point and no strict local minimum exists")
+    return notes
+
+
+def _saddle(res: CriticalPointResult, params, Xe, y, v: np.ndarray) -> LineDerivatives | None:
+    ld = line_derivatives(params, Xe, y, v)
+    res.loss = ld.loss
+    res.direction_value = ld.quotient
+    res.direction = v
+    res.attempts.append({"test": "negative curvature along the smallest Ritz vector",
+                         "quotient": [float(ld.quotient.lo), float(ld.quotient.hi)]})
+    if ld.quotient.hi < 0:
+        res.status, res.reason = STRICT_SADDLE, "curvature along v proved negative"
+    return ld
+
+
+def _local_minimum(res: CriticalPointResult, params, Xe, y, gamma0: float) -> None:
+    from numerics.curvature.ball_hessian import one_hidden_layer_hessian
+    from numerics.linalg.spectral import lambda_min_enclosure
+
+    g = res.grad_norm_upper
+    for c in RADIUS_FACTORS:
+        rho = float(ub.div(ub.mul(c, g), gamma0)) if g > 0 else 1e-300
+        try:
+            H = one_hidden_layer_hessian(params, Xe, y, rho)
+        except KinkInside as exc:
+            res.attempts.append({"test": "Hessian on the ball", "radius": rho, "outcome": str(exc)})
+            continue
+        enc = lambda_min_enclosure(H, rel_tol=1e-3, backend="numpy", max_precision_bits=53)
+        proof = minimizer_in_ball(g, max(enc.lo, 0.0), rho)
+        res.attempts.append({"test": "Hessian on the ball", "radius": rho, "lambda_min": [enc.lo, enc.hi],
+                             "outcome": proof.reason})
+        if proof.holds:
+            res.status, res.reason = STRICT_LOCAL_MINIMUM, proof.reason
+            res.lambda_min, res.radius, res.critical_point_distance = (enc.lo, enc.hi), rho, proof.distance
+            lo = round_down_fraction(Fraction(float(res.loss.lo)) - Fraction(proof.loss_drop))
+            res.loss = Interval(max(lo, 0.0), float(res.loss.hi))
+            res.loss_positive = lo > 0
+            return
+
+
+def _zero_loss(res: CriticalPointResult, params, X, y, normalize: bool) -> None:
+    if not normalize:
+        res.attempts.append({"test": "instance certificate", "outcome": "not run: it is stated for normalized inputs"})
+        return
+    from numerics.instance.deep_minimizer import certify_deep_minimizer
+
+    inst = certify_deep_minimizer(params, X, y)
+    res.instance = inst
+    res.attempts.append({"test": "instance certificate", "outcome": inst.status, "reason": inst.reason})
+    if inst.status == "certified":
+        res.status, res.reason = ZERO_LOSS, "an exact zero-loss global minimizer lies next to theta (instance certificate)"
+        res.radius = inst.parameter_distance
+        res.loss = Interval(0.0, float(res.loss.hi)) if res.loss is not None else None
+
+
+def certify_critical_point(params: Parameters, X, y, *, normalize: bool = True, lanczos_steps: int = 40,
+                           seed: int = 0, device="cpu", zero_tol: float = 1e-20) -> CriticalPointResult:
+    """Classify theta (module docstring). ``X`` (n, d) stored inputs, normalized exactly inside
+    when ``normalize``; ``y`` (n,). ``zero_tol``: float loss below ``zero_tol (1 + ||y||^2)`` is
+    treated as a zero-loss candidate (only a search hint; the verdict is the instance
+    certificate's)."""
+    t0 = time.perf_counter()
+    X, y, Xe = _inputs(params, X, y, normalize)
+    n, P = X.shape[0], params.architecture.parameter_count
+    res = CriticalPointResult(UNDECIDED, "", P, n)
+    Xf = Xe.mid() if isinstance(Xe, Interval) else Xe
+    spec = lanczos_spectrum(params, Xf, y, steps=lanczos_steps, seed=seed, device=device)
+    res.spectrum = spec
+    zero_float = spec.loss <= zero_tol * (1.0 + float(y @ y))
+    res.structure = structure_notes(params, n, zero_float)
+    try:
+        res.grad_norm_upper = norm_upper(gradient_enclosure(params, Xe, y))
+        _saddle(res, params, Xe, y, spec.smallest_vector)
+    except KinkInside as exc:
+        res.reason = f"the loss is not proved smooth at theta: {exc}"
+        res.seconds = time.perf_counter() - t0
+        return res
+    if res.status == UNDECIDED and zero_float:
+        _zero_loss(res, params, X, y, normalize)
+    elif res.status == UNDECIDED and spec.values[0] > 0:
+        if _homogeneous_relu(params):
+            res.reason = "no strict local minimum can exist (ReLU rescaling symmetry; see structure)"
+        elif params.architecture.depth != 1:
+            res.reason = "the Hessian enclosure on a ball is implemented for one hidden layer only"
+        else:
+            _local_minimum(res, params, Xe, y, float(spec.values[0]))
+    if res.status == UNDECIDED and not res.reason:
+        res.reason = _shortfall(res, spec)
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def _shortfall(res: CriticalPointResult, spec: RitzSpectrum) -> str:
+    q = res.direction_value
+    parts = [f"smallest Ritz value {spec.values[0]:.3g} (float)"]
+    if q is not None:
+        parts.append(f"curvature along v in [{float(q.lo):.3g}, {float(q.hi):.3g}]")
+    for a in res.attempts:
+        if a.get("test") == "Hessian on the ball":
+            parts.append(f"ball {a['radius']:.3g}: {a['outcome']}")
+    return "; ".join(parts)
