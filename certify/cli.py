@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "certify.commands.overspec_sgd",
     "certify.commands.landscape_design",
     "certify.commands.weight_decay",
+    "certify.commands.critical",
 )
 
 

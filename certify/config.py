@@ -123,6 +123,9 @@ class ModelConfig(_Section):
     c_res: Optional[float] = None
     channels: Optional[int] = Field(default=None, ge=1)
     patch_size: Optional[int] = Field(default=None, ge=1)
+    # whether the output layer a is a parameter too (default: false for two-layer, as in
+    # 1810.02054; true for deep nets); the teacher-student setting of `certify critical` needs it
+    train_output: Optional[bool] = None
 
     @field_validator("c_res")
     @classmethod
@@ -320,11 +323,14 @@ class Config(_Section):
 
     def normalized(self) -> dict:
         """The config as recorded in a certificate (defaults filled in; the data options of files
-        and scikit-learn sets only when set, so that older configs record what they did)."""
+        and scikit-learn sets only when set, so that older configs record what they did; likewise an
+        unset ``model.train_output``)."""
         out = self.model_dump(mode="json", exclude={"base_dir"})
         for key in OPTIONAL_DATA_KEYS:
             if out["data"].get(key) in (None, False, "merge"):
                 out["data"].pop(key, None)
+        if out["model"].get("train_output") is None:
+            out["model"].pop("train_output", None)
         return out
 
 

@@ -108,6 +108,7 @@ class CriticalPointResult:
     attempts: list[dict] = field(default_factory=list)
     spectrum: RitzSpectrum | None = None
     instance: object = None
+    normalized: bool = True
     seconds: float = 0.0
 
 
@@ -198,7 +199,7 @@ def certify_critical_point(params: Parameters, X, y, *, normalize: bool = True, 
     t0 = time.perf_counter()
     X, y, Xe = _inputs(params, X, y, normalize)
     n, P = X.shape[0], params.architecture.parameter_count
-    res = CriticalPointResult(UNDECIDED, "", P, n)
+    res = CriticalPointResult(UNDECIDED, "", P, n, normalized=normalize)
     Xf = Xe.mid() if isinstance(Xe, Interval) else Xe
     spec = lanczos_spectrum(params, Xf, y, steps=lanczos_steps, seed=seed, device=device)
     res.spectrum = spec

@@ -1,0 +1,199 @@
+"""`certify critical`: what a network's parameter point is -- strict saddle, strict local minimum,
+next to a zero-loss global minimizer, or undecided -- with rigorous curvature bounds.
+
+    certify critical CONFIG --weights net.npz --out DIR       # the point in a weights file (.npz / .pt)
+    certify critical CONFIG --at init|trained|zero --out DIR  # seeded init, GD from it ([train]), theta = 0
+
+CONFIG is the TOML of `certify run` (`[data]`, `[model]` with `kind` two-layer-relu | deep-fc |
+resnet, `width`, `depth`, `activation`, `train_output`; `[train] seed, steps, step_size` for
+`--at init|trained`). The loss is ``1/2 sum_i (u_i - y_i)^2`` on the exactly normalized inputs
+(``--inputs normalized``, the toolkit's convention) or on the stored rows as given
+(``--inputs stored``, e.g. for students trained on raw inputs). The proof logic is
+:func:`numerics.curvature.critical_point.certify_critical_point`
+(``docs/critical_points_networks.md``).
+
+Writes DIR/critical_point.json (the ``critical_point`` object: status, grad_norm_upper,
+curvature {direction_value_upper, direction_value, lambda_min}, loss, radius, parameters,
+seconds, ...; ``float_search``: the Lanczos Ritz values, FLOAT), DIR/direction.npz (the escape
+direction v, layer by layer, for a strict saddle), DIR/report.md with DIR/ritz_values.png and
+DIR/loss_along_direction.png. Every file is written atomically. Exit 0 when the point is
+decided (strict-saddle, strict-local-minimum, zero-loss), 1 when undecided, 2 on bad input
+(nothing written).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import click
+import numpy as np
+
+from certify.errors import BadInput
+
+FORMAT = "dl-certify/critical-point/1"
+DECIDED = ("strict-saddle", "strict-local-minimum", "zero-loss")
+KIND_OF_MODEL = {"two-layer-relu": "two-layer", "deep-fc": "deep-fc", "resnet": "resnet"}
+
+
+def critical_architecture(config, d: int):
+    """The network of ``[model]`` (BadInput naming the key otherwise)."""
+    from numerics.networks import Architecture
+
+    model = config.model
+    if model.kind not in KIND_OF_MODEL:
+        raise BadInput("model.kind", model.kind, f"one of {', '.join(KIND_OF_MODEL)} for `certify critical`")
+    if model.width is None:
+        raise BadInput("model.width", None, "an integer >= 1 (the width m)")
+    kind = KIND_OF_MODEL[model.kind]
+    try:
+        return Architecture(kind, int(model.width), d, depth=1 if kind == "two-layer" else int(model.depth),
+                            activation=model.activation, train_output=model.train_output,
+                            c_res=model.c_res if model.c_res is not None else 0.5)
+    except ValueError as exc:
+        raise BadInput("model", model.kind, str(exc)) from None
+
+
+def load_point(path: str, arch):
+    """Validated parameters from a weights file; every defect is exit 2 naming the array."""
+    from numerics.networks.weights_io import load_parameters
+
+    try:
+        return load_parameters(path, arch)
+    except ValueError as exc:
+        raise BadInput("--weights", path, f"{exc}; allowed: arrays {', '.join(arch.layer_names)} of the "
+                       "shapes of docs/networks.md, finite") from None
+
+
+def point_at(where: str, arch, config, X, y, normalize: bool):
+    """``(params, info)`` for ``--at init | trained | zero``."""
+    from numerics.networks.initialization import initial_parameters
+
+    p0 = initial_parameters(arch, config.train.seed)
+    if where == "init":
+        return p0, {"point": "init", "seed": config.train.seed}
+    if where == "zero":
+        zeros = {n: np.zeros(arch.layer_shape(n)) for n in arch.trained_names}
+        return p0.replace(**zeros), {"point": "zero"}
+    from numerics.instance.deep_gauss_newton import gradient_descent
+    from numerics.kernels.two_layer import normalize_rows
+
+    inputs = normalize_rows(X).mid() if normalize else np.asarray(X, dtype=np.float64)
+    step = None if config.train.step_size == "auto" else float(config.train.step_size)
+    params, info = gradient_descent(p0, X, y, config.train.steps, step, inputs=inputs)
+    return params, {"point": "trained", "seed": config.train.seed, "training": info}
+
+
+def _pair(x) -> list | None:
+    return None if x is None else [repr(float(x.lo)), repr(float(x.hi))]
+
+
+def critical_point_object(res) -> dict:
+    """The ``critical_point`` JSON object of the issue (numbers as repr strings where rigorous)."""
+    q = res.direction_value
+    return {"status": res.status, "reason": res.reason,
+            "grad_norm_upper": None if res.grad_norm_upper is None else repr(res.grad_norm_upper),
+            "curvature": {"direction_value_upper": None if q is None else repr(float(q.hi)),
+                          "direction_value": _pair(q),
+                          "lambda_min": None if res.lambda_min is None else [repr(x) for x in res.lambda_min]},
+            "loss": _pair(res.loss), "loss_positive": res.loss_positive,
+            "radius": None if res.radius is None else repr(float(res.radius)),
+            "critical_point_distance": None if res.critical_point_distance is None else repr(res.critical_point_distance),
+            "parameters": res.parameters, "n": res.n, "structure": res.structure,
+            "attempts": json.loads(json.dumps(res.attempts, default=float)), "seconds": round(res.seconds, 3)}
+
+
+def float_search_object(spec) -> dict:
+    return {"label": "FLOAT (Lanczos on Hessian-vector products, torch float64)", "steps": spec.steps,
+            "ritz_values": [float(v) for v in spec.values], "residuals": list(spec.residuals),
+            "gradient_norm": spec.gradient_norm, "loss": spec.loss}
+
+
+def write_atomic(path: Path, write) -> None:
+    """``write(fh)`` into a temporary file beside ``path``, then ``os.replace``."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def certify_critical(config, dataset, params, *, normalize: bool, lanczos_steps: int, seed: int, device: str):
+    """The Python API of the verb: the result of :func:`certify_critical_point` for the point."""
+    from numerics.curvature.critical_point import certify_critical_point
+
+    try:
+        return certify_critical_point(params, dataset.X, dataset.y, normalize=normalize,
+                                      lanczos_steps=lanczos_steps, seed=seed, device=device)
+    except ValueError as exc:
+        raise BadInput("data", dataset.source, str(exc)) from None
+
+
+def write_outputs(out: Path, document: dict, res, params, X, y) -> None:
+    from certify.critical_report import render_markdown, write_figures
+    from numerics.networks.parameters import split_theta
+
+    out.mkdir(parents=True, exist_ok=True)
+    if res.direction is not None and res.status == "strict-saddle":
+        layers = split_theta(params.architecture, res.direction)
+        write_atomic(out / "direction.npz", lambda fh: np.savez(fh, v=res.direction, **layers))
+    figures = write_figures(out, res, params, X, y)
+    write_atomic(out / "critical_point.json",
+                 lambda fh: fh.write(json.dumps(document, indent=2, allow_nan=False).encode()))
+    write_atomic(out / "report.md", lambda fh: fh.write(render_markdown(document, figures).encode()))
+
+
+@click.command("critical")
+@click.argument("config_path", metavar="CONFIG", type=click.Path(dir_okay=False))
+@click.option("--weights", type=click.Path(dir_okay=False), default=None, help="The point: a weights file (.npz or .pt).")
+@click.option("--at", "at", type=click.Choice(["init", "trained", "zero"]), default=None,
+              help="The point: the seeded initialization, GD from it ([train] steps), or theta = 0.")
+@click.option("--inputs", type=click.Choice(["normalized", "stored"]), default="normalized", show_default=True,
+              help="The loss on the exactly normalized rows of X, or on the stored rows as given.")
+@click.option("--lanczos-steps", type=click.IntRange(2, 500), default=40, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the Lanczos start vector.")
+@click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu", show_default=True,
+              help="Device of the float Lanczos search (the proof runs on the CPU).")
+@click.option("--out", type=click.Path(file_okay=False), required=True, help="Output directory.")
+def command(config_path, weights, at, inputs, lanczos_steps, seed, device, out) -> None:
+    """Classify a network's parameter point: strict saddle, strict local minimum, zero loss, or undecided."""
+    import sys
+
+    from certify.config import load_config
+    from certify.data import load_dataset
+
+    if (weights is None) == (at is None):
+        raise BadInput("--weights/--at", f"--weights={weights!r}, --at={at!r}", "exactly one of them")
+    config = load_config(config_path)
+    dataset = load_dataset(config)
+    arch = critical_architecture(config, dataset.d)
+    normalize = inputs == "normalized"
+    if weights is not None:
+        params, info = load_point(weights, arch), {"point": "weights", "file": str(weights)}
+    else:
+        params, info = point_at(at, arch, config, dataset.X, dataset.y, normalize)
+    res = certify_critical(config, dataset, params, normalize=normalize, lanczos_steps=lanczos_steps,
+                           seed=seed, device=device)
+    document = {"format": FORMAT, "config": config.normalized(), "data_sha256": dataset.sha256,
+                "architecture": {"kind": arch.kind, "width": arch.width, "depth": arch.depth,
+                                 "activation": arch.activation, "train_output": arch.train_output,
+                                 "input_dim": arch.input_dim},
+                "inputs": inputs, "point": info, "critical_point": critical_point_object(res),
+                "float_search": float_search_object(res.spectrum), "numerics": _numerics(arch)}
+    write_outputs(Path(out), document, res, params, dataset.X, dataset.y)
+    click.echo(f"certify critical: {res.status} ({res.reason})")
+    sys.exit(0 if res.status in DECIDED else 1)
+
+
+def _numerics(arch) -> dict:
+    """The premise the enclosures of tanh / softplus rest on (the elementary self-check)."""
+    if arch.activation == "relu":
+        return {"elementary_functions": "not used (ReLU)"}
+    from numerics.arith.elementary import elementary_self_check
+
+    return {"elementary_self_check": elementary_self_check()}

@@ -1,0 +1,116 @@
+"""The report of `certify critical`: certified bounds, the Lanczos spectrum estimate (a figure)
+and the loss along the escape direction (a figure).
+
+The bounds in the table are rigorous (enclosures of :mod:`numerics.curvature`); the Ritz values
+and the loss curve are FLOAT and labelled so. matplotlib is imported inside the functions.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+RITZ_FIGURE = "ritz_values.png"
+LINE_FIGURE = "loss_along_direction.png"
+
+
+def _save(fig, path: Path) -> None:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(buf.getvalue())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _line_losses(params, X, y, v: np.ndarray, ts: np.ndarray) -> np.ndarray:
+    from numerics.networks.float_forward import outputs
+
+    theta = params.flatten()
+    return np.array([0.5 * float(np.sum((outputs(params.unflatten(theta + t * v), X) - y) ** 2)) for t in ts])
+
+
+def line_span(loss: float, curvature: float) -> float:
+    """Half-width of the plotted segment: where the quadratic model moves by about the loss."""
+    if curvature == 0 or not np.isfinite(curvature):
+        return 1.0
+    return float(min(1.0, 2.0 * np.sqrt(max(loss, 1e-12) / abs(curvature))))
+
+
+def write_figures(out: Path, res, params, X, y) -> list[str]:
+    """The Ritz-value figure and, when a direction was tested, the loss along it (FLOAT)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    names = []
+    spec = res.spectrum
+    fig, ax = plt.subplots(figsize=(6, 2.6))
+    ax.plot(spec.values, np.zeros_like(spec.values), "|", markersize=18)
+    ax.axvline(0.0, color="grey", lw=0.8)
+    if res.lambda_min is not None:
+        ax.axvspan(res.lambda_min[0], res.lambda_min[1], color="tab:green", alpha=0.3,
+                   label="certified lambda_min on the ball")
+        ax.legend(loc="upper right", fontsize=8)
+    if res.direction_value is not None and res.status == "strict-saddle":
+        ax.axvline(float(res.direction_value.hi), color="tab:red", lw=1, label="certified v^T H v / |v|^2 <=")
+        ax.legend(loc="upper right", fontsize=8)
+    ax.set_yticks([])
+    ax.set_xlabel("Ritz values of the Hessian (FLOAT, Lanczos)")
+    fig.tight_layout()
+    _save(fig, out / RITZ_FIGURE)
+    plt.close(fig)
+    names.append(RITZ_FIGURE)
+    if res.direction is not None:
+        v = np.asarray(res.direction)
+        q = float(res.direction_value.mid()) if res.direction_value is not None else 0.0
+        s = line_span(res.spectrum.loss, q)
+        ts = np.linspace(-s, s, 61)
+        Xf = np.asarray(X, dtype=np.float64)
+        Xf = Xf / np.linalg.norm(Xf, axis=1, keepdims=True) if res.normalized else Xf
+        fig, ax = plt.subplots(figsize=(6, 3))
+        ax.plot(ts, _line_losses(params, Xf, np.asarray(y, dtype=np.float64), v, ts), label="L(theta + t v) (FLOAT)")
+        ax.plot(ts, res.spectrum.loss + 0.5 * q * ts ** 2, "--", label="L(theta) + q t^2 / 2")
+        ax.set_xlabel("t (v a unit vector)")
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        _save(fig, out / LINE_FIGURE)
+        plt.close(fig)
+        names.append(LINE_FIGURE)
+    return names
+
+
+def render_markdown(doc: dict, figures: list[str]) -> str:
+    """The report.md of a `certify critical` run."""
+    cp, fs, arch = doc["critical_point"], doc["float_search"], doc["architecture"]
+    curv = cp["curvature"]
+
+    def pair(p):
+        return "-" if p is None else f"[{float(p[0]):.6g}, {float(p[1]):.6g}]"
+
+    lines = [f"# Critical point of a {arch['kind']} {arch['activation']} net (width {arch['width']}, depth "
+             f"{arch['depth']}, P = {cp['parameters']}, n = {cp['n']})", "",
+             f"**Status: {cp['status']}** — {cp['reason']}", "",
+             "| quantity | certified value |", "|---|---|",
+             f"| loss L(theta) (or at the critical point) | {pair(cp['loss'])} |",
+             f"| gradient norm <= | {cp['grad_norm_upper']} |",
+             f"| v^T H v / ‖v‖² (smallest Ritz vector) | {pair(curv['direction_value'])} |",
+             f"| lambda_min(H) on the ball | {pair(curv['lambda_min'])} |",
+             f"| ball radius | {cp['radius'] or '-'} |",
+             f"| distance to the exact critical point <= | {cp['critical_point_distance'] or '-'} |", ""]
+    lines += [f"- {s}" for s in cp["structure"]]
+    lines += ["", f"Inputs: {doc['inputs']}; point: {doc['point'].get('point')}; {cp['seconds']} s.", "",
+              f"## Spectrum estimate (FLOAT: {fs['steps']} Lanczos steps)", "",
+              f"Smallest Ritz values {', '.join(f'{v:.4g}' for v in fs['ritz_values'][:3])}; largest "
+              f"{fs['ritz_values'][-1]:.4g}. These are estimates; only the table above is proved.", ""]
+    lines += [f"![{name}]({name})" for name in figures]
+    return "\n".join(lines) + "\n"
