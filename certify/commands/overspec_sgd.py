@@ -10,8 +10,8 @@ mini-batch SGD (numerics.empirical.overspecification_sgd; the setup of Livni, Sh
 DIR/overspec_sgd.png (one panel per width: every student's training objective against the iteration)
 and DIR/report.md; the students that did not reach ``--tol`` go to ``--stalled-dir`` (default
 DIR/stalled) as .npz files for the critical-point certificate of issue 18. ``--critical`` runs
-``certify critical`` on each of them when that verb is present (it is not part of this build yet; the
-report then says so). ``--full`` sets ``--steps 50000 --widths 50,100,200`` unless those are given.
+``certify critical`` on each of them (``--inputs stored``, the student rescaled to the toolkit's
+``m^{-1/2}`` parametrization) and records each answer. ``--full`` sets ``--steps 50000 --widths 50,100,200`` unless those are given.
 Exit 0 when the experiment ran, 2 on bad input (nothing is written then).
 """
 
@@ -42,14 +42,35 @@ def bad_input_from(exc: ValueError, options: dict) -> BadInput | None:
     return BadInput(option, got.removeprefix("got ").strip(), allowed or str(exc))
 
 
+def toolkit_weights(stalled_file, out_file, width: int):
+    """The stalled student ``f = sum_r a_r relu(w_r . x)`` in the toolkit's two-layer
+    parametrization ``u = m^{-1/2} sum_r a'_r relu(w_r . x)``: ``a' = sqrt(m) a`` (rounded to
+    float; the certificate is about the written point), written atomically to ``out_file``."""
+    import math
+    import os
+
+    import numpy as np
+
+    with np.load(stalled_file, allow_pickle=False) as npz:
+        W, a = np.asarray(npz["W"], dtype=np.float64), np.asarray(npz["a"], dtype=np.float64)
+    tmp = out_file.with_name(f".{out_file.name}.tmp.npz")
+    np.savez(tmp, W=W, a=a * math.sqrt(width))
+    os.replace(tmp, out_file)
+    return out_file
+
+
 def critical_point_hook(manifest: dict, directory) -> list[dict]:
     """Run ``certify critical`` (issue 18) on every stalled student, when the verb exists.
 
-    For each file of the manifest: ``certify critical DIR/critical-k{k}.toml --weights FILE --out
-    DIR/critical/NAME``; the configuration names ``data.npz`` and a two-layer ReLU model of width ``k``
-    whose output layer is trained. Returns one ``{file, status}`` per student; where the verb is not
-    registered every status says so and nothing is run.
+    For each file of the manifest: the student in the toolkit's parametrization
+    (:func:`toolkit_weights`, DIR/critical/NAME-point.npz), then ``certify critical
+    DIR/critical-k{k}.toml --weights THAT --inputs stored --out DIR/critical/NAME``; the
+    configuration names ``data.npz`` and a two-layer ReLU model of width ``k`` whose output layer
+    is trained; the loss is on the stored (raw) inputs, as the students were trained. Returns one
+    ``{file, status, critical_point}`` per student; where the verb is not registered every status
+    says so and nothing is run.
     """
+    import json
     from pathlib import Path
 
     from certify.cli import cli
@@ -59,21 +80,26 @@ def critical_point_hook(manifest: dict, directory) -> list[dict]:
         return [{"file": e["file"], "status": "not run: `certify critical` (issue 18) is not in this build"}
                 for e in manifest["stalled"]]
     out = []
+    (directory / "critical").mkdir(exist_ok=True)
     for e in manifest["stalled"]:
         config = directory / f"critical-k{e['width']}.toml"
         if not config.exists():
             config.write_text(f'[data]\npath = "data.npz"\n\n[model]\nkind = "two-layer-relu"\nwidth = {e["width"]}\n'
                               "train_output = true\n")
-        args = ["critical", str(config), "--weights", str(directory / e["file"]), "--out",
-                str(directory / "critical" / e["file"].removesuffix(".npz"))]
+        name = e["file"].removesuffix(".npz")
+        point = toolkit_weights(directory / e["file"], directory / "critical" / f"{name}-point.npz", e["width"])
+        target = directory / "critical" / name
+        args = ["critical", str(config), "--weights", str(point), "--inputs", "stored", "--out", str(target)]
+        status, answer = "ran", None
         try:
             cli.main(args, standalone_mode=False)
-            status = "ran (see its directory)"
         except SystemExit as exc:
             status = f"exit {exc.code}"
         except Exception as exc:  # noqa: BLE001 - the hook reports, it does not fail the experiment
             status = f"failed: {exc}"
-        out.append({"file": e["file"], "status": status})
+        if (target / "critical_point.json").is_file():
+            answer = json.loads((target / "critical_point.json").read_text())["critical_point"]["status"]
+        out.append({"file": e["file"], "status": status, "critical_point": answer})
     return out
 
 

@@ -31,10 +31,16 @@ def test_overspec_sgd_writes_results_figure_report_and_the_stalled_students(tmp_
     for m in manifest["stalled"]:
         with np.load(out / "stalled" / m["file"]) as f:
             assert set(f.files) == {"W", "a", "W0", "a0", "teacher_W", "teacher_a"}
-    # the hook for issue 18: `certify critical` is not registered in this build, and the result says so
+    # the hook for issue 18: `certify critical` ran on every stalled student and its answer is recorded
     hook = res["stalled"]["critical_point_certificate"]
-    assert len(hook) == 4 and all("issue 18" in h["status"] for h in hook)
-    assert "issue 18" in stdout and _no_temp_files(out)
+    assert len(hook) == 4 and all(h["status"] in ("exit 0", "exit 1") for h in hook)
+    statuses = ("strict-saddle", "strict-local-minimum", "zero-loss", "undecided")
+    for h in hook:
+        doc = json.loads((out / "stalled" / "critical" / h["file"].removesuffix(".npz") / "critical_point.json").read_text())
+        assert h["critical_point"] == doc["critical_point"]["status"] in statuses
+        assert doc["inputs"] == "stored" and doc["architecture"]["train_output"] is True
+        assert (h["status"] == "exit 0") == (h["critical_point"] != "undecided")
+    assert "certify critical: exit" in stdout and _no_temp_files(out)
 
 
 def test_overspec_sgd_full_flag_sets_the_slide_budget_unless_overridden(tmp_path, run_cli, monkeypatch):

@@ -1,0 +1,114 @@
+"""The classification of numerics.curvature.critical_point on points whose nature is known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from mpmath import mp, mpf
+
+from mp_network_oracle import Oracle
+from numerics.curvature.critical_point import (STRICT_LOCAL_MINIMUM, STRICT_SADDLE, UNDECIDED,
+                                               certify_critical_point, minimizer_in_ball)
+from numerics.networks import Architecture, Parameters
+from numerics.networks.float_forward import outputs
+
+
+def test_classic_saddle_at_zero_has_curvature_minus_norm_XTy_over_sqrt_m():
+    """theta = 0 of u = m^{-1/2} sum a_r tanh(w_r . x), both layers trained: grad = 0 and the
+    Hessian is block [[0, c^T], [c, 0]] per neuron with c = -m^{-1/2} X^T y, so lambda_min =
+    -||X^T y|| / sqrt(m) (docs/critical_points_networks.md)."""
+    rng = np.random.default_rng(3)
+    n, d, m = 9, 3, 4
+    X, y = rng.standard_normal((n, d)), rng.standard_normal(n)
+    arch = Architecture("two-layer", m, d, activation="tanh", train_output=True)
+    res = certify_critical_point(Parameters(arch, {"W": np.zeros((m, d)), "a": np.zeros(m)}), X, y, normalize=False)
+    assert res.status == STRICT_SADDLE
+    with mp.workdps(50):
+        XTy = [mp.fsum(mpf(float(X[i, k])) * mpf(float(y[i])) for i in range(n)) for k in range(d)]
+        exact = -mp.sqrt(mp.fsum(t * t for t in XTy)) / mp.sqrt(m)
+    q = res.direction_value
+    assert mpf(float(q.lo)) <= exact + mpf(1e-9) and q.hi < 0     # the certified value is the exact minimum
+    assert exact <= mpf(float(q.hi))                               # a Rayleigh quotient is >= lambda_min
+    assert res.grad_norm_upper < 1e-100
+
+
+def _noisy_teacher_minimum(seed: int):
+    """A width-2 tanh net at a local minimum of noisy teacher data (n = 30 > P = 6)."""
+    import scipy.optimize as so
+    import torch
+
+    from numerics.curvature.lanczos import hessian_operator
+
+    rng = np.random.default_rng(seed)
+    arch = Architecture("two-layer", 2, 2, activation="tanh", train_output=True)
+    X = rng.standard_normal((30, 2))
+    teacher = Parameters(arch, {"W": rng.standard_normal((2, 2)), "a": rng.standard_normal(2) * 2})
+    y = outputs(teacher, X) + 0.1 * rng.standard_normal(30)
+    theta, _, grad, loss = hessian_operator(teacher, X, y)
+    sol = so.minimize(lambda t: (float(loss(torch.tensor(t))), grad(torch.tensor(t)).numpy()), theta.numpy(),
+                      jac=True, method="BFGS", options={"gtol": 1e-12, "maxiter": 5000})
+    t = torch.tensor(sol.x)
+    for _ in range(4):
+        t = t - torch.linalg.solve(torch.autograd.functional.hessian(loss, t), grad(t))
+    return teacher.unflatten(t.numpy()), X, y
+
+
+def test_strict_local_minimum_is_certified_and_its_bounds_hold():
+    params, X, y = _noisy_teacher_minimum(0)
+    res = certify_critical_point(params, X, y, normalize=False)
+    assert res.status == STRICT_LOCAL_MINIMUM and res.loss_positive
+    lo, hi = res.lambda_min
+    assert 0 < lo <= hi and res.critical_point_distance <= res.radius
+    oracle = Oracle(params, X, y)
+    with mp.workdps(40):
+        eig = mp.eigsy(oracle.hessian_at(params.flatten()))[0]
+        assert min(eig) >= mpf(lo)                       # lambda_min at theta (in the ball) is above the bound
+        assert mpf(float(res.loss.lo)) <= oracle.at([mpf(float(t)) for t in params.flatten()])
+
+
+def test_a_point_off_the_minimum_is_not_certified_a_minimum():
+    params, X, y = _noisy_teacher_minimum(0)
+    moved = params.unflatten(params.flatten() + 0.05)
+    res = certify_critical_point(moved, X, y, normalize=False)
+    assert res.status != STRICT_LOCAL_MINIMUM
+
+
+def test_relu_point_with_a_zero_preactivation_is_undecided():
+    arch = Architecture("two-layer", 3, 2, activation="relu", train_output=True)
+    rng = np.random.default_rng(0)
+    res = certify_critical_point(Parameters(arch, {"W": np.zeros((3, 2)), "a": np.zeros(3)}),
+                                 rng.standard_normal((5, 2)), rng.standard_normal(5), normalize=False)
+    assert res.status == UNDECIDED and "not proved smooth" in res.reason
+
+
+def test_relu_rescaling_symmetry_is_named():
+    arch = Architecture("two-layer", 3, 2, activation="relu", train_output=True)
+    rng = np.random.default_rng(1)
+    p = Parameters(arch, {"W": rng.standard_normal((3, 2)), "a": rng.standard_normal(3)})
+    res = certify_critical_point(p, rng.standard_normal((6, 2)), rng.standard_normal(6), normalize=False)
+    assert any("rescaling" in s or "(c w_r, a_r / c)" in s for s in res.structure)
+    assert res.status != STRICT_LOCAL_MINIMUM
+
+
+def test_zero_loss_overparametrized_point_says_rank_and_delegates():
+    """P = 12 > n = 3 at a zero-loss point: the structure note names the rank, and the answer is
+    the instance certificate's."""
+    rng = np.random.default_rng(2)
+    arch = Architecture("two-layer", 4, 2, activation="tanh", train_output=True)
+    p = Parameters(arch, {"W": rng.standard_normal((4, 2)), "a": rng.standard_normal(4)})
+    X = rng.standard_normal((3, 2))
+    Xn = X / np.linalg.norm(X, axis=1, keepdims=True)
+    res = certify_critical_point(p, X, outputs(p, Xn), normalize=True)
+    assert any("rank <= n" in s for s in res.structure)
+    assert any(a["test"] == "instance certificate" for a in res.attempts)
+    assert res.status in ("zero-loss", UNDECIDED)
+
+
+@pytest.mark.parametrize("g, gamma, rho, holds", [(1.0, 1.0, 1.5, True), (1.0, 1.0, 1.0, False),
+                                                   (1e-300, 1e-3, 1e-290, True), (1.0, 0.0, 10.0, False)])
+def test_minimizer_in_ball_decides_g_below_gamma_rho(g, gamma, rho, holds):
+    out = minimizer_in_ball(g, gamma, rho)
+    assert out.holds is holds
+    if holds:
+        assert out.distance >= g / gamma and out.distance < rho * (1 + 1e-15)
+        assert out.loss_drop >= g * g / (2 * gamma)
