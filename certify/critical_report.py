@@ -61,7 +61,7 @@ def write_figures(out: Path, res, params, X, y) -> list[str]:
         ax.axvspan(res.lambda_min[0], res.lambda_min[1], color="tab:green", alpha=0.3,
                    label="certified lambda_min on the ball")
         ax.legend(loc="upper right", fontsize=8)
-    if res.direction_value is not None and res.status == "strict-saddle":
+    if res.direction_value is not None and res.status in ("strict-saddle", "negative-curvature"):
         ax.axvline(float(res.direction_value.hi), color="tab:red", lw=1, label="certified v^T H v / |v|^2 <=")
         ax.legend(loc="upper right", fontsize=8)
     ax.set_yticks([])

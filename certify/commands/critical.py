@@ -17,7 +17,7 @@ curvature {direction_value_upper, direction_value, lambda_min}, loss, radius, pa
 seconds, ...; ``float_search``: the Lanczos Ritz values, FLOAT), DIR/direction.npz (the escape
 direction v, layer by layer, for a strict saddle), DIR/report.md with DIR/ritz_values.png and
 DIR/loss_along_direction.png. Every file is written atomically. Exit 0 when the point is
-decided (strict-saddle, strict-local-minimum, zero-loss), 1 when undecided, 2 on bad input
+decided (strict-saddle, negative-curvature, strict-local-minimum, zero-loss), 1 when undecided, 2 on bad input
 (nothing written).
 """
 
@@ -34,7 +34,7 @@ import numpy as np
 from certify.errors import BadInput
 
 FORMAT = "dl-certify/critical-point/1"
-DECIDED = ("strict-saddle", "strict-local-minimum", "zero-loss")
+DECIDED = ("strict-saddle", "negative-curvature", "strict-local-minimum", "zero-loss")
 KIND_OF_MODEL = {"two-layer-relu": "two-layer", "deep-fc": "deep-fc", "resnet": "resnet"}
 
 
@@ -123,13 +123,15 @@ def write_atomic(path: Path, write) -> None:
         raise
 
 
-def certify_critical(config, dataset, params, *, normalize: bool, lanczos_steps: int, seed: int, device: str):
+def certify_critical(config, dataset, params, *, normalize: bool, lanczos_steps: int, seed: int, device: str,
+                     gradient_tol: float = 1e-3):
     """The Python API of the verb: the result of :func:`certify_critical_point` for the point."""
     from numerics.curvature.critical_point import certify_critical_point
 
     try:
         return certify_critical_point(params, dataset.X, dataset.y, normalize=normalize,
-                                      lanczos_steps=lanczos_steps, seed=seed, device=device)
+                                      lanczos_steps=lanczos_steps, seed=seed, device=device,
+                                      gradient_tol=gradient_tol)
     except ValueError as exc:
         raise BadInput("data", dataset.source, str(exc)) from None
 
@@ -139,7 +141,7 @@ def write_outputs(out: Path, document: dict, res, params, X, y) -> None:
     from numerics.networks.parameters import split_theta
 
     out.mkdir(parents=True, exist_ok=True)
-    if res.direction is not None and res.status == "strict-saddle":
+    if res.direction is not None and res.status in ("strict-saddle", "negative-curvature"):
         layers = split_theta(params.architecture, res.direction)
         write_atomic(out / "direction.npz", lambda fh: np.savez(fh, v=res.direction, **layers))
     figures = write_figures(out, res, params, X, y)
@@ -159,8 +161,11 @@ def write_outputs(out: Path, document: dict, res, params, X, y) -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the Lanczos start vector.")
 @click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu", show_default=True,
               help="Device of the float Lanczos search (the proof runs on the CPU).")
+@click.option("--gradient-tol", type=click.FloatRange(min=0.0), default=1e-3, show_default=True,
+              help="Negative curvature is a strict saddle when ||grad L|| <= this is proved "
+                   "(else the status is negative-curvature).")
 @click.option("--out", type=click.Path(file_okay=False), required=True, help="Output directory.")
-def command(config_path, weights, at, inputs, lanczos_steps, seed, device, out) -> None:
+def command(config_path, weights, at, inputs, lanczos_steps, seed, device, gradient_tol, out) -> None:
     """Classify a network's parameter point: strict saddle, strict local minimum, zero loss, or undecided."""
     import sys
 
@@ -178,7 +183,7 @@ def command(config_path, weights, at, inputs, lanczos_steps, seed, device, out) 
     else:
         params, info = point_at(at, arch, config, dataset.X, dataset.y, normalize)
     res = certify_critical(config, dataset, params, normalize=normalize, lanczos_steps=lanczos_steps,
-                           seed=seed, device=device)
+                           seed=seed, device=device, gradient_tol=gradient_tol)
     document = {"format": FORMAT, "config": config.normalized(), "data_sha256": dataset.sha256,
                 "architecture": {"kind": arch.kind, "width": arch.width, "depth": arch.depth,
                                  "activation": arch.activation, "train_output": arch.train_output,

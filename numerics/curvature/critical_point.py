@@ -12,7 +12,9 @@ states the method; in short:
    :mod:`numerics.curvature.taylor_jets` encloses ``v^T hess L v / ||v||^2``; an upper end
    ``-gamma < 0`` proves that theta is not a local minimum and not an approximate second-order
    stationary point for any tolerance below gamma (Jin et al. 2017's (eps, sqrt(rho eps)) test
-   fails there for sqrt(rho eps) < gamma).
+   fails there for sqrt(rho eps) < gamma). With ``||grad L|| <= g <= gradient_tol`` proved too the
+   status is ``strict-saddle``; with a larger gradient bound it is ``negative-curvature`` (theta
+   is then not even an approximate critical point).
 4. **strict local minimum** (one hidden layer): ``lambda_min(hess L(theta')) >= gamma > 0`` for
    every ``theta'`` in the ball ``B(theta, rho)`` (interval Hessian of
    :mod:`numerics.curvature.ball_hessian` and the verified spectral core), and ``g < gamma rho``.
@@ -48,6 +50,7 @@ from numerics.curvature.taylor_jets import LineDerivatives, line_derivatives
 from numerics.networks.parameters import Parameters
 
 STRICT_SADDLE = "strict-saddle"
+NEGATIVE_CURVATURE = "negative-curvature"
 STRICT_LOCAL_MINIMUM = "strict-local-minimum"
 ZERO_LOSS = "zero-loss"
 UNDECIDED = "undecided"
@@ -138,15 +141,22 @@ def structure_notes(params: Parameters, n: int, zero_loss_float: bool) -> list[s
     return notes
 
 
-def _saddle(res: CriticalPointResult, params, Xe, y, v: np.ndarray) -> LineDerivatives | None:
+def _saddle(res: CriticalPointResult, params, Xe, y, v: np.ndarray, gradient_tol: float) -> LineDerivatives:
     ld = line_derivatives(params, Xe, y, v)
     res.loss = ld.loss
     res.direction_value = ld.quotient
     res.direction = v
     res.attempts.append({"test": "negative curvature along the smallest Ritz vector",
                          "quotient": [float(ld.quotient.lo), float(ld.quotient.hi)]})
-    if ld.quotient.hi < 0:
-        res.status, res.reason = STRICT_SADDLE, "curvature along v proved negative"
+    if ld.quotient.hi < 0 and res.grad_norm_upper <= gradient_tol:
+        res.status = STRICT_SADDLE
+        res.reason = (f"curvature along v proved <= {float(ld.quotient.hi):.3g} < 0 at a point with "
+                      f"||grad L|| <= {res.grad_norm_upper:.3g} <= {gradient_tol:g}")
+    elif ld.quotient.hi < 0:
+        res.status = NEGATIVE_CURVATURE
+        res.reason = (f"curvature along v proved <= {float(ld.quotient.hi):.3g} < 0, but ||grad L|| <= "
+                      f"{res.grad_norm_upper:.3g} is not below the stationarity tolerance {gradient_tol:g}: "
+                      "theta is no local minimum, and not an approximate critical point either")
     return ld
 
 
@@ -191,11 +201,13 @@ def _zero_loss(res: CriticalPointResult, params, X, y, normalize: bool) -> None:
 
 
 def certify_critical_point(params: Parameters, X, y, *, normalize: bool = True, lanczos_steps: int = 40,
-                           seed: int = 0, device="cpu", zero_tol: float = 1e-20) -> CriticalPointResult:
+                           seed: int = 0, device="cpu", zero_tol: float = 1e-20,
+                           gradient_tol: float = 1e-3) -> CriticalPointResult:
     """Classify theta (module docstring). ``X`` (n, d) stored inputs, normalized exactly inside
     when ``normalize``; ``y`` (n,). ``zero_tol``: float loss below ``zero_tol (1 + ||y||^2)`` is
     treated as a zero-loss candidate (only a search hint; the verdict is the instance
-    certificate's)."""
+    certificate's). ``gradient_tol``: a point of proved negative curvature is a ``strict-saddle``
+    when ``||grad L|| <= gradient_tol`` is proved, else ``negative-curvature``."""
     t0 = time.perf_counter()
     X, y, Xe = _inputs(params, X, y, normalize)
     n, P = X.shape[0], params.architecture.parameter_count
@@ -207,7 +219,7 @@ def certify_critical_point(params: Parameters, X, y, *, normalize: bool = True, 
     res.structure = structure_notes(params, n, zero_float)
     try:
         res.grad_norm_upper = norm_upper(gradient_enclosure(params, Xe, y))
-        _saddle(res, params, Xe, y, spec.smallest_vector)
+        _saddle(res, params, Xe, y, spec.smallest_vector, gradient_tol)
     except KinkInside as exc:
         res.reason = f"the loss is not proved smooth at theta: {exc}"
         res.seconds = time.perf_counter() - t0

@@ -34,7 +34,7 @@ def test_overspec_sgd_writes_results_figure_report_and_the_stalled_students(tmp_
     # the hook for issue 18: `certify critical` ran on every stalled student and its answer is recorded
     hook = res["stalled"]["critical_point_certificate"]
     assert len(hook) == 4 and all(h["status"] in ("exit 0", "exit 1") for h in hook)
-    statuses = ("strict-saddle", "strict-local-minimum", "zero-loss", "undecided")
+    statuses = ("strict-saddle", "negative-curvature", "strict-local-minimum", "zero-loss", "undecided")
     for h in hook:
         doc = json.loads((out / "stalled" / "critical" / h["file"].removesuffix(".npz") / "critical_point.json").read_text())
         assert h["critical_point"] == doc["critical_point"]["status"] in statuses
