@@ -23,6 +23,8 @@ on the ball: the loss is a polynomial there); otherwise
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from numerics.arith import upper_bounds as ub
@@ -51,35 +53,40 @@ def _place(lo: np.ndarray, hi: np.ndarray, rows, cols, block: Interval) -> None:
     hi[rows, cols] += block.hi
 
 
-def one_hidden_layer_hessian(params: Parameters, X, y, radius: float) -> Interval:
-    """Interval P x P matrix containing ``hess L(theta')`` for every ``||theta' - theta|| <= radius``
-    (module docstring). ValueError for a net with more than one hidden layer."""
+@dataclass(frozen=True, eq=False)
+class _BallPieces:
+    jacobian: Interval          # J over the ball (n, P)
+    second_lo: np.ndarray       # sum_i r_i hess u_i over the ball (P, P), endpoints
+    second_hi: np.ndarray
+
+
+def _pieces(params: Parameters, X, y, radius: float, second: bool = True) -> _BallPieces:
     arch = params.architecture
     if arch.depth != 1:
         raise ValueError(f"depth={arch.depth}; allowed: 1 (one hidden layer)")
     rho = float(radius)
     if not (np.isfinite(rho) and rho >= 0):
         raise ValueError(f"radius={radius!r}; allowed: a finite number >= 0")
-    W, a, name = params[arch.hidden_names[0]], params["a"], arch.hidden_names[0]
+    W, a = params[arch.hidden_names[0]], params["a"]
     n, d, m = X.shape[0], arch.input_dim, arch.width
     Xi = _interval_x(X)
     Z = _widen(matmul_enclosure(X, W.T), ub.mul(rho, _row_norm_upper(X))[:, None] * np.ones((1, m)))
     A = Interval.from_mid_rad(a, np.full(m, rho)) if arch.train_output else as_interval(a)
     S, S1, S2 = activation_derivatives(arch.activation, Z)
     alpha = hidden_scale_enclosure(arch)
-    R = alpha * matmul_enclosure(S, A) - np.asarray(y, dtype=np.float64)
     G = (alpha * A)[None, :] * S1                                    # du_i/dz_ir
-    JW = (G[:, :, None] * Xi[:, None, :]).reshape(n, m * d)
-    J = JW
+    J = (G[:, :, None] * Xi[:, None, :]).reshape(n, m * d)
     if arch.train_output:
         Ja = alpha * S
-        J = Interval._raw(np.concatenate([JW.lo, Ja.lo], axis=1), np.concatenate([JW.hi, Ja.hi], axis=1))
-    H = matmul_enclosure(J.T, J)
-    lo, hi = np.array(H.lo), np.array(H.hi)
+        J = Interval._raw(np.concatenate([J.lo, Ja.lo], axis=1), np.concatenate([J.hi, Ja.hi], axis=1))
+    P = J.shape[1]
+    second_lo, second_hi = np.zeros((P, P)), np.zeros((P, P))
+    if not second:
+        return _BallPieces(J, second_lo, second_hi)
+    R = alpha * matmul_enclosure(S, A) - np.asarray(y, dtype=np.float64)
     C = R[:, None] * S2                                              # r_i sigma''(z_ir)
     T = (C[:, :, None] * Xi[:, None, :]).reshape(n, m * d)
     WW = matmul_enclosure(T.T, Xi).reshape(m, d, d) * (alpha * A)[:, None, None]
-    second_lo, second_hi = np.zeros_like(lo), np.zeros_like(hi)
     for r in range(m):
         block = slice(r * d, (r + 1) * d)
         _place(second_lo, second_hi, block, block, WW[r])
@@ -89,5 +96,50 @@ def one_hidden_layer_hessian(params: Parameters, X, y, radius: float) -> Interva
             block, ia = slice(r * d, (r + 1) * d), m * d + r
             _place(second_lo, second_hi, ia, block, AW[r])
             _place(second_lo, second_hi, block, ia, AW[r])
-    full = Interval._raw(lo, hi) + Interval._raw(second_lo, second_hi)
-    return Interval._raw(np.maximum(full.lo, full.lo.T), np.minimum(full.hi, full.hi.T))
+    return _BallPieces(J, second_lo, second_hi)
+
+
+def _symmetric(H: Interval) -> Interval:
+    return Interval._raw(np.maximum(H.lo, H.lo.T), np.minimum(H.hi, H.hi.T))
+
+
+def one_hidden_layer_hessian(params: Parameters, X, y, radius: float) -> Interval:
+    """Interval P x P matrix containing ``hess L(theta')`` for every ``||theta' - theta|| <= radius``
+    (module docstring). ValueError for a net with more than one hidden layer."""
+    pieces = _pieces(params, X, y, radius)
+    H = matmul_enclosure(pieces.jacobian.T, pieces.jacobian)
+    return _symmetric(H + Interval._raw(pieces.second_lo, pieces.second_hi))
+
+
+@dataclass(frozen=True, eq=False)
+class SplitBallHessian:
+    """``hess L(theta') = core_matrix + E`` with ``core_matrix`` in ``core`` and ``||E||_2 <=
+    deviation`` for every ``theta'`` in the ball, so ``lambda_min(hess L(theta')) >=
+    lambda_min(core) - deviation`` (Weyl)."""
+
+    core: Interval
+    deviation: float
+
+
+def split_ball_hessian(params: Parameters, X, y, radius: float) -> SplitBallHessian:
+    """The Gauss-Newton part at the point, the rest over the ball, and a norm bound of the change.
+
+    ``hess L(theta') = J(theta)^T J(theta) + sum_i r_i(theta') hess u_i(theta') + E`` with
+    ``E = J'^T J' - J^T J = J^T dJ + dJ^T J + dJ^T dJ``, so ``||E||_2 <= 2 ||J||_2 delta + delta^2``
+    where ``delta >= ||dJ||_F`` (the Frobenius norm of the entrywise magnitude of the difference of
+    the ball and point enclosures of J) and ``||J||_2 <= ||mid J||_2 + ||rad J||_F``
+    (:func:`numerics.networks.deviation_bounds.spectral_norm_upper`). The entrywise enclosure of
+    ``J'^T J'`` would instead sum n worst cases in every one of P^2 entries; this split keeps the
+    ball's effect at the size of a norm.
+    """
+    from numerics.networks.deviation_bounds import spectral_norm_upper
+
+    ball = _pieces(params, X, y, radius)
+    point = _pieces(params, X, y, 0.0, second=False)
+    Jp = point.jacobian
+    core = matmul_enclosure(Jp.T, Jp) + Interval._raw(ball.second_lo, ball.second_hi)
+    diff = ball.jacobian - Jp
+    delta = float(ub.norm(diff.mag()))
+    jnorm = float(ub.add(spectral_norm_upper(Jp.mid()), ub.norm(Jp.rad())))
+    deviation = float(ub.add(ub.mul(ub.mul(2.0, jnorm), delta), ub.square(delta)))
+    return SplitBallHessian(_symmetric(core), deviation)

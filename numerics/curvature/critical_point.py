@@ -16,8 +16,9 @@ states the method; in short:
    status is ``strict-saddle``; with a larger gradient bound it is ``negative-curvature`` (theta
    is then not even an approximate critical point).
 4. **strict local minimum** (one hidden layer): ``lambda_min(hess L(theta')) >= gamma > 0`` for
-   every ``theta'`` in the ball ``B(theta, rho)`` (interval Hessian of
-   :mod:`numerics.curvature.ball_hessian` and the verified spectral core), and ``g < gamma rho``.
+   every ``theta'`` in the ball ``B(theta, rho)`` (:func:`~numerics.curvature.ball_hessian.split_ball_hessian`:
+   an interval core matrix and a norm bound of the rest, with the verified spectral core and
+   Weyl's inequality), and ``g < gamma rho``.
    Then (:func:`minimizer_in_ball`) L is gamma-strongly convex on the ball and its minimizer
    over the closed ball lies at distance ``<= g / gamma < rho`` from theta, in the interior: an
    exact critical point, a strict local minimizer (Hessian >= gamma), with
@@ -161,24 +162,26 @@ def _saddle(res: CriticalPointResult, params, Xe, y, v: np.ndarray, gradient_tol
 
 
 def _local_minimum(res: CriticalPointResult, params, Xe, y, gamma0: float) -> None:
-    from numerics.curvature.ball_hessian import one_hidden_layer_hessian
+    from numerics.curvature.ball_hessian import split_ball_hessian
     from numerics.linalg.spectral import lambda_min_enclosure
 
     g = res.grad_norm_upper
     for c in RADIUS_FACTORS:
         rho = float(ub.div(ub.mul(c, g), gamma0)) if g > 0 else 1e-300
         try:
-            H = one_hidden_layer_hessian(params, Xe, y, rho)
+            split = split_ball_hessian(params, Xe, y, rho)
         except KinkInside as exc:
             res.attempts.append({"test": "Hessian on the ball", "radius": rho, "outcome": str(exc)})
             continue
-        enc = lambda_min_enclosure(H, rel_tol=1e-3, backend="numpy", max_precision_bits=53)
-        proof = minimizer_in_ball(g, max(enc.lo, 0.0), rho)
-        res.attempts.append({"test": "Hessian on the ball", "radius": rho, "lambda_min": [enc.lo, enc.hi],
+        enc = lambda_min_enclosure(split.core, rel_tol=1e-3, backend="numpy", max_precision_bits=53)
+        gamma = round_down_fraction(Fraction(enc.lo) - Fraction(split.deviation))
+        proof = minimizer_in_ball(g, max(gamma, 0.0), rho)
+        res.attempts.append({"test": "Hessian on the ball", "radius": rho, "lambda_min": [gamma, enc.hi],
+                             "core_lambda_min": [enc.lo, enc.hi], "deviation": split.deviation,
                              "outcome": proof.reason})
         if proof.holds:
             res.status, res.reason = STRICT_LOCAL_MINIMUM, proof.reason
-            res.lambda_min, res.radius, res.critical_point_distance = (enc.lo, enc.hi), rho, proof.distance
+            res.lambda_min, res.radius, res.critical_point_distance = (gamma, enc.hi), rho, proof.distance
             lo = round_down_fraction(Fraction(float(res.loss.lo)) - Fraction(proof.loss_drop))
             res.loss = Interval(max(lo, 0.0), float(res.loss.hi))
             res.loss_positive = lo > 0

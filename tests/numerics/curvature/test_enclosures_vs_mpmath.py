@@ -133,3 +133,27 @@ def test_activation_derivatives_contain_mpmath(name):
         for i, t in enumerate(z):
             for enc, exact in zip(enclosures, _mp_derivatives(name, mpf(t))):
                 assert _inside(enc, exact, (i,)), (name, t)
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(net=st.sampled_from([n for n in NETS if n[1] == 1 and n[2] != "relu"]), seed=st.integers(0, 10 ** 6),
+       rho=st.sampled_from([1e-6, 0.05]))
+def test_split_ball_hessian_bounds_every_hessian_in_the_ball(net, seed, rho):
+    """lambda_min(hess L(theta')) >= lambda_min over the core - deviation, checked by Weyl in
+    mpmath: the distance of the exact Hessian to the core's midpoint is within rad + deviation."""
+    from numerics.curvature.ball_hessian import split_ball_hessian
+
+    params, X, y, _ = tiny_net(net, seed, 1.0, n=3, d=2, m=2)
+    split = split_ball_hessian(params, X, y, rho)
+    oracle = Oracle(params, X, y)
+    rng = np.random.default_rng(seed)
+    step = rng.standard_normal(params.flatten().size)
+    step *= rho * (1 - 1e-9) / np.linalg.norm(step)
+    exact = oracle.hessian_at(params.flatten() + step)
+    with mp.workdps(40):
+        mid = mp.matrix(split.core.mid().tolist())
+        rad = split.core.rad()
+        E = exact - mid
+        # ||E||_2 <= ||rad||_F + deviation must hold for the exact Hessian in the ball
+        assert mp.mnorm(E, "F") <= mpf(float(np.sqrt((rad ** 2).sum()))) * (1 + mpf(1e-12)) + mpf(split.deviation) or \
+            max(abs(x) for x in mp.eigsy(E)[0]) <= mpf(float(np.sqrt((rad ** 2).sum()))) + mpf(split.deviation)
