@@ -227,7 +227,7 @@ def certify_critical_point(params: Parameters, X, y, *, normalize: bool = True, 
         res.reason = f"the loss is not proved smooth at theta: {exc}"
         res.seconds = time.perf_counter() - t0
         return res
-    if res.status == UNDECIDED and zero_float:
+    if res.status == UNDECIDED and zero_float and P > n:
         _zero_loss(res, params, X, y, normalize)
     elif res.status == UNDECIDED and spec.values[0] > 0:
         if _homogeneous_relu(params):

@@ -132,6 +132,7 @@ def line_derivatives(params: Parameters, X, y, v) -> LineDerivatives:
     u1 = zero if u.first is None else u.first
     u2 = zero if u.second is None else u.second
     loss = square(r).sum() * 0.5
+    loss = Interval._raw(np.maximum(loss.lo, 0.0), loss.hi)      # a sum of squares is >= 0
     slope = (r * u1).sum()
     curvature = (square(u1) + r * u2).sum()
     vv = np.asarray(v, dtype=np.float64)
