@@ -101,7 +101,7 @@ def critical_point_object(res) -> dict:
             "loss": _pair(res.loss), "loss_positive": res.loss_positive,
             "radius": None if res.radius is None else repr(float(res.radius)),
             "critical_point_distance": None if res.critical_point_distance is None else repr(res.critical_point_distance),
-            "parameters": res.parameters, "n": res.n, "structure": res.structure,
+            "parameters": res.parameters, "n": res.n, "structure": res.structure, "premises": list(res.premises),
             "attempts": json.loads(json.dumps(res.attempts, default=float)), "seconds": round(res.seconds, 3)}
 
 
@@ -196,9 +196,9 @@ def command(config_path, weights, at, inputs, lanczos_steps, seed, device, gradi
 
 
 def _numerics(arch) -> dict:
-    """The premise the enclosures of tanh / softplus rest on (the elementary self-check)."""
+    """How the elementary functions (tanh, softplus) were enclosed, and any premise used."""
     if arch.activation == "relu":
         return {"elementary_functions": "not used (ReLU)"}
-    from numerics.arith.elementary import elementary_self_check
+    from numerics.arith.elementary import mode_record
 
-    return {"elementary_self_check": elementary_self_check()}
+    return {"elementary_functions": mode_record()}

@@ -55,6 +55,7 @@ NEGATIVE_CURVATURE = "negative-curvature"
 STRICT_LOCAL_MINIMUM = "strict-local-minimum"
 ZERO_LOSS = "zero-loss"
 UNDECIDED = "undecided"
+CONDITIONAL = "conditional"
 RADIUS_FACTORS = (4.0, 16.0, 1.5)
 
 
@@ -113,6 +114,7 @@ class CriticalPointResult:
     spectrum: RitzSpectrum | None = None
     instance: object = None
     normalized: bool = True
+    premises: tuple[str, ...] = ()
     seconds: float = 0.0
 
 
@@ -211,7 +213,20 @@ def certify_critical_point(params: Parameters, X, y, *, normalize: bool = True, 
     treated as a zero-loss candidate (only a search hint; the verdict is the instance
     certificate's). ``gradient_tol``: a point of proved negative curvature is a ``strict-saddle``
     when ``||grad L|| <= gradient_tol`` is proved, else ``negative-curvature``."""
+    from numerics.arith.elementary import premise_log
+
     t0 = time.perf_counter()
+    with premise_log() as used:
+        res = _classify(params, X, y, normalize, lanczos_steps, seed, device, zero_tol, gradient_tol)
+    res.premises = tuple(sorted(used))
+    if res.premises and res.status != UNDECIDED:      # a premise never makes a verdict
+        res.reason = f"{res.status} if {'; '.join(res.premises)}: {res.reason}"
+        res.status = CONDITIONAL
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def _classify(params, X, y, normalize, lanczos_steps, seed, device, zero_tol, gradient_tol) -> CriticalPointResult:
     X, y, Xe = _inputs(params, X, y, normalize)
     n, P = X.shape[0], params.architecture.parameter_count
     res = CriticalPointResult(UNDECIDED, "", P, n, normalized=normalize)
@@ -225,7 +240,6 @@ def certify_critical_point(params: Parameters, X, y, *, normalize: bool = True, 
         _saddle(res, params, Xe, y, spec.smallest_vector, gradient_tol)
     except KinkInside as exc:
         res.reason = f"the loss is not proved smooth at theta: {exc}"
-        res.seconds = time.perf_counter() - t0
         return res
     if res.status == UNDECIDED and zero_float and P > n:
         _zero_loss(res, params, X, y, normalize)
@@ -238,7 +252,6 @@ def certify_critical_point(params: Parameters, X, y, *, normalize: bool = True, 
             _local_minimum(res, params, Xe, y, float(spec.values[0]))
     if res.status == UNDECIDED and not res.reason:
         res.reason = _shortfall(res, spec)
-    res.seconds = time.perf_counter() - t0
     return res
 
 

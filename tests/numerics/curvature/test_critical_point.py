@@ -112,3 +112,17 @@ def test_minimizer_in_ball_decides_g_below_gamma_rho(g, gamma, rho, holds):
     if holds:
         assert out.distance >= g / gamma and out.distance < rho * (1 + 1e-15)
         assert out.loss_drop >= g * g / (2 * gamma)
+
+
+def test_a_premise_makes_the_answer_conditional():
+    """With libm's margin model (a premise) the same saddle is only `conditional`, naming it."""
+    from numerics.arith.elementary import MARGIN_PREMISE, elementary_mode_scope
+
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((6, 2)), rng.standard_normal(6)
+    arch = Architecture("two-layer", 2, 2, activation="tanh", train_output=True)
+    params = Parameters(arch, {"W": np.zeros((2, 2)), "a": np.zeros(2)})
+    with elementary_mode_scope("margin"):
+        res = certify_critical_point(params, X, y, normalize=False)
+    assert res.status == "conditional" and res.premises == (MARGIN_PREMISE,)
+    assert certify_critical_point(params, X, y, normalize=False).status == STRICT_SADDLE
