@@ -61,11 +61,32 @@ def part1(width: int, depth: int, steps: int) -> None:
           f"loss in [{float(res.loss.lo):.8g}, {float(res.loss.hi):.8g}]")
 
 
+def float_hessian(params, X, y) -> np.ndarray:
+    """FLOAT Hessian of 1/2 ||u - y||^2 for a two-layer tanh net (the formulas of
+    numerics.curvature.ball_hessian, in plain numpy; for the search only)."""
+    W, a = params["W"], params["a"]
+    n, d = X.shape
+    m = W.shape[0]
+    alpha = 1.0 / np.sqrt(m)
+    T = np.tanh(X @ W.T)
+    S1 = 1.0 - T ** 2
+    S2 = -2.0 * T * S1
+    r = alpha * T @ a - y
+    J = np.concatenate([((alpha * a * S1)[:, :, None] * X[:, None, :]).reshape(n, m * d), alpha * T], axis=1)
+    H = J.T @ J
+    for k in range(m):
+        blk = slice(k * d, (k + 1) * d)
+        H[blk, blk] += alpha * a[k] * (X.T * (r * S2[:, k])) @ X
+        cross = alpha * X.T @ (r * S1[:, k])
+        H[m * d + k, blk] += cross
+        H[blk, m * d + k] += cross
+    return H
+
+
 def student_minimum(width: int, n: int = 4000, d: int = 50, seed: int = 0, noise: float = 1e-3):
     """A tanh student at the float minimum next to its teacher (noisy labels), and the data."""
     import torch
 
-    from numerics.curvature.ball_hessian import one_hidden_layer_hessian
     from numerics.curvature.lanczos import hessian_operator
     from numerics.networks import Architecture, Parameters
     from numerics.networks.float_forward import outputs
@@ -87,7 +108,7 @@ def student_minimum(width: int, n: int = 4000, d: int = 50, seed: int = 0, noise
         value, g = f(t)
         if np.linalg.norm(g) < 1e-11 * max(1.0, value):
             break
-        H = one_hidden_layer_hessian(params, X, y, 0.0).mid()
+        H = float_hessian(params, X, y)
         step = np.linalg.solve(H + mu * np.eye(H.shape[0]), g)
         if f(t - step)[0] <= value:
             t, mu = t - step, mu / 10
