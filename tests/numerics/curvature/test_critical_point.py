@@ -101,7 +101,9 @@ def test_zero_loss_overparametrized_point_says_rank_and_delegates():
     res = certify_critical_point(p, X, outputs(p, Xn), normalize=True)
     assert any("rank <= n" in s for s in res.structure)
     assert any(a["test"] == "instance certificate" for a in res.attempts)
-    assert res.status in ("zero-loss", UNDECIDED)
+    assert res.status == "zero-loss" and res.radius < 1e-10 and float(res.loss.lo) == 0.0
+    stored = certify_critical_point(p, X, outputs(p, Xn), normalize=False)   # the instance certificate
+    assert stored.status != "zero-loss"                                       # is stated for normalized rows
 
 
 @pytest.mark.parametrize("g, gamma, rho, holds", [(1.0, 1.0, 1.5, True), (1.0, 1.0, 1.0, False),
