@@ -108,7 +108,6 @@ def test_trig_extrema_inside_interval():
     assert float(w.lo) == -1.0 and float(w.hi) == 1.0
 
 
-@pytest.mark.slow
 def test_arccos_hundred_thousand_points_near_edges():
     """1e5 arguments, half of them within 1e-6 of +-1, against Arb."""
     rng = np.random.default_rng(3)

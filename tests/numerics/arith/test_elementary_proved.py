@@ -219,7 +219,6 @@ def test_stored_remainders_are_reproved_sample(name):
         assert R0 <= p["R0"] and R1 <= p["R1"], (name, p["j"])
 
 
-@pytest.mark.slow
 def test_stored_remainders_are_reproved_all():
     for name, rec in _stored().items():
         for p in rec["pieces"]:
@@ -270,7 +269,6 @@ def _sweep_points(name, rng):
     return pts
 
 
-@pytest.mark.slow
 def test_sweep_over_hundred_thousand_points():
     """10 functions x 12 000 points (1.2e5) against Arb; 0 failures."""
     rng = np.random.default_rng(20261206)

@@ -186,7 +186,6 @@ def test_reference_pass_rounding_bounds_are_about_one_rounding():
     assert dev.output.max() < 1e-11 and dev.all_signs_proved
 
 
-@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tiny_nets())
 def test_ball_of_least_norm_corrections_long(net):

@@ -110,7 +110,6 @@ def test_enclosures_contain_every_member_of_the_box(problem):
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tiny_problems())
-@pytest.mark.slow
 def test_enclosures_contain_every_member_of_the_box_long(problem):
     test_enclosures_contain_every_member_of_the_box.hypothesis.inner_test(problem)
 
