@@ -79,7 +79,9 @@ def run_cmd(config_path: str, out: str, no_empirical: bool) -> None:
     from certify.data import load_dataset
     from certify.pipeline import evaluate_config, final_arrays, write_outputs
     from certify.certificate import seal
+    from certify.fp_environment import checked_environment
 
+    checked_environment()   # before the data are read and checked
     config = load_config(config_path)
     dataset = load_dataset(config)
     cert = seal(evaluate_config(config, dataset, empirical=not no_empirical, progress=sys.stderr.isatty()))
