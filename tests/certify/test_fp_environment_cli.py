@@ -45,16 +45,20 @@ def test_flush_to_zero_run_exits_2_naming_it(tmp_path, run_cli):
     assert not out.exists()
 
 
-@pytest.mark.slow
 def test_same_data_in_a_sane_process_is_not_certified(tmp_path, run_cli):
     cfg = parallel_tiny_rows(tmp_path)
     out = tmp_path / "out"
-    code, _, _ = run_cli("run", cfg, "--out", out)
+    code, _, err = run_cli("run", cfg, "--out", out)
+    assert code == 1 and "inputs 0 and 1" in err and not out.exists()
+    with np.load(tmp_path / "data.npz") as z:                     # the same rows, equal labels, kept
+        np.savez(tmp_path / "data.npz", X=z["X"], y=np.where(np.arange(5) == 1, 1.0, z["y"]))
+    cfg.write_text(cfg.read_text().replace('[data]\n', '[data]\nduplicates = "keep"\n'))
+    code, _, _ = run_cli("run", cfg, "--out", out, "--no-empirical")
     assert code == 1
     cert = json.loads((out / "certificate.json").read_text())
     lam = cert["theorems"][0]
     assert {h["id"]: h["verdict"] for h in lam["hypotheses"]}["no-parallel-inputs"] == "fails"
-    assert float(lam["quantities"]["lambda0"]["lo"]) <= 0.0
+    assert float(lam["quantities"]["lambda0"]["hi"]) == 0.0
 
 
 def test_every_certificate_records_the_probed_environment():
