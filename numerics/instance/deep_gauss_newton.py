@@ -23,7 +23,7 @@ from typing import Callable
 
 import numpy as np
 
-from numerics.instance.levenberg_marquardt import SLOW_WINDOW, float_floor, levenberg_marquardt
+from numerics.instance.levenberg_marquardt import SLOW_WINDOW, CholeskyGram, float_floor, levenberg_marquardt
 from numerics.networks.parameters import Parameters
 
 __all__ = ["DeepSearchResult", "deep_gauss_newton_search", "float_floor", "float_inputs", "gradient_descent"]
@@ -95,26 +95,6 @@ def deep_gauss_newton_search(params: Parameters, X, y, *, max_iterations: int = 
 
 
 @dataclass(frozen=True, eq=False)
-class _DeepGram:
-    """K = J J^T at one point, Cholesky-solved with damping."""
-
-    K: object
-    scale: float
-
-    def solve(self, e, mu):
-        import torch
-
-        n = self.K.shape[0]
-        L, info = torch.linalg.cholesky_ex(self.K + mu * torch.eye(n, dtype=self.K.dtype, device=self.K.device))
-        if int(info) != 0:
-            return None
-        return torch.cholesky_solve(e[:, None], L)[:, 0]
-
-    def apply(self, alpha):
-        return self.K @ alpha
-
-
-@dataclass(frozen=True, eq=False)
 class _DeepModel:
     """The :class:`~numerics.instance.levenberg_marquardt.GaussNewtonModel` of a torch network."""
 
@@ -127,11 +107,11 @@ class _DeepModel:
         with torch.no_grad():
             return self.y - self.net.outputs(theta)
 
-    def gram(self, theta) -> _DeepGram:
+    def gram(self, theta) -> CholeskyGram:
         import torch
 
         K = self.net.ntk_gram(theta)
-        return _DeepGram(K, float(torch.diagonal(K).mean()))
+        return CholeskyGram(K, float(torch.diagonal(K).mean()))
 
     def step(self, theta, alpha):
         return self.net.vjp(alpha, theta)

@@ -52,6 +52,27 @@ class GaussNewtonModel(Protocol):
         """Whether the move ``theta -> trial`` is acceptable besides decreasing the residual."""
 
 
+@dataclass(frozen=True, eq=False)
+class CholeskyGram:
+    """A formed Gram ``K = J J^T`` (torch) with damped solves ``(K + mu I) x = e`` by Cholesky
+    (``None`` when the factorization fails) and products ``K alpha``."""
+
+    K: Any
+    scale: float
+
+    def solve(self, e, mu):
+        import torch
+
+        n = self.K.shape[0]
+        L, info = torch.linalg.cholesky_ex(self.K + mu * torch.eye(n, dtype=self.K.dtype, device=self.K.device))
+        if int(info) != 0:
+            return None
+        return torch.cholesky_solve(e[:, None], L)[:, 0]
+
+    def apply(self, alpha):
+        return self.K @ alpha
+
+
 @dataclass(frozen=True)
 class LoopOutcome:
     """What :func:`levenberg_marquardt` returns (float evidence only)."""

@@ -36,7 +36,7 @@ from typing import Any, Callable
 import numpy as np
 
 from numerics.instance.deep_gauss_newton import float_inputs
-from numerics.instance.levenberg_marquardt import SLOW_WINDOW, float_floor, levenberg_marquardt
+from numerics.instance.levenberg_marquardt import SLOW_WINDOW, CholeskyGram, float_floor, levenberg_marquardt
 
 SOLVERS = ("auto", "cholesky", "cg")
 CHOLESKY_MAX_N = 4096       # "auto": Cholesky up to this many inputs, conjugate gradients above
@@ -75,26 +75,6 @@ class TwoLayerSearchResult:
 
 
 # ------------------------------------------------------------------------ the Gram, two ways
-@dataclass(frozen=True, eq=False)
-class _CholeskyGram:
-    """``K = (P^T P) o G / m`` formed; damped solves by Cholesky."""
-
-    K: Any
-    scale: float
-
-    def solve(self, e, mu):
-        import torch
-
-        n = self.K.shape[0]
-        L, info = torch.linalg.cholesky_ex(self.K + mu * torch.eye(n, dtype=self.K.dtype, device=self.K.device))
-        if int(info) != 0:
-            return None
-        return torch.cholesky_solve(e[:, None], L)[:, 0]
-
-    def apply(self, alpha):
-        return self.K @ alpha
-
-
 @dataclass(frozen=True, eq=False)
 class _MatrixFreeGram:
     """``K v = J (J^T v)`` from the pattern; damped solves by Jacobi-preconditioned CG."""
@@ -214,7 +194,7 @@ class TwoLayerModel:
         m = self.m
         if self.solver == "cholesky":
             K = self.counts(P) * self.G / m
-            return _CholeskyGram(K, float(torch.diagonal(K).mean()))
+            return CholeskyGram(K, float(torch.diagonal(K).mean()))
         Pf = self.float_pattern(W)
         diag = Pf.sum(dim=0) / m                          # ||x_i|| = 1
         return _MatrixFreeGram(self, Pf, diag, float(diag.mean()), self.cg_tol, self.cg_max_iterations)
