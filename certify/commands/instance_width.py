@@ -10,7 +10,7 @@ small float residual, the proof. Every width's result is appended to DIR/width_j
 soon as it is known (one JSON line, written in one append); ``--resume`` reads the journal back and
 retraces the doubling and bisection without recomputing what it holds, so an interrupted run
 loses nothing already proved. The journal's first line names its identity (a hash of the data,
-the model kind, the depth and every width-search setting); a journal of another identity is
+the model kind, the depth, every width-search setting and ``[numerics]``); a journal of another identity is
 refused (exit 2). Without ``--resume`` an existing journal is replaced. With ``--scheduler`` the
 seeds run as tasks on a dask.distributed cluster (the sweep machinery of
 numerics.empirical.sweep); their widths reach the journal when a seed's task finishes.
@@ -83,12 +83,13 @@ def two_layer_problem(config, dataset) -> WidthProblem:
     return WidthProblem("two-layer-relu", None, tws.smallest_width_for_seed, tws.certify_at_width,
                         search_options(config), tws.smallest_useful_width(dataset.n, d), lambda m: m * d,
                         {"data": dataset.sha256, "instance": config.instance.model_dump(mode="json"),
-                         "kind": config.model.kind})
+                         "kind": config.model.kind, "numerics": config.numerics.model_dump(mode="json")})
 
 
 def deep_problem(config, dataset) -> WidthProblem:
     """The deep-fc / resnet search (numerics.instance.deep_width_search, its fixed budget); the
-    identity names the kind, depth, activation, c_res, budget and proof threshold."""
+    identity names the kind, depth, activation, c_res, budget, proof threshold and the numeric
+    context (``[numerics]``, which decides how far the proof may escalate)."""
     from numerics.instance import deep_width_search as dws
 
     model = config.model
@@ -104,7 +105,8 @@ def deep_problem(config, dataset) -> WidthProblem:
     options = {"kind": kind, "depth": depth, **arch, **dws.SEARCH_BUDGET}
     return WidthProblem(kind, depth, dws.seed_search, dws.point_at_width, options, start, parameters,
                         {"data": dataset.sha256, "kind": kind, "depth": depth, **arch,
-                         "search": dict(dws.SEARCH_BUDGET), "proof_residual": dws.PROOF_RESIDUAL})
+                         "search": dict(dws.SEARCH_BUDGET), "proof_residual": dws.PROOF_RESIDUAL,
+                         "numerics": config.numerics.model_dump(mode="json")})
 
 
 def width_problem(config, dataset) -> WidthProblem:

@@ -20,12 +20,13 @@ depth = {depth}
 [train]
 steps = 0
 seed = 0
+{extra}
 """
 
 
-def _config(tmp_path, kind="deep-fc", depth=2):
-    p = tmp_path / f"{kind}-{depth}.toml"
-    p.write_text(CONFIG.format(kind=kind, depth=depth))
+def _config(tmp_path, kind="deep-fc", depth=2, extra=""):
+    p = tmp_path / f"{kind}-{depth}-{len(extra)}.toml"
+    p.write_text(CONFIG.format(kind=kind, depth=depth, extra=extra))
     return p
 
 
@@ -103,13 +104,15 @@ def test_interrupted_deep_search_resumes_without_redoing_widths(run_cli, tmp_pat
     assert resumed_calls + len(done) == sum(len(r["tried"]) for r in fresh["seeds"])
 
 
-@pytest.mark.parametrize("kind, depth", [("deep-fc", 3), ("resnet", 2)])
-def test_resume_refuses_a_journal_of_another_depth_or_kind(run_cli, tmp_path, kind, depth):
+@pytest.mark.parametrize("kind, depth, extra", [("deep-fc", 3, ""), ("resnet", 2, ""),
+                                               ("deep-fc", 2, "[numerics]\nbackend = \"arb\"")])
+def test_resume_refuses_a_journal_of_another_depth_kind_or_numerics(run_cli, tmp_path, kind, depth, extra):
     out = tmp_path / "out"
     code, _, err = _search(run_cli, _config(tmp_path), out, "--seeds", "0")
     assert code == 0, err
     before = (out / "width_journal.jsonl").read_bytes()
-    code, _, err = _search(run_cli, _config(tmp_path, kind=kind, depth=depth), out, "--seeds", "0", "--resume")
+    other = _config(tmp_path, kind=kind, depth=depth, extra=extra)
+    code, _, err = _search(run_cli, other, out, "--seeds", "0", "--resume")
     assert code == 2 and "--resume" in err and "width_journal.jsonl" in err
     assert (out / "width_journal.jsonl").read_bytes() == before
 
