@@ -133,8 +133,9 @@ def open_journal(out: Path, identity: str, resume: bool):
         out.mkdir(parents=True, exist_ok=True)
         log.append({"key": HEADER_KEY, "identity": identity})
     elif header.get("identity") != identity:
-        raise BadInput("--resume", str(path), "a journal of the same data and [instance] settings (this one "
-                       "was written for other data or settings; run without --resume to start over)")
+        raise BadInput("--resume", str(path), "a journal of the same data, model (kind, depth), search "
+                       "settings and [numerics] (this one was written for other data, model or settings; run "
+                       "without --resume to start over)")
     known: dict[int, dict[int, bool]] = {}
     for rec in records.values():
         known.setdefault(int(rec["seed"]), {})[int(rec["width"])] = bool(rec["certified"])
