@@ -306,6 +306,11 @@ def run_smallest_width(config, dataset, out, seeds, max_width: int | None, resum
         return
     seed, m = chosen
     pt = points.get((seed, m)) or problem.at_width(dataset.X, dataset.y, m, seed, **problem.options)
+    if pt.proof is None:      # the journal said certified; the rebuilt search fell short of the proof
+        click.echo(f"width {m}, seed {seed} is certified in {JOURNAL_FILE}, but the search rebuilt at that width "
+                   f"stopped at residual {pt.search.residual_norm:.1e}, above the proof threshold: no certificate "
+                   "written (run without --resume to recompute the journal)", err=True)
+        sys.exit(1)
     ws["certificate_seed"], ws["certificate_width"] = seed, m
     if deep:
         from certify.commands.deep_instance import theorem_width as deep_theorem_width, write_search_certificate

@@ -133,6 +133,21 @@ def test_deep_resume_of_a_complete_journal_recomputes_only_the_certificate_point
     assert code == 0, err
 
 
+def test_resume_writes_no_certificate_when_the_rebuilt_point_is_not_proved(run_cli, tmp_path, monkeypatch):
+    import dataclasses
+
+    import numerics.instance.deep_width_search as dws
+
+    cfg, out = _config(tmp_path, kind="resnet"), tmp_path / "out"
+    assert _search(run_cli, cfg, out, "--seeds", "0")[0] == 0
+    (out / "certificate.json").unlink()
+    real = dws.certify_at_width
+    monkeypatch.setattr(dws, "certify_at_width", lambda *a, **k: dataclasses.replace(real(*a, **k), proof=None))
+    code, _, err = _search(run_cli, cfg, out, "--seeds", "0", "--resume")
+    assert code == 1 and "above the proof threshold" in err
+    assert not (out / "certificate.json").exists()
+
+
 @pytest.mark.slow
 def test_deep_seeds_run_on_a_dask_scheduler(run_cli, tmp_path):
     distributed = pytest.importorskip("dask.distributed")
