@@ -3,7 +3,10 @@
     certify instance CONFIG --out DIR                       # init (seed), search, proof; then GD, search, proof
     certify instance CONFIG --out DIR --weights net.npz     # certify given weights (.npz or torch .pt)
     certify instance CONFIG --out DIR --widths 16,64,256 [--seeds 0,1]
-    certify instance CONFIG --out DIR --smallest-width [--seeds 0,1,2]
+    certify instance CONFIG --out DIR --smallest-width [--seeds 0,1,2] [--resume] [--scheduler ADDR]
+
+(--smallest-width, its journal, --resume and --scheduler: certify/commands/instance_width.py,
+shared with the two-layer net.)
 
 The network is the one of `numerics.networks` (DLLWZ parametrization, depth `[model] depth`,
 activation, `c_res`). Without weights: the seeded initialization (`[train] seed`), the
@@ -234,46 +237,10 @@ def width_sweep(dataset, config, widths, seeds, echo) -> tuple[dict, dict]:
             "smallest_certified_width": smallest}, kept
 
 
-def smallest_width_search(dataset, config, seeds, max_width: int, echo) -> tuple[dict, object]:
-    from numerics.instance.deep_width_search import architecture_at, smallest_width_for_seed
-
-    per_seed, best = [], {}
-    for seed in seeds:
-        search, points = smallest_width_for_seed(
-            dataset.X, dataset.y, config.model.kind, config.model.depth, seed, max_width=max_width,
-            activation=config.model.activation, c_res=config.model.c_res or 0.5,
-            on_point=lambda pt: echo(f"  seed {pt.seed} width {pt.width}: "
-                                     f"{'certified' if pt.certified else 'not-certified'} "
-                                     f"(search residual {pt.search.residual_norm:.1e})"))
-        m = search.smallest
-        rec = {"seed": seed, "smallest_width": m, "tried": search.as_dict()["tried"]}
-        if m is not None:
-            pt = points[m]
-            rec.update(parameters=pt.parameter_count, p_over_n=pt.parameter_count / dataset.n,
-                       sqrt_m_distance=_max_sqrt_m(pt.proof))
-            best[seed] = pt
-        per_seed.append(rec)
-    found = [r["smallest_width"] for r in per_seed if r["smallest_width"] is not None]
-    median = int(np.median(found)) if len(found) == len(per_seed) and len(found) % 2 == 1 else (
-        float(np.median(found)) if found and len(found) == len(per_seed) else None)
-    out = {"seeds": per_seed, "median_smallest_width": median, "kind": config.model.kind,
-           "depth": config.model.depth, "max_width": max_width}
-    if median is not None:
-        p = architecture_at(config.model.kind, int(round(median)), dataset.d, config.model.depth).parameter_count
-        out["p_over_n"] = p / dataset.n
-    chosen = None
-    if best:
-        target = median if median is not None else min(found)
-        seed = min(best, key=lambda s: (abs(best[s].width - target), s))
-        chosen = best[seed]
-    return out, chosen
-
-
 # ------------------------------------------------------------------------ the command
-def run(config, dataset, out: str, weights_path, widths, seeds, smallest: bool, refine: bool,
-        max_width: int, quiet: bool) -> None:
-    from certify.certificate import seal
-    from certify.pipeline import certificate_header, write_outputs
+def run(config, dataset, out: str, weights_path, widths, seeds, refine: bool, quiet: bool) -> None:
+    """`certify instance` for a deep net without --smallest-width (that one runs through
+    certify/commands/instance_width.py, with its journal)."""
 
     def echo(text: str) -> None:
         if not quiet:
@@ -282,22 +249,13 @@ def run(config, dataset, out: str, weights_path, widths, seeds, smallest: bool, 
     if config.model.depth is None:
         raise BadInput("model.depth", None, "an integer >= 1 for a deep network")
     seed_list = seeds or [config.train.seed]
-    sweep = search = None
+    sweep = None
     if weights_path is not None:
-        if widths or smallest:
+        if widths:
             raise BadInput("--weights", weights_path, "not together with --widths or --smallest-width")
-        arch0 = None
-        m = _weights_width(weights_path)
-        arch0 = architecture(config, dataset, m)
+        arch0 = architecture(config, dataset, _weights_width(weights_path))
         params, params0 = load_deep_weights(weights_path, arch0)
         points = points_from_weights(dataset, params, params0, refine, echo)
-    elif smallest:
-        search, pt = smallest_width_search(dataset, config, seed_list, max_width, echo)
-        if pt is None:
-            points = None
-        else:
-            points = [(pt.search.params, _init_of(config, dataset, pt), pt.proof, "search-from-initialization",
-                       pt.search, None)]
     else:
         m = config.model.width
         if m is None and not widths:
@@ -308,13 +266,31 @@ def run(config, dataset, out: str, weights_path, widths, seeds, smallest: bool, 
             m_main = int(m) if m is not None else max(widths)
             pt = kept.get((m_main, seed_list[0]))
             if pt is not None and pt.proof is not None:
-                points = [(pt.search.params, _init_of(config, dataset, pt), pt.proof,
-                           "search-from-initialization", pt.search, None)]
+                points = [_search_point(config, dataset, pt)]
         if points is None:
             points = points_from_init(dataset, config, int(m if m is not None else max(widths)), seed_list[0], echo)
-    if points is None:
-        _write_search_only(config, dataset, out, search)
-        return
+    res, outp = write_certificate(config, dataset, out, points, sweep=sweep)
+    click.echo(f"verdict: {res.status}; wrote {outp}/certificate.json, report.md, report.html, {WEIGHTS_FILE}")
+    sys.exit(0 if res.certified else 1)
+
+
+def write_search_certificate(config, dataset, out, pt, search: dict) -> Path:
+    """The certificate of the width search's chosen point ``pt`` (a DeepWidthPoint whose proof
+    was attempted) with the key ``width_search``; returns the directory."""
+    _, outp = write_certificate(config, dataset, out, [_search_point(config, dataset, pt)], search=search)
+    return outp
+
+
+def _search_point(config, dataset, pt) -> tuple:
+    return (pt.search.params, _init_of(config, dataset, pt), pt.proof, "search-from-initialization", pt.search, None)
+
+
+def write_certificate(config, dataset, out, points: list, sweep: dict | None = None, search: dict | None = None):
+    """Seal and write the certificate of ``points`` (the last one decides), the reports and the
+    weights; echo a summary. Returns (the last point's result, the directory)."""
+    from certify.certificate import seal
+    from certify.pipeline import certificate_header, write_outputs
+
     width_info = theorem_width(dataset, config, points[-1][0].architecture.width)
     objs = [instance_object(res, point, width_info, s, tr) for _, _, res, point, s, tr in points]
     params, params0, res, point, _, _ = points[-1]
@@ -327,19 +303,13 @@ def run(config, dataset, out: str, weights_path, widths, seeds, smallest: bool, 
     if sweep is not None:
         cert["width_sweep"] = sweep
     if search is not None:
-        cert["width_search"] = {**search, "theorem_width": width_info}
-    cert = seal(cert)
-    outp = write_outputs(cert, out)
+        cert["width_search"] = search
+    outp = write_outputs(seal(cert), out)
     save_weights(outp / WEIGHTS_FILE, stored, params0)
     for o in objs:
         click.echo(_summary(o))
     click.echo(f"theorem width ({width_info['theorem']}): {width_info['message'] or width_info['verdict']}")
-    if search is not None:
-        click.echo(f"smallest certified width per seed: "
-                   f"{ {r['seed']: r['smallest_width'] for r in search['seeds']} }; median "
-                   f"{search['median_smallest_width']}, p/n = {search.get('p_over_n')}")
-    click.echo(f"verdict: {res.status}; wrote {outp}/certificate.json, report.md, report.html, {WEIGHTS_FILE}")
-    sys.exit(0 if res.certified else 1)
+    return res, outp
 
 
 def _init_of(config, dataset, pt):
@@ -359,17 +329,6 @@ def _weights_width(path: str) -> int:
     if a is None or np.ndim(a) != 1 or len(a) < 1:
         raise BadInput("--weights", path, "a weights file with an output layer 'a' of shape (m,)")
     return int(len(a))
-
-
-def _write_search_only(config, dataset, out, search) -> None:
-    from certify.certificate import seal
-    from certify.pipeline import certificate_header, write_outputs
-
-    cert = seal({**certificate_header(config, dataset), "kind": "instance-width-search", "verdict": "not-certified",
-                 "theorems": [], "width_search": search})
-    outp = write_outputs(cert, out)
-    click.echo(f"no width up to {search['max_width']} was certified; wrote {outp}/certificate.json")
-    sys.exit(1)
 
 
 def _summary(o: dict) -> str:

@@ -389,23 +389,20 @@ def _instance(config, out: str, weights_path: str | None, widths: str | None, se
     width_list = parse_int_list(widths, "--widths")
     if (resume or scheduler) and not smallest_width:
         raise BadInput("--resume" if resume else "--scheduler", True, "only together with --smallest-width")
-    if config.model.kind in ("deep-fc", "resnet"):
-        from certify.commands.deep_instance import run as run_deep
-
-        if resume or scheduler:
-            raise BadInput("--resume" if resume else "--scheduler", True, "model.kind = \"two-layer-relu\" "
-                           "(the deep width search has no journal)")
-        return run_deep(config, dataset, out, weights_path, width_list, parse_int_list(seeds, "--seeds"),
-                        smallest_width, refine, max_width or 4096, quiet)
-    if config.model.kind != "two-layer-relu":
+    if config.model.kind not in ("two-layer-relu", "deep-fc", "resnet"):
         raise BadInput("model.kind", config.model.kind, "two-layer-relu, deep-fc or resnet for `certify instance`")
     seed_list = parse_int_list(seeds, "--seeds") or [config.train.seed]
-    if smallest_width:
+    if smallest_width:       # both kinds: one driver with its journal, --resume and --scheduler
         if weights_path or width_list:
             raise BadInput("--smallest-width", True, "not together with --weights or --widths")
         from certify.commands.instance_width import run_smallest_width
 
         return run_smallest_width(config, dataset, out, seed_list, max_width, resume, scheduler, quiet)
+    if config.model.kind in ("deep-fc", "resnet"):
+        from certify.commands.deep_instance import run as run_deep
+
+        return run_deep(config, dataset, out, weights_path, width_list, parse_int_list(seeds, "--seeds"),
+                        refine, quiet)
     given = load_weights(weights_path, dataset.d) if weights_path else None
     if given is not None and width_list:
         raise BadInput("--widths", widths, "not together with --weights (the weights fix the width)")

@@ -1,14 +1,18 @@
 """`certify instance CONFIG --smallest-width [--seeds 0,1,2] [--resume] [--quiet] [--scheduler ADDR]`
-for the two-layer ReLU net: the smallest width at which a zero-loss global minimizer is proved next
-to the Gauss-Newton search's point from the seeded initialization.
+for the two-layer ReLU net and for deep-fc / resnet: the smallest width at which a zero-loss
+global minimizer is proved next to the Gauss-Newton search's point from the seeded initialization.
 
-Per seed, doubling then bisection over m from the smallest width with m d >= n
-(numerics.instance.two_layer_width_search); at each width the search and, when it reached a small
-float residual, the proof. Every width's result is appended to DIR/width_journal.jsonl as soon as
-it is known (one JSON line, written in one append); ``--resume`` reads the journal back and
+Both kinds go through this one driver; a :class:`WidthProblem` holds what differs (the per-seed
+search function of numerics.instance.two_layer_width_search or .deep_width_search, its settings,
+the parameter count P(m) and the journal identity). Per seed, doubling then bisection over m from
+the smallest width with at least n parameters; at each width the search and, when it reached a
+small float residual, the proof. Every width's result is appended to DIR/width_journal.jsonl as
+soon as it is known (one JSON line, written in one append); ``--resume`` reads the journal back and
 retraces the doubling and bisection without recomputing what it holds, so an interrupted run
-loses nothing already proved. Without ``--resume`` an existing journal is replaced. With
-``--scheduler`` the seeds run as tasks on a dask.distributed cluster (the sweep machinery of
+loses nothing already proved. The journal's first line names its identity (a hash of the data,
+the model kind, the depth, every width-search setting and ``[numerics]``); a journal of another identity is
+refused (exit 2). Without ``--resume`` an existing journal is replaced. With ``--scheduler`` the
+seeds run as tasks on a dask.distributed cluster (the sweep machinery of
 numerics.empirical.sweep); their widths reach the journal when a seed's task finishes.
 
 Writes DIR/certificate.json: the instance certificate of the smallest certified width (the seed
@@ -24,7 +28,9 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Mapping
 
 import click
 import numpy as np
@@ -34,7 +40,34 @@ from certify.errors import BadInput
 JOURNAL_FILE = "width_journal.jsonl"
 SUMMARY_FILE = "width_search.json"
 MAX_WIDTH = 1 << 20
+DEEP_MAX_WIDTH = 4096
 HEADER_KEY = "header"
+
+
+DEEP_KINDS = ("deep-fc", "resnet")
+
+
+@dataclass(frozen=True)
+class WidthProblem:
+    """What differs between the two-layer and the deep width search.
+
+    ``search(X, y, seed, *, max_width, known, on_point, on_width, progress, **options)`` returns
+    ``(WidthSearch, {width: point})`` and ``at_width(X, y, width, seed, **options)`` one point
+    (module-level functions, so a seed pickles as a dask task); a point has ``width``, ``seed``,
+    ``certified``, ``search.residual_norm`` and ``as_dict()`` (its journal record)."""
+
+    model: str
+    depth: int | None
+    search: Callable
+    at_width: Callable
+    options: Mapping
+    start: int
+    parameters: Callable[[float], int]
+    identity: Mapping
+
+    def identity_hash(self) -> str:
+        """What a journal's results depend on (hashed)."""
+        return hashlib.sha256(json.dumps(dict(self.identity), sort_keys=True).encode()).hexdigest()
 
 
 def search_options(config) -> dict:
@@ -43,11 +76,41 @@ def search_options(config) -> dict:
             "device": inst.device}
 
 
-def journal_identity(config, dataset) -> str:
-    """What a journal's results depend on: the data and the search settings (hashed)."""
-    ident = {"data": dataset.sha256, "instance": config.instance.model_dump(mode="json"),
-             "kind": config.model.kind}
-    return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()
+def two_layer_problem(config, dataset) -> WidthProblem:
+    from numerics.instance import two_layer_width_search as tws
+
+    d = dataset.d
+    return WidthProblem("two-layer-relu", None, tws.smallest_width_for_seed, tws.certify_at_width,
+                        search_options(config), tws.smallest_useful_width(dataset.n, d), lambda m: m * d,
+                        {"data": dataset.sha256, "instance": config.instance.model_dump(mode="json"),
+                         "kind": config.model.kind, "numerics": config.numerics.model_dump(mode="json")})
+
+
+def deep_problem(config, dataset) -> WidthProblem:
+    """The deep-fc / resnet search (numerics.instance.deep_width_search, its fixed budget); the
+    identity names the kind, depth, activation, c_res, budget, proof threshold and the numeric
+    context (``[numerics]``, which decides how far the proof may escalate)."""
+    from numerics.instance import deep_width_search as dws
+
+    model = config.model
+    if model.depth is None:
+        raise BadInput("model.depth", None, "an integer >= 1 for a deep network")
+    kind, depth = model.kind, int(model.depth)
+    arch = {"activation": model.activation, "c_res": model.c_res if model.c_res is not None else 0.5}
+    start = dws.smallest_useful_width(kind, dataset.d, depth, dataset.n, **arch)
+
+    def parameters(m: float) -> int:
+        return dws.architecture_at(kind, int(round(m)), dataset.d, depth, **arch).parameter_count
+
+    options = {"kind": kind, "depth": depth, **arch, **dws.SEARCH_BUDGET}
+    return WidthProblem(kind, depth, dws.seed_search, dws.point_at_width, options, start, parameters,
+                        {"data": dataset.sha256, "kind": kind, "depth": depth, **arch,
+                         "search": dict(dws.SEARCH_BUDGET), "proof_residual": dws.PROOF_RESIDUAL,
+                         "numerics": config.numerics.model_dump(mode="json")})
+
+
+def width_problem(config, dataset) -> WidthProblem:
+    return deep_problem(config, dataset) if config.model.kind in DEEP_KINDS else two_layer_problem(config, dataset)
 
 
 def open_journal(out: Path, identity: str, resume: bool):
@@ -70,8 +133,9 @@ def open_journal(out: Path, identity: str, resume: bool):
         out.mkdir(parents=True, exist_ok=True)
         log.append({"key": HEADER_KEY, "identity": identity})
     elif header.get("identity") != identity:
-        raise BadInput("--resume", str(path), "a journal of the same data and [instance] settings (this one "
-                       "was written for other data or settings; run without --resume to start over)")
+        raise BadInput("--resume", str(path), "a journal of the same data, model (kind, depth), search "
+                       "settings and [numerics] (this one was written for other data, model or settings; run "
+                       "without --resume to start over)")
     known: dict[int, dict[int, bool]] = {}
     for rec in records.values():
         known.setdefault(int(rec["seed"]), {})[int(rec["width"])] = bool(rec["certified"])
@@ -82,11 +146,9 @@ def _record(pt) -> dict:
     return {"key": f"{pt.seed}:{pt.width}", **pt.as_dict()}
 
 
-def seed_task(X, y, seed: int, max_width: int, known: dict, options: dict) -> list[dict]:
-    """One seed's search as a sweep task (plain data in and out, so it pickles)."""
-    from numerics.instance.two_layer_width_search import smallest_width_for_seed
-
-    _, points = smallest_width_for_seed(X, y, seed, max_width=max_width, known=known, **options)
+def seed_task(search: Callable, X, y, seed: int, max_width: int, known: dict, options: dict) -> list[dict]:
+    """One seed's search as a sweep task (a module-level function and plain data, so it pickles)."""
+    _, points = search(X, y, seed, max_width=max_width, known=known, **options)
     return [_record(pt) for pt in points.values()]
 
 
@@ -134,10 +196,9 @@ class _Progress:
 
 
 # ------------------------------------------------------------------------ the search
-def run_seeds(dataset, seeds, max_width: int, known, log, options: dict, scheduler, bar: _Progress):
+def run_seeds(problem: WidthProblem, dataset, seeds, max_width: int, known, log, scheduler, bar: _Progress):
     """Every seed's search; returns ({seed: WidthSearch}, {(seed, width): point} computed here)."""
     from numerics.instance.smallest_width import smallest_certified_width
-    from numerics.instance.two_layer_width_search import smallest_useful_width, smallest_width_for_seed
 
     X, y = np.asarray(dataset.X, dtype=np.float64), np.asarray(dataset.y, dtype=np.float64)
     points = {}
@@ -149,13 +210,14 @@ def run_seeds(dataset, seeds, max_width: int, known, log, options: dict, schedul
         except ValueError as exc:
             raise BadInput("--scheduler", scheduler, str(exc)) from None
         try:
-            run_sweep([Task(seed_task, (X, y, s, max_width, known.get(s, {}), options), 1) for s in seeds],
+            run_sweep([Task(seed_task, (problem.search, X, y, s, max_width, known.get(s, {}), dict(problem.options)), 1)
+                       for s in seeds],
                       log=log, executor=executor)
         finally:
             client.close()
         known = {s: {int(r["width"]): bool(r["certified"]) for r in log.load().values()
                      if r.get("key") != HEADER_KEY and int(r["seed"]) == s} for s in seeds}
-        start = smallest_useful_width(dataset.n, dataset.d)
+        start = problem.start
         searches = {s: smallest_certified_width(_not_journaled, start, max(start, max_width), known=known[s])
                     for s in seeds}
         return searches, points
@@ -166,9 +228,9 @@ def run_seeds(dataset, seeds, max_width: int, known, log, options: dict, schedul
             points[(pt.seed, pt.width)] = pt
             bar.on_point(pt)
 
-        searches[s], _ = smallest_width_for_seed(X, y, s, max_width=max_width, known=known.get(s, {}),
-                                                 on_point=on_point, on_width=lambda m, s=s: bar.on_width(s, m),
-                                                 progress=bar.on_residual, **options)
+        searches[s], _ = problem.search(X, y, s, max_width=max_width, known=known.get(s, {}), on_point=on_point,
+                                        on_width=lambda m, s=s: bar.on_width(s, m), progress=bar.on_residual,
+                                        **problem.options)
     return searches, points
 
 
@@ -176,8 +238,10 @@ def _not_journaled(m: int) -> bool:
     raise RuntimeError(f"width {m} is missing from the journal after its seed's task finished")
 
 
-def width_search_record(dataset, searches: dict, records: dict, theorem_m, max_width: int) -> dict:
-    """The certificate's ``width_search`` object."""
+def width_search_record(problem: WidthProblem, dataset, searches: dict, records: dict, theorem_m,
+                        max_width: int) -> dict:
+    """The certificate's ``width_search`` object (``theorem_m``: the theorem's width when it is a
+    number, else the deep theorem's width hypothesis, and ``ratio`` is None)."""
     per_seed = []
     for seed, search in searches.items():
         m = search.smallest
@@ -185,22 +249,26 @@ def width_search_record(dataset, searches: dict, records: dict, theorem_m, max_w
                "tried": search.as_dict()["tried"]}
         if m is not None:
             j = records.get(f"{seed}:{m}", {})
-            rec.update(sqrt_m_distance=j.get("sqrt_m_distance"), parameters=m * dataset.d,
-                       p_over_n=m * dataset.d / dataset.n)
+            rec.update(sqrt_m_distance=j.get("sqrt_m_distance"), parameters=problem.parameters(m),
+                       p_over_n=problem.parameters(m) / dataset.n)
         per_seed.append(rec)
     found = [r["smallest_width"] for r in per_seed if r["smallest_width"] is not None]
     median = None
     if found and len(found) == len(per_seed):
         med = float(np.median(found))
         median = int(med) if med.is_integer() else med
-    return {"model": "two-layer-relu", "n": dataset.n, "d": dataset.d, "seeds": per_seed,
-            "median_smallest_width": median,
-            "p_over_n": None if median is None else median * dataset.d / dataset.n,
-            "theorem_width": theorem_m,
-            "ratio": None if median is None or theorem_m is None else theorem_m / median,
-            "max_width": max_width, "journal": JOURNAL_FILE,
-            "note": "each smallest_width is a certified width; certification is not known to be monotone in m, "
-                    "so a narrower width may also certify (every tried width is listed)"}
+    numeric = isinstance(theorem_m, (int, float))
+    out = {"model": problem.model, "n": dataset.n, "d": dataset.d, "seeds": per_seed,
+           "median_smallest_width": median,
+           "p_over_n": None if median is None else problem.parameters(median) / dataset.n,
+           "theorem_width": theorem_m,
+           "ratio": None if median is None or not numeric else theorem_m / median,
+           "max_width": max_width, "journal": JOURNAL_FILE,
+           "note": "each smallest_width is a certified width; certification is not known to be monotone in m, "
+                   "so a narrower width may also certify (every tried width is listed)"}
+    if problem.depth is not None:
+        out.update(kind=problem.model, depth=problem.depth)
+    return out
 
 
 def _chosen_seed(ws: dict):
@@ -213,41 +281,63 @@ def _chosen_seed(ws: dict):
 
 def run_smallest_width(config, dataset, out, seeds, max_width: int | None, resume: bool, scheduler,
                        quiet: bool) -> None:
-    from certify.commands.instance_record import theorem_width, write_instance_certificate
-    from certify.commands.instance_points import InstancePoint
     from certify.certificate import write_json_atomic
-    from numerics.instance.two_layer_width_search import certify_at_width
-    from proofs.lazy_global_minimizer import TwoLayerPoint
 
-    max_width = MAX_WIDTH if max_width is None else int(max_width)
+    problem = width_problem(config, dataset)
+    deep = problem.depth is not None
+    max_width = (DEEP_MAX_WIDTH if deep else MAX_WIDTH) if max_width is None else int(max_width)
     outp = Path(out)
     if outp.exists() and not outp.is_dir():
         raise BadInput("--out", str(outp), "a directory path (it exists and is a file)")
-    options = search_options(config)
-    width_info = theorem_width(dataset, config)
-    width_info.pop("_lambda0_float", None)
-    log, known, _ = open_journal(outp, journal_identity(config, dataset), resume)
+    width_info = None
+    if not deep:
+        from certify.commands.instance_record import theorem_width
+
+        width_info = theorem_width(dataset, config)
+        width_info.pop("_lambda0_float", None)
+    log, known, _ = open_journal(outp, problem.identity_hash(), resume)
     with _Progress(quiet) as bar:
-        searches, points = run_seeds(dataset, seeds, max_width, known, log, options, scheduler, bar)
+        searches, points = run_seeds(problem, dataset, seeds, max_width, known, log, scheduler, bar)
     records = log.load()
-    ws = width_search_record(dataset, searches, records, width_info.get("m"), max_width)
+    ws = width_search_record(problem, dataset, searches, records, None if deep else width_info.get("m"), max_width)
     chosen = _chosen_seed(ws)
     if chosen is None:
         _write_nothing_certified(config, dataset, outp, ws)
         return
     seed, m = chosen
-    pt = points.get((seed, m)) or certify_at_width(dataset.X, dataset.y, m, seed, **options)
-    net = TwoLayerPoint(pt.search.W, pt.a, pt.W0, "search-from-initialization")
-    point = InstancePoint(net, pt.proof, None, {"start": "initialization", "seed": seed, **pt.search.as_dict()})
+    pt = points.get((seed, m)) or problem.at_width(dataset.X, dataset.y, m, seed, **problem.options)
+    if pt.proof is None:      # the journal said certified; the rebuilt search fell short of the proof
+        click.echo(f"width {m}, seed {seed} is certified in {JOURNAL_FILE}, but the search rebuilt at that width "
+                   f"stopped at residual {pt.search.residual_norm:.1e}, above the proof threshold: no certificate "
+                   "written (run without --resume to recompute the journal)", err=True)
+        sys.exit(1)
     ws["certificate_seed"], ws["certificate_width"] = seed, m
-    outp, _ = write_instance_certificate(dataset, config, [point], {**width_info}, outp, extra={"width_search": ws})
+    if deep:
+        from certify.commands.deep_instance import theorem_width as deep_theorem_width, write_search_certificate
+
+        ws["theorem_width"] = deep_theorem_width(dataset, config, m)
+        outp = write_search_certificate(config, dataset, outp, pt, ws)
+    else:
+        outp = _write_two_layer_certificate(config, dataset, outp, pt, ws, width_info)
     write_json_atomic(outp / SUMMARY_FILE, ws)
     per_seed = ", ".join(f"{r['seed']}: {r['smallest_width']}" for r in ws["seeds"])
+    tw = ws["theorem_width"]["message"] or ws["theorem_width"]["verdict"] if deep else ws["theorem_width"]
     click.echo(f"smallest certified width per seed: {per_seed}; "
-               f"median {ws['median_smallest_width']}, p/n = {ws['p_over_n']}, theorem width {ws['theorem_width']}")
+               f"median {ws['median_smallest_width']}, p/n = {ws['p_over_n']}, theorem width {tw}")
     click.echo(f"verdict: {pt.proof.status} at m = {m} (seed {seed}); wrote {outp}/certificate.json, "
                f"{SUMMARY_FILE}, {JOURNAL_FILE}, weights.npz")
     sys.exit(0 if pt.proof.certified else 1)
+
+
+def _write_two_layer_certificate(config, dataset, outp: Path, pt, ws: dict, width_info: dict) -> Path:
+    from certify.commands.instance_points import InstancePoint
+    from certify.commands.instance_record import write_instance_certificate
+    from proofs.lazy_global_minimizer import TwoLayerPoint
+
+    net = TwoLayerPoint(pt.search.W, pt.a, pt.W0, "search-from-initialization")
+    point = InstancePoint(net, pt.proof, None, {"start": "initialization", "seed": pt.seed, **pt.search.as_dict()})
+    outp, _ = write_instance_certificate(dataset, config, [point], {**width_info}, outp, extra={"width_search": ws})
+    return outp
 
 
 def _write_nothing_certified(config, dataset, outp: Path, ws: dict) -> None:

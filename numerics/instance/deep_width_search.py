@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -30,6 +30,7 @@ from numerics.networks import Architecture
 from numerics.networks.initialization import initial_parameters
 
 PROOF_RESIDUAL = 1e-6     # float residual below which the proof is attempted
+SEARCH_BUDGET = {"max_iterations": 60, "slow_window": 12}    # the width search's budget (module docstring)
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,14 +49,24 @@ class DeepWidthPoint:
         return self.proof is not None and self.proof.certified
 
     def as_dict(self) -> dict:
+        """The journal record of this point (plain JSON); ``sqrt_m_distance`` is the largest
+        per-layer enclosure of sqrt(m) times the max-neuron distance from the initialization."""
         p = self.proof
         return {"width": self.width, "seed": self.seed, "parameters": self.parameter_count,
-                "certified": self.certified, "search_residual_float": repr(self.search.residual_norm),
+                "certified": self.certified, "sqrt_m_distance": _max_sqrt_m_distance(p) if self.certified else None,
+                "search_residual_float": repr(self.search.residual_norm),
                 "search_iterations": self.search.iterations, "search_stop": self.search.stop_reason,
                 "search_seconds": round(self.search.seconds, 3),
                 "proof_seconds": None if p is None else round(p.seconds, 3),
                 "reason": "float residual above the proof threshold" if p is None else p.reason,
                 "seconds": round(self.seconds, 3)}
+
+
+def _max_sqrt_m_distance(proof: DeepMinimizerResult) -> dict | None:
+    vals = [L.sqrt_m_distance_max_neuron for L in proof.layers if L.sqrt_m_distance_max_neuron is not None]
+    if not vals:
+        return None
+    return {"lo": repr(max(float(v.lo) for v in vals)), "hi": repr(max(float(v.hi) for v in vals))}
 
 
 def architecture_at(kind: str, width: int, d: int, depth: int, activation: str = "relu",
@@ -74,7 +85,7 @@ def smallest_useful_width(kind: str, d: int, depth: int, n: int, **arch) -> int:
 
 def certify_at_width(X, y, kind: str, depth: int, width: int, seed: int, *, max_iterations: int = 60,
                      slow_window: int = 12, device: str = "cpu", inputs: np.ndarray | None = None,
-                     **arch) -> DeepWidthPoint:
+                     progress: Callable[[int, float], None] | None = None, **arch) -> DeepWidthPoint:
     """Initialization, search and proof at one width (module docstring)."""
     t0 = time.perf_counter()
     X = np.asarray(X, dtype=np.float64)
@@ -82,17 +93,22 @@ def certify_at_width(X, y, kind: str, depth: int, width: int, seed: int, *, max_
     p0 = initial_parameters(A, seed)
     Xf = float_inputs(X) if inputs is None else inputs
     s = deep_gauss_newton_search(p0, X, y, max_iterations=max_iterations, device=device, inputs=Xf,
-                                 slow_window=slow_window)
+                                 slow_window=slow_window, progress=progress)
     scale = 1.0 + float(np.linalg.norm(y))
     proof = certify_deep_minimizer(s.params, X, y, p0) if s.residual_norm <= PROOF_RESIDUAL * scale else None
     return DeepWidthPoint(int(width), int(seed), A.parameter_count, s, proof, time.perf_counter() - t0)
 
 
 def smallest_width_for_seed(X, y, kind: str, depth: int, seed: int, *, max_width: int = 4096,
+                            known: Mapping[int, bool] | None = None,
                             on_point: Callable[[DeepWidthPoint], None] | None = None,
+                            on_width: Callable[[int], None] | None = None,
+                            progress: Callable[[int, float], None] | None = None,
                             **options) -> tuple[WidthSearch, dict[int, DeepWidthPoint]]:
-    """Doubling and bisection over m for one seed; every point tried is returned (and passed to
-    ``on_point`` as soon as it is done)."""
+    """Doubling and bisection over m for one seed. ``known`` (width -> certified, e.g. read back
+    from a journal) is reused without recomputation; every point computed is returned and passed
+    to ``on_point`` as soon as it is done (``on_width(m)`` before it starts, ``progress`` to the
+    search)."""
     X = np.asarray(X, dtype=np.float64)
     inputs = float_inputs(X)
     arch = {k: options.pop(k) for k in ("activation", "c_res", "train_output") if k in options}
@@ -100,10 +116,23 @@ def smallest_width_for_seed(X, y, kind: str, depth: int, seed: int, *, max_width
     points: dict[int, DeepWidthPoint] = {}
 
     def certified(m: int) -> bool:
-        pt = certify_at_width(X, y, kind, depth, m, seed, inputs=inputs, **arch, **options)
+        if on_width is not None:
+            on_width(m)
+        pt = certify_at_width(X, y, kind, depth, m, seed, inputs=inputs, progress=progress, **arch, **options)
         points[m] = pt
         if on_point is not None:
             on_point(pt)
         return pt.certified
 
-    return smallest_certified_width(certified, start, max(start, max_width)), points
+    return smallest_certified_width(certified, start, max(start, int(max_width)), known=known), points
+
+
+def seed_search(X, y, seed: int, *, kind: str, depth: int, **options):
+    """:func:`smallest_width_for_seed` with the model as keywords (the signature of the two-layer
+    search, so one journal driver runs both)."""
+    return smallest_width_for_seed(X, y, kind, depth, seed, **options)
+
+
+def point_at_width(X, y, width: int, seed: int, *, kind: str, depth: int, **options) -> DeepWidthPoint:
+    """:func:`certify_at_width` with the model as keywords (as :func:`seed_search`)."""
+    return certify_at_width(X, y, kind, depth, width, seed, **options)
