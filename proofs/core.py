@@ -85,10 +85,6 @@ class LeadingForm(sp.Function):
     factors dropped), and sympy then checks the step's equation.
     """
 
-    @classmethod
-    def eval(cls, *args):
-        return None
-
     def doit(self, deep: bool = True, **hints):
         expr, *variables = self.args
         return leading_form(expr, tuple(variables))
