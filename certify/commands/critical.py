@@ -172,10 +172,27 @@ def command(config_path, weights, at, inputs, lanczos_steps, seed, device, gradi
     from certify.config import load_config
     from certify.data import load_dataset
 
+    from certify.certificate import environment
+    from certify.fp_environment import checked_environment
+    from certify.pipeline import context_record, numeric_context
+
     if (weights is None) == (at is None):
         raise BadInput("--weights/--at", f"--weights={weights!r}, --at={at!r}", "exactly one of them")
+    checked_environment()   # before any rigorous computation (again when the record is written)
     config = load_config(config_path)
     dataset = load_dataset(config)
+    with numeric_context(config):       # `[numerics]` for everything below
+        document, res, params = _classify(config, dataset, weights, at, inputs, lanczos_steps, seed, device,
+                                          gradient_tol)
+        document["environment"] = environment()
+        document["numerics"]["context"] = context_record()
+    write_outputs(Path(out), document, res, params, dataset.X, dataset.y)
+    click.echo(f"certify critical: {res.status} ({res.reason})")
+    sys.exit(0 if res.status in DECIDED else 1)
+
+
+def _classify(config, dataset, weights, at, inputs, lanczos_steps, seed, device, gradient_tol):
+    """The point, its classification and the JSON document (without the environment record)."""
     arch = critical_architecture(config, dataset.d)
     normalize = inputs == "normalized"
     if weights is not None:
@@ -190,9 +207,7 @@ def command(config_path, weights, at, inputs, lanczos_steps, seed, device, gradi
                                  "input_dim": arch.input_dim},
                 "inputs": inputs, "point": info, "critical_point": critical_point_object(res),
                 "float_search": float_search_object(res.spectrum), "numerics": _numerics(arch)}
-    write_outputs(Path(out), document, res, params, dataset.X, dataset.y)
-    click.echo(f"certify critical: {res.status} ({res.reason})")
-    sys.exit(0 if res.status in DECIDED else 1)
+    return document, res, params
 
 
 def _numerics(arch) -> dict:

@@ -26,6 +26,9 @@ def test_zero_of_a_tanh_net_is_a_strict_saddle_with_files(tmp_path, run_cli):
     assert cp["status"] == "strict-saddle" and float(cp["curvature"]["direction_value_upper"]) < 0
     assert float(cp["grad_norm_upper"]) < 1e-100 and cp["parameters"] == 16
     assert doc["float_search"]["label"].startswith("FLOAT")
+    env = doc["environment"]
+    assert env["rounding"].startswith("nearest-even") and "subnormals" in env and "blas" in env
+    assert doc["numerics"]["context"]["precision_bits"] >= 53
     with np.load(tmp_path / "o" / "direction.npz") as f:
         assert set(f.files) == {"v", "W1", "a"} and f["v"].shape == (16,)
     for name in ("ritz_values.png", "loss_along_direction.png"):

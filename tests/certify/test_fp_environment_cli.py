@@ -121,6 +121,7 @@ def test_flush_to_zero_instance_exits_2_before_computing(tmp_path, run_cli):
     ["subgradient", "--expr", "relu(x) - relu(-x)", "--at", "x=0"],
     ["saddle", "--expr", "x^2 - y^2", "--box", "x=-1:1,y=-1:1", "--out", "{out}"],
     ["landscape", "--list"],
+    ["critical", "{cfg}", "--at", "zero", "--out", "{out}"],
 ], ids=lambda a: a[0])
 def test_every_rigorous_verb_refuses_in_a_flush_to_zero_process(tmp_path, run_cli, args):
     cfg = parallel_tiny_rows(tmp_path)
