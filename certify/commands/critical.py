@@ -16,7 +16,8 @@ Writes DIR/critical_point.json (the ``critical_point`` object: status, grad_norm
 curvature {direction_value_upper, direction_value, lambda_min}, loss, radius, parameters,
 seconds, ...; ``float_search``: the Lanczos Ritz values, FLOAT), DIR/direction.npz (the escape
 direction v, layer by layer, for a strict saddle), DIR/report.md with DIR/ritz_values.png and
-DIR/loss_along_direction.png. Every file is written atomically. Exit 0 when the point is
+DIR/loss_along_direction.png, and DIR/point.npz (the classified point, every layer; its sha256 in
+``point.sha256``; ``--weights DIR/point.npz`` classifies it again). Every file is written atomically. Exit 0 when the point is
 decided (strict-saddle, negative-curvature, strict-local-minimum, zero-loss), 1 when undecided, 2 on bad input
 (nothing written).
 """
@@ -35,6 +36,8 @@ from certify.errors import BadInput
 
 FORMAT = "dl-certify/critical-point/1"
 DECIDED = ("strict-saddle", "negative-curvature", "strict-local-minimum", "zero-loss")
+POINT_FILE = "point.npz"
+"""The classified point, every layer, loadable with ``--weights``."""
 KIND_OF_MODEL = {"two-layer-relu": "two-layer", "deep-fc": "deep-fc", "resnet": "resnet"}
 
 
@@ -54,6 +57,17 @@ def critical_architecture(config, d: int):
                             c_res=model.c_res if model.c_res is not None else 0.5)
     except ValueError as exc:
         raise BadInput("model", model.kind, str(exc)) from None
+
+
+def parameters_sha256(params) -> str:
+    """sha256 of the point's layers (names, shapes, float64 bytes), as saved in point.npz."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for name in sorted(params.layers):
+        a = np.ascontiguousarray(np.asarray(params.layers[name], dtype="<f8"))
+        h.update(name.encode() + str(a.shape).encode() + a.tobytes())
+    return h.hexdigest()
 
 
 def load_point(path: str, arch):
@@ -140,7 +154,10 @@ def write_outputs(out: Path, document: dict, res, params, X, y) -> None:
     from certify.critical_report import render_markdown, write_figures
     from numerics.networks.parameters import split_theta
 
+    from numerics.networks.weights_io import save_parameters
+
     out.mkdir(parents=True, exist_ok=True)
+    save_parameters(out / POINT_FILE, params)
     if res.direction is not None and res.status in ("strict-saddle", "negative-curvature"):
         layers = split_theta(params.architecture, res.direction)
         write_atomic(out / "direction.npz", lambda fh: np.savez(fh, v=res.direction, **layers))
@@ -184,6 +201,7 @@ def command(config_path, weights, at, inputs, lanczos_steps, seed, device, gradi
     with numeric_context(config):       # `[numerics]` for everything below
         document, res, params = _classify(config, dataset, weights, at, inputs, lanczos_steps, seed, device,
                                           gradient_tol)
+        document["point"] = {**document["point"], "saved_as": POINT_FILE, "sha256": parameters_sha256(params)}
         document["environment"] = environment()
         document["numerics"]["context"] = context_record()
     write_outputs(Path(out), document, res, params, dataset.X, dataset.y)

@@ -71,3 +71,29 @@ def test_train_output_is_a_model_key(tmp_path, run_cli):
     cfg = _setup(tmp_path, 'kind = "two-layer-relu"\nwidth = 4\ntrain_output = "yes please"')
     code, _, err = run_cli("critical", cfg, "--at", "init", "--out", tmp_path / "o")
     assert code == 2 and "model.train_output" in err
+
+
+def test_the_classified_point_is_saved_and_classifies_again(tmp_path, run_cli):
+    cfg = _setup(tmp_path, TANH)
+    cfg.write_text(cfg.read_text() + "\n[train]\nsteps = 30\nstep_size = 0.05\n")
+    code, _, err = run_cli("critical", cfg, "--at", "trained", "--inputs", "stored", "--out", tmp_path / "a")
+    assert code in (0, 1), err
+    first = json.loads((tmp_path / "a" / "critical_point.json").read_text())
+
+
+    assert first["point"]["saved_as"] == "point.npz"
+    code, _, err = run_cli("critical", cfg, "--weights", tmp_path / "a" / "point.npz", "--inputs", "stored",
+                           "--out", tmp_path / "b")
+    again = json.loads((tmp_path / "b" / "critical_point.json").read_text())
+    assert again["point"]["sha256"] == first["point"]["sha256"]
+    assert again["critical_point"]["status"] == first["critical_point"]["status"]
+    assert again["critical_point"]["grad_norm_upper"] == first["critical_point"]["grad_norm_upper"]
+    with np.load(tmp_path / "a" / "point.npz") as z:
+        z = {k: z[k] for k in z.files}
+    z["W1"] = z["W1"].copy()
+    z["W1"].flat[0] += 1e-9
+    np.savez(tmp_path / "moved.npz", **z)
+    code, _, _ = run_cli("critical", cfg, "--weights", tmp_path / "moved.npz", "--inputs", "stored",
+                         "--out", tmp_path / "c")
+    moved = json.loads((tmp_path / "c" / "critical_point.json").read_text())
+    assert moved["point"]["sha256"] != first["point"]["sha256"]
