@@ -1,33 +1,11 @@
 """`certify check` recomputes instance certificates from config, data and the weights file."""
 
 import json
-import textwrap
 
 import numpy as np
 import pytest
 
 from certify.certificate import seal
-
-
-@pytest.fixture(scope="module")
-def instance_dir(tmp_path_factory):
-    from certify.cli import main
-
-    d = tmp_path_factory.mktemp("inst")
-    cfg = d / "c.toml"
-    cfg.write_text(textwrap.dedent("""
-        [data]
-        source = "sphere"
-        n = 6
-        d = 3
-        [model]
-        width = 400
-        [train]
-        steps = 100
-    """))
-    with pytest.raises(SystemExit):
-        main(["instance", str(cfg), "--out", str(d / "out")])
-    return d / "out"
 
 
 def test_untouched_instance_certificate_checks(instance_dir, run_cli):

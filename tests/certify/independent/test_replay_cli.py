@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import json
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -25,27 +24,6 @@ def run_dir(tmp_path_factory):
     with pytest.raises(SystemExit):
         main(["run", str(ROOT / "examples" / "two_layer_relu.toml"), "--out", str(out), "--no-empirical"])
     return out
-
-
-@pytest.fixture(scope="module")
-def instance_dir(tmp_path_factory):
-    from certify.cli import main
-
-    d = tmp_path_factory.mktemp("inst")
-    cfg = d / "c.toml"
-    cfg.write_text(textwrap.dedent("""
-        [data]
-        source = "sphere"
-        n = 6
-        d = 3
-        [model]
-        width = 400
-        [train]
-        steps = 100
-    """))
-    with pytest.raises(SystemExit):
-        main(["instance", str(cfg), "--out", str(d / "out")])
-    return d / "out"
 
 
 def _resealed(src: Path, tmp_path: Path, edit) -> Path:
