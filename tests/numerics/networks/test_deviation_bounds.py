@@ -22,6 +22,7 @@ from numerics.networks.deviation_bounds import WeightDeviation, deviation_bounds
 from numerics.networks.reference_pass import reference_pass
 from flint import fmpq_mat
 
+from network_strategies import draw_tiny_network
 from numerics_oracle import (ORACLE_BITS, UnresolvedKink, arb_c_sigma, arb_unit_rows, is_positive_definite_exact, q,
                              qmat)
 
@@ -36,21 +37,7 @@ def _c_sigma(act):
 
 @st.composite
 def tiny_nets(draw):
-    kind = draw(st.sampled_from(["two-layer", "deep-fc", "resnet"]))
-    act = draw(st.sampled_from(["relu", "tanh", "softplus"]))
-    depth = 1 if kind == "two-layer" else draw(st.integers(1, 3))
-    m, d, n = draw(st.integers(1, 8)), draw(st.integers(1, 4)), draw(st.integers(1, 6))
-    arch = Architecture(kind, m, d, depth=depth, activation=act, train_output=draw(st.booleans()),
-                        c_res=draw(st.sampled_from([0.5, 0.1, 0.9])))
-    rng = np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1)))
-    wscale = draw(st.sampled_from([1.0, 1e-3, 10.0]))
-    layers = {name: rng.standard_normal(arch.layer_shape(name)) * wscale for name in arch.layer_names}
-    if kind == "two-layer" and not arch.train_output:
-        layers["a"] = rng.choice([-1.0, 1.0], size=m)
-    V = rng.standard_normal((n, d)) * 10.0 ** rng.integers(-150, 150, size=(n, 1)).astype(float)
-    V[V == 0] = 1.0
-    radius = draw(st.sampled_from([0.0, 1e-12, 1e-6, 1e-3]))
-    return Parameters(arch, layers), V, radius, rng
+    return draw_tiny_network(draw, max_n=6, radii=(0.0, 1e-12, 1e-6, 1e-3))
 
 
 def _within(ball: arb, bound: float) -> bool:
