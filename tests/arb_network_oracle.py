@@ -46,23 +46,8 @@ def arb_corrected_layers(arch, layers: dict, rows_g: list, rows_x: list, alpha) 
     """``theta~ + Jhat^T alpha`` exactly (at ORACLE_BITS every product of two floats and the few
     sums are exact): ``W^(h) += sum_i alpha_i ghat^(h)_i (xhat^(h-1)_i)^T``, ``a += sum_i alpha_i
     xhat^(H)_i`` for trained layers. ``rows_g[h-1]``, ``rows_x[h-1]``: float (n, .) arrays."""
-    out = arb_layers(arch, layers)
-    al = [arb(float(a)) for a in np.asarray(alpha).tolist()]
-    with ctx.workprec(ORACLE_BITS):
-        for h, name in enumerate(arch.hidden_names, start=1):
-            if name not in arch.trained_names:
-                continue
-            G, X = rows_g[h - 1], rows_x[h - 1]
-            W = out[name]
-            for r in range(len(W)):
-                for k in range(len(W[r])):
-                    W[r][k] = W[r][k] + sum((al[i] * arb(float(G[i, r])) * arb(float(X[i, k]))
-                                             for i in range(len(al))), arb(0))
-        if arch.train_output:
-            XH = rows_x[-1]
-            out["a"] = [out["a"][r] + sum((al[i] * arb(float(XH[i, r])) for i in range(len(al))), arb(0))
-                        for r in range(len(out["a"]))]
-    return out
+    return arb_corrected_layers_arb(arch, layers, rows_g, rows_x,
+                                    [arb(float(a)) for a in np.asarray(alpha).tolist()])
 
 
 def arb_scales(arch, c_sigma_ball: arb):
