@@ -79,14 +79,9 @@ def command(d, starts, steps, estimator, batch, lr_plain, lr_designed, mu, lam, 
         if bad is None:
             raise
         raise bad from None
-    from certify.certificate import write_json_atomic
-    from certify.commands.overspec import _write_atomic
+    from certify.commands.overspec import write_evidence
     from certify.teacher_student_figures import landscape_design_markdown, landscape_design_png
 
-    png = landscape_design_png(result)
-    out.mkdir(parents=True, exist_ok=True)
-    write_json_atomic(out / "landscape_design.json", result)
-    _write_atomic(out / "landscape_design.png", png)
-    _write_atomic(out / "report.md", landscape_design_markdown(result, "landscape_design.png").encode())
+    write_evidence(out, "landscape_design", result, landscape_design_png(result), landscape_design_markdown)
     print_table(result)
     click.echo(f"wrote {out}/landscape_design.json, landscape_design.png, report.md")

@@ -105,6 +105,17 @@ def overspec_figure(result: dict) -> bytes:
         return _png(fig)
 
 
+def write_evidence(out, stem: str, result: dict, png: bytes, markdown) -> None:
+    """OUT/STEM.json, OUT/STEM.png and OUT/report.md (``markdown(result, png_name)``), each
+    written atomically: the outputs of the float-evidence experiment verbs."""
+    from certify.certificate import write_json_atomic
+
+    out.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(out / f"{stem}.json", result)
+    _write_atomic(out / f"{stem}.png", png)
+    _write_atomic(out / "report.md", markdown(result, f"{stem}.png").encode())
+
+
 def _write_atomic(path, data: bytes) -> None:
     import os
     import tempfile

@@ -72,14 +72,9 @@ def command(widths_text, n, d, seeds, steps, weight_decay, step_size, device, dt
         if bad is None:
             raise
         raise bad from None
-    from certify.certificate import write_json_atomic
-    from certify.commands.overspec import _write_atomic
+    from certify.commands.overspec import write_evidence
     from certify.teacher_student_figures import weight_decay_markdown, weight_decay_png
 
-    png = weight_decay_png(result)
-    out.mkdir(parents=True, exist_ok=True)
-    write_json_atomic(out / "weight_decay.json", result)
-    _write_atomic(out / "weight_decay.png", png)
-    _write_atomic(out / "report.md", weight_decay_markdown(result, "weight_decay.png").encode())
+    write_evidence(out, "weight_decay", result, weight_decay_png(result), weight_decay_markdown)
     print_table(result)
     click.echo(f"wrote {out}/weight_decay.json, weight_decay.png, report.md")
