@@ -71,7 +71,7 @@ def exact_float64(arr) -> np.ndarray:
         return arr.astype(np.float64)
     if kind in "iu":
         out = arr.astype(np.float64)
-        big = np.abs(out) > 2.0 ** 53                 # exact below: no rounding is possible there
+        big = np.abs(out) >= 2.0 ** 53                # exact below: 2^53 + 1 rounds to 2^53 itself
         if big.any():
             # compare as Python integers (float64 -> int is exact; int64 has no overflow here)
             back = np.array([int(v) for v in out[big].tolist()], dtype=object)

@@ -63,6 +63,9 @@ def test_int64_beyond_2_53():
     assert exc.value.index == (0, 1) and exc.value.value == str(2 ** 53 + 3)
     with pytest.raises(InexactConversion):
         exact_float64(np.array([2 ** 64 - 1], dtype=np.uint64))
+    for v in (2 ** 53 + 1, -(2 ** 53 + 1)):          # rounds to +-2^53 itself: a boundary case
+        with pytest.raises(InexactConversion):
+            exact_float64(np.array([v], dtype=np.int64))
 
 
 @settings(max_examples=150, deadline=None)
