@@ -93,7 +93,8 @@ def student_minimum(width: int, n: int = 4000, d: int = 50, seed: int = 0, noise
 
     rng = np.random.default_rng(seed)
     arch = Architecture("two-layer", width, d, activation="tanh", train_output=True)
-    teacher = Parameters(arch, {"W": rng.standard_normal((width, d)) / np.sqrt(d), "a": rng.standard_normal(width)})
+    teacher = Parameters(arch, {"W": rng.standard_normal((width, d)) / np.sqrt(d),
+                                "a": np.where(rng.standard_normal(width) < 0, -1.0, 1.0)})
     X = rng.standard_normal((n, d))
     y = outputs(teacher, X) + noise * rng.standard_normal(n)
     theta, _, grad, loss = hessian_operator(teacher, X, y)

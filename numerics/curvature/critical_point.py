@@ -113,6 +113,7 @@ class CriticalPointResult:
     attempts: list[dict] = field(default_factory=list)
     spectrum: RitzSpectrum | None = None
     instance: object = None
+    center: object = None
     normalized: bool = True
     premises: tuple[str, ...] = ()
     seconds: float = 0.0
@@ -163,31 +164,57 @@ def _saddle(res: CriticalPointResult, params, Xe, y, v: np.ndarray, gradient_tol
     return ld
 
 
-def _local_minimum(res: CriticalPointResult, params, Xe, y, gamma0: float) -> None:
+def _local_minimum(res: CriticalPointResult, params, X, Xe, y, gamma0: float, normalize: bool) -> None:
+    """Refine the point (Arb gradient, two-float center), then the Hessian on a ball around the
+    center's float64 part that contains the ball ``B(center, rho)`` of the strong-convexity
+    argument (``docs/critical_points_networks.md``, "Refining the point")."""
+    from numerics.curvature.ball_hessian import split_ball_hessian
+    from numerics.curvature.newton_refinement import refine_critical_point
+
+    try:
+        hessian = split_ball_hessian(params, Xe, y, 0.0).core.mid()
+        center = refine_critical_point(params, X, y, hessian, normalize=normalize)
+    except KinkInside as exc:
+        res.attempts.append({"test": "Newton refinement", "outcome": str(exc)})
+        return
+    res.center = center
+    g = center.grad_norm_upper
+    res.attempts.append({"test": "Newton refinement", "gradient_bounds": list(center.history),
+                         "moved": center.moved, "correction_norm": center.correction_norm})
+    for c in RADIUS_FACTORS:
+        rho = max(float(ub.div(ub.mul(c, g), gamma0)), center.correction_norm, 1e-300)
+        if _ball_proof(res, center, Xe, y, rho):
+            return
+
+
+def _ball_proof(res: CriticalPointResult, center, Xe, y, rho: float) -> bool:
+    """``lambda_min(hess L) >= gamma`` on ``B(center_hi, rho + ||correction||)``, which contains
+    ``B(center, rho)``; then :func:`minimizer_in_ball` at the center with radius rho."""
     from numerics.curvature.ball_hessian import split_ball_hessian
     from numerics.linalg.spectral import lambda_min_enclosure
 
-    g = res.grad_norm_upper
-    for c in RADIUS_FACTORS:
-        rho = float(ub.div(ub.mul(c, g), gamma0)) if g > 0 else 1e-300
-        try:
-            split = split_ball_hessian(params, Xe, y, rho)
-        except KinkInside as exc:
-            res.attempts.append({"test": "Hessian on the ball", "radius": rho, "outcome": str(exc)})
-            continue
-        enc = lambda_min_enclosure(split.core, rel_tol=1e-3, backend="numpy", max_precision_bits=53)
-        gamma = round_down_fraction(Fraction(enc.lo) - Fraction(split.deviation))
-        proof = minimizer_in_ball(g, max(gamma, 0.0), rho)
-        res.attempts.append({"test": "Hessian on the ball", "radius": rho, "lambda_min": [gamma, enc.hi],
-                             "core_lambda_min": [enc.lo, enc.hi], "deviation": split.deviation,
-                             "outcome": proof.reason})
-        if proof.holds:
-            res.status, res.reason = STRICT_LOCAL_MINIMUM, proof.reason
-            res.lambda_min, res.radius, res.critical_point_distance = (gamma, enc.hi), rho, proof.distance
-            lo = round_down_fraction(Fraction(float(res.loss.lo)) - Fraction(proof.loss_drop))
-            res.loss = Interval(max(lo, 0.0), float(res.loss.hi))
-            res.loss_positive = lo > 0
-            return
+    outer = float(ub.add(rho, center.correction_norm))
+    try:
+        split = split_ball_hessian(center.params, Xe, y, outer)
+    except KinkInside as exc:
+        res.attempts.append({"test": "Hessian on the ball", "radius": outer, "outcome": str(exc)})
+        return False
+    enc = lambda_min_enclosure(split.core, rel_tol=1e-3, backend="numpy", max_precision_bits=53)
+    gamma = round_down_fraction(Fraction(enc.lo) - Fraction(split.deviation))
+    proof = minimizer_in_ball(center.grad_norm_upper, max(gamma, 0.0), rho)
+    res.attempts.append({"test": "Hessian on the ball", "radius": outer, "lambda_min": [gamma, enc.hi],
+                         "core_lambda_min": [enc.lo, enc.hi], "deviation": split.deviation,
+                         "outcome": proof.reason})
+    if not proof.holds:
+        return False
+    res.status, res.reason = STRICT_LOCAL_MINIMUM, proof.reason
+    res.lambda_min, res.radius = (gamma, enc.hi), rho
+    res.critical_point_distance = float(ub.add(center.moved, proof.distance))
+    loss = center.enclosure.loss
+    lo = round_down_fraction(Fraction(float(loss.lo)) - Fraction(proof.loss_drop))
+    res.loss = Interval(max(lo, 0.0), float(loss.hi))
+    res.loss_positive = lo > 0
+    return True
 
 
 def _zero_loss(res: CriticalPointResult, params, X, y, normalize: bool) -> None:
@@ -249,7 +276,7 @@ def _classify(params, X, y, normalize, lanczos_steps, seed, device, zero_tol, gr
         elif params.architecture.depth != 1:
             res.reason = "the Hessian enclosure on a ball is implemented for one hidden layer only"
         else:
-            _local_minimum(res, params, Xe, y, float(spec.values[0]))
+            _local_minimum(res, params, X, Xe, y, float(spec.values[0]), normalize)
     if res.status == UNDECIDED and not res.reason:
         res.reason = _shortfall(res, spec)
     return res

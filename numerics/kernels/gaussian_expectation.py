@@ -172,6 +172,24 @@ def c_sigma(name: str) -> Interval:
         return _interval(arb(1) / _validated_moment(act, 2, 1.0))
 
 
+def c_sigma_ball(name: str):
+    """Arb ball containing c_sigma at the precision of the enclosing
+    :func:`~numerics.arith.context.arb_precision` block (ReLU: exactly 2)."""
+    from flint import ctx
+
+    return _c_sigma_ball(name, ctx.prec)
+
+
+@lru_cache(maxsize=None)
+def _c_sigma_ball(name: str, prec: int):
+    from flint import arb
+    act = get_activation(name)
+    if act.name == "relu":
+        return arb(2)
+    with arb_precision(prec):
+        return arb(1) / _validated_moment(act, 2, 1.0, prec)
+
+
 def mean(name: str, var: float) -> Interval:
     """Enclosure of E[sigma(u)], u ~ N(0, var) (ReLU: sqrt(var/(2 pi)), enclosed in Arb)."""
     act = get_activation(name)

@@ -54,16 +54,25 @@ def _noisy_teacher_minimum(seed: int):
 
 
 def test_strict_local_minimum_is_certified_and_its_bounds_hold():
+    """The Hessian bound holds on the ball around the refined center's float part (checked at that
+    point by mpmath), the center's gradient is below its bound, the loss bound is below the loss at
+    the center, and the distance claim covers the refinement's move."""
     params, X, y = _noisy_teacher_minimum(0)
     res = certify_critical_point(params, X, y, normalize=False)
     assert res.status == STRICT_LOCAL_MINIMUM and res.loss_positive
     lo, hi = res.lambda_min
-    assert 0 < lo <= hi and res.critical_point_distance <= res.radius
-    oracle = Oracle(params, X, y)
-    with mp.workdps(40):
-        eig = mp.eigsy(oracle.hessian_at(params.flatten()))[0]
-        assert min(eig) >= mpf(lo)                       # lambda_min at theta (in the ball) is above the bound
-        assert mpf(float(res.loss.lo)) <= oracle.at([mpf(float(t)) for t in params.flatten()])
+    center = res.center
+    assert 0 < lo <= hi and res.critical_point_distance >= center.moved
+    oracle = Oracle(center.params, X, y)
+    with mp.workdps(80):
+        eig = mp.eigsy(oracle.hessian_at(center.params.flatten()))[0]
+        assert min(eig) >= mpf(lo)                       # lambda_min at the ball's center is above the bound
+        oracle.theta = [mpf(float(a)) + mpf(float(b)) for a, b in zip(center.params.flatten(), center.correction)]
+        assert mpf(float(res.loss.lo)) <= oracle.at(oracle.theta)
+        grad = oracle.gradient()
+        assert mp.sqrt(mp.fsum(g * g for g in grad)) <= mpf(center.grad_norm_upper) + mpf(10) ** -25
+        moved = mp.sqrt(mp.fsum((a - mpf(float(b))) ** 2 for a, b in zip(oracle.theta, params.flatten())))
+        assert moved <= mpf(center.moved)
 
 
 def test_a_point_off_the_minimum_is_not_certified_a_minimum():

@@ -13,7 +13,7 @@ from mp_network_oracle import Oracle
 from numerics.arith.interval import Interval
 from numerics.curvature.activation_derivatives import KinkInside, activation_derivatives
 from numerics.curvature.ball_hessian import one_hidden_layer_hessian
-from numerics.curvature.loss_gradient import gradient_enclosure
+from numerics.curvature.loss_gradient import gradient_balls, gradient_enclosure
 from numerics.curvature.taylor_jets import line_derivatives
 from numerics.networks import Architecture, Parameters
 
@@ -63,6 +63,46 @@ def test_gradient_contains_mpmath(net, seed, scale):
         return
     exact = Oracle(params, X, y).gradient()
     assert all(_inside(g, e, (j,)) for j, e in enumerate(exact))
+
+
+@SLOW
+@given(net=st.sampled_from(NETS), seed=st.integers(0, 10 ** 6), scale=st.sampled_from([1e-3, 1.0, 4.0]),
+       shift=st.sampled_from([0.0, 1e-17, 3e-9]))
+def test_arb_loss_and_gradient_contain_mpmath_at_a_two_float_point(net, seed, scale, shift):
+    """gradient_balls at theta + correction (an exact sum between float64 numbers) contains the
+    mpmath loss and gradient there, and is tight (the point of computing it in Arb)."""
+    params, X, y, v = tiny_net(net, seed, scale, n=4, m=2)
+    correction = shift * v
+    try:
+        enc = gradient_balls(params, X, y, correction=correction if shift else None)
+    except KinkInside:
+        return
+    oracle = Oracle(params, X, y)
+    with mp.workdps(80):
+        oracle.theta = [a + mpf(float(c)) for a, c in zip(oracle.theta, correction)]
+        assert _inside(enc.loss, oracle.at(oracle.theta))
+    exact = oracle.gradient()
+    assert all(_inside(enc.gradient, e, (j,)) for j, e in enumerate(exact))
+    assert np.all(enc.gradient.rad() <= 1e-30 + 1e-15 * np.abs(enc.gradient.mid()))
+
+
+def test_arb_gradient_on_normalized_rows_contains_mpmath():
+    """normalize=True divides the rows in Arb; rows with power-of-two norms normalize exactly, so
+    the oracle on the normalized floats is the exact reference."""
+    arch = Architecture("two-layer", 2, 2, activation="tanh", train_output=True)
+    params = Parameters(arch, {"W": np.array([[0.3, -1.1], [0.7, 0.2]]), "a": np.array([1.0, -0.5])})
+    X = np.array([[2.0, 0.0], [0.0, -4.0], [-0.125, 0.0]])
+    y = np.array([0.2, -0.3, 0.5])
+    enc = gradient_balls(params, X, y, normalize=True)
+    exact = Oracle(params, X / np.linalg.norm(X, axis=1, keepdims=True), y).gradient()
+    assert all(_inside(enc.gradient, e, (j,)) for j, e in enumerate(exact))
+
+
+def test_arb_gradient_refuses_a_relu_kink():
+    arch = Architecture("two-layer", 2, 2, activation="relu", train_output=True)
+    params = Parameters(arch, {"W": np.array([[0.0, 1.0], [-0.5, 0.25]]), "a": np.array([0.7, -1.3])})
+    with pytest.raises(KinkInside):
+        gradient_balls(params, np.array([[1.0, 0.0], [0.5, 2.0]]), np.array([0.3, -1.0]))
 
 
 def test_relu_next_to_kink_is_enclosed_or_refused():
