@@ -94,15 +94,20 @@ def _recorded_point(directory: Path, cert: dict, arch):
                        f"{', '.join(arch.layer_names)} of the architecture's shapes ({exc})") from None
 
 
-def _recorded_direction(directory: Path, cert: dict) -> np.ndarray | None:
+def _recorded_direction(directory: Path, cert: dict) -> tuple[np.ndarray | None, dict | None]:
+    """(v, the sha256 of every array of direction.npz), or (None, None) when none is recorded."""
+    from certify.commands.critical import arrays_sha256
+
     if cert.get("direction") is None:
-        return None
+        return None, None
     path = _beside(directory, cert["direction"], "CERT.direction.saved_as", "direction.npz")
     try:
         with np.load(path, allow_pickle=False) as z:
-            return np.asarray(z["v"], dtype=np.float64)
+            arrays = {k: np.asarray(z[k], dtype=np.float64) for k in z.files}
+        v = arrays["v"]
     except (ValueError, OSError, KeyError) as exc:
         raise BadInput("CERT.direction.saved_as", str(path), f"an .npz file with the array 'v' ({exc})") from None
+    return v, {"saved_as": cert["direction"].get("saved_as"), "sha256": arrays_sha256(arrays)}
 
 
 def _number(cert: dict, path: str, value: Any, allow_none: bool = False) -> float | None:
@@ -151,8 +156,7 @@ def _recorded_elementary_mode(cert: dict) -> str:
 
 def _recompute(cert: dict, directory: Path, config, dataset) -> dict:
     from certify.commands.critical import (INPUTS, critical_architecture, critical_header,
-                                           critical_point_object, direction_record, instance_record,
-                                           parameters_sha256)
+                                           critical_point_object, instance_record, parameters_sha256)
     from numerics.curvature.critical_point import reprove_critical_point
 
     inputs = cert.get("inputs")
@@ -163,7 +167,7 @@ def _recompute(cert: dict, directory: Path, config, dataset) -> dict:
     cp = cert[CP]
     arch = critical_architecture(config, dataset.d)
     params = _recorded_point(directory, cert, arch)
-    v = _recorded_direction(directory, cert)
+    v, direction = _recorded_direction(directory, cert)
     radius = _number(cert, f"{CP}.radius", cp.get("radius"), allow_none=True)
     try:
         res = reprove_critical_point(params, dataset.X, dataset.y, normalize=inputs == "normalized", direction=v,
@@ -173,8 +177,7 @@ def _recompute(cert: dict, directory: Path, config, dataset) -> dict:
     point = {**(cert.get("point") if isinstance(cert.get("point"), dict) else {}), "sha256": parameters_sha256(params)}
     fresh = {**critical_header(config, dataset, arch),
              **instance_record(arch, inputs, {**settings, "gradient_tol": repr(tol)}),
-             "point": point, "direction": None if v is None else {**direction_record(v),
-                                                                  "saved_as": cert["direction"].get("saved_as")},
+             "point": point, "direction": direction,
              CP: critical_point_object(res), "float_search": cert.get("float_search"),
              "content_sha256": cert.get("content_sha256")}
     return json.loads(json.dumps(fresh, allow_nan=False))

@@ -86,9 +86,11 @@ def parameters_sha256(params) -> str:
     return arrays_sha256(params.layers)
 
 
-def direction_sha256(v) -> str:
-    """sha256 of the direction v (the array ``v`` of direction.npz)."""
-    return arrays_sha256({"v": v})
+def direction_arrays(arch, v) -> dict:
+    """What direction.npz holds: ``v`` (length P) and the same vector layer by layer."""
+    from numerics.networks.parameters import split_theta
+
+    return {"v": v, **split_theta(arch, v)}
 
 
 def load_point(path: str, arch):
@@ -176,15 +178,13 @@ def write_outputs(out: Path, document: dict, res, params, X, y, data_arrays: tup
     """Every file of the verb (module docstring); ``data_arrays`` = (X, y) of derived data."""
     from certify.critical_report import render_markdown, write_figures
     from certify.pipeline import DATA_FILE
-    from numerics.networks.parameters import split_theta
-
     from numerics.networks.weights_io import save_parameters
 
     out.mkdir(parents=True, exist_ok=True)
     save_parameters(out / POINT_FILE, params)
     if res.direction is not None:
-        layers = split_theta(params.architecture, res.direction)
-        write_atomic(out / DIRECTION_FILE, lambda fh: np.savez(fh, v=res.direction, **layers))
+        arrays = direction_arrays(params.architecture, res.direction)
+        write_atomic(out / DIRECTION_FILE, lambda fh: np.savez(fh, **arrays))
     if data_arrays is not None:
         write_atomic(out / DATA_FILE, lambda fh: np.savez(fh, X=data_arrays[0], y=data_arrays[1]))
     figures = write_figures(out, res, params, X, y)
@@ -247,7 +247,7 @@ def _classify(config, dataset, weights, at, inputs, lanczos_steps, seed, device,
     settings = {"gradient_tol": repr(float(gradient_tol)), "lanczos_steps": lanczos_steps, "seed": seed,
                 "device": device}
     document = {**instance_record(arch, inputs, settings), "point": info,
-                "direction": direction_record(res.direction), "critical_point": critical_point_object(res),
+                "direction": direction_record(arch, res.direction), "critical_point": critical_point_object(res),
                 "float_search": float_search_object(res.spectrum)}
     return document, res, params
 
@@ -261,9 +261,10 @@ def instance_record(arch, inputs: str, settings: dict) -> dict:
             "inputs": inputs, "settings": settings}
 
 
-def direction_record(v) -> dict | None:
-    """Where the tested direction is saved, and its sha256 (None when no direction was tested)."""
-    return None if v is None else {"saved_as": DIRECTION_FILE, "sha256": direction_sha256(v)}
+def direction_record(arch, v) -> dict | None:
+    """Where the tested direction is saved, and the sha256 of every array of that file (None when
+    no direction was tested)."""
+    return None if v is None else {"saved_as": DIRECTION_FILE, "sha256": arrays_sha256(direction_arrays(arch, v))}
 
 
 def critical_header(config, dataset, arch) -> dict:
