@@ -328,11 +328,16 @@ def _reprove(params, X, y, normalize, direction, claim, radius, gradient_tol) ->
             ball_test(res, params, Xe, y, float(radius))
         res.reason = res.reason or blocker or ""
     if res.status == UNDECIDED and not res.reason:
-        q = res.direction_value
-        res.reason = ("not re-proved: " + "; ".join(f"{a['test']}: {a.get('outcome', a.get('quotient'))}"
-                                                     for a in res.attempts)) if q is not None or res.attempts \
-            else "no direction recorded"
+        res.reason = _not_reproved(res)
     return res
+
+
+def _not_reproved(res: CriticalPointResult) -> str:
+    """The figures that fell short, for an undecided re-proof."""
+    q = res.direction_value
+    parts = [] if q is None else [f"curvature along v in [{float(q.lo):.3g}, {float(q.hi):.3g}]"]
+    parts += [f"{a['test']}: {a['outcome']}" for a in res.attempts if "outcome" in a]
+    return "; ".join(parts) or "no direction recorded"
 
 
 def _ball_blocker(params: Parameters, radius) -> str | None:
@@ -341,8 +346,6 @@ def _ball_blocker(params: Parameters, radius) -> str | None:
         return "no positive ball radius recorded"
     if _homogeneous_relu(params):
         return "no strict local minimum can exist (ReLU rescaling symmetry; see structure)"
-    if params.architecture.depth != 1:
-        return "the Hessian enclosure on a ball is implemented for one hidden layer only"
     return None
 
 
@@ -350,14 +353,15 @@ def ball_test(res: CriticalPointResult, params: Parameters, Xe, y, rho: float) -
     """Step 4 of the module docstring at one radius ``rho``: ``lambda_min >= gamma`` on
     ``B(theta, rho)`` and :func:`minimizer_in_ball`; on success ``res`` becomes a strict local
     minimum with its bounds (the loss lower end lowered by ``g^2 / (2 gamma)``). The attempt is
-    appended to ``res.attempts`` either way; ``res.grad_norm_upper`` and ``res.loss`` must be set."""
+    appended to ``res.attempts`` either way; ``res.grad_norm_upper`` and ``res.loss`` must be set.
+    A network the ball enclosure does not handle (ValueError) is an attempt that failed."""
     from numerics.curvature.ball_hessian import split_ball_hessian
     from numerics.linalg.spectral import lambda_min_enclosure
 
     g = res.grad_norm_upper
     try:
         split = split_ball_hessian(params, Xe, y, rho)
-    except KinkInside as exc:
+    except (KinkInside, ValueError) as exc:
         res.attempts.append({"test": "Hessian on the ball", "radius": rho, "outcome": str(exc)})
         return False
     enc = lambda_min_enclosure(split.core, rel_tol=1e-3, backend="numpy", max_precision_bits=53)
