@@ -84,6 +84,7 @@ def _beside(directory: Path, record: Any, field: str, default: str) -> Path:
 
 
 def _recorded_point(directory: Path, cert: dict, arch):
+    """The classified point from point.npz (BadInput naming the file when absent or malformed)."""
     from numerics.networks.weights_io import load_parameters
 
     path = _beside(directory, cert.get("point"), "CERT.point.saved_as", "point.npz")
@@ -94,9 +95,11 @@ def _recorded_point(directory: Path, cert: dict, arch):
                        f"{', '.join(arch.layer_names)} of the architecture's shapes ({exc})") from None
 
 
-def _recorded_direction(directory: Path, cert: dict) -> tuple[np.ndarray | None, dict | None]:
-    """(v, the sha256 of every array of direction.npz), or (None, None) when none is recorded."""
+def _recorded_direction(directory: Path, cert: dict, P: int) -> tuple[np.ndarray | None, dict | None]:
+    """(v, the record of direction.npz with the sha256 of every array in it), or (None, None) when
+    no direction is recorded; BadInput naming the file when it is absent or v is malformed."""
     from certify.commands.critical import arrays_sha256
+    from numerics.curvature.critical_point import checked_direction
 
     if cert.get("direction") is None:
         return None, None
@@ -104,13 +107,14 @@ def _recorded_direction(directory: Path, cert: dict) -> tuple[np.ndarray | None,
     try:
         with np.load(path, allow_pickle=False) as z:
             arrays = {k: np.asarray(z[k], dtype=np.float64) for k in z.files}
-        v = arrays["v"]
+        v = checked_direction(arrays["v"], P)
     except (ValueError, OSError, KeyError) as exc:
         raise BadInput("CERT.direction.saved_as", str(path), f"an .npz file with the array 'v' ({exc})") from None
     return v, {"saved_as": cert["direction"].get("saved_as"), "sha256": arrays_sha256(arrays)}
 
 
-def _number(cert: dict, path: str, value: Any, allow_none: bool = False) -> float | None:
+def _number(path: str, value: Any, allow_none: bool = False) -> float | None:
+    """A recorded number (a repr string); BadInput naming ``CERT.<path>`` otherwise."""
     if value is None and allow_none:
         return None
     x = decimal_endpoint(value)
@@ -130,7 +134,9 @@ def recompute_critical(cert: dict, directory) -> dict:
     from certify.config import config_from_dict
     from certify.data import load_dataset
     from certify.fp_environment import checked_environment
+    from certify.pipeline import numeric_context
     from certify.run_check import data_base_dir
+    from numerics.arith.elementary import elementary_mode_scope
 
     checked_environment()   # re-proving in a flush-to-zero process would prove nothing
     if not isinstance(cert.get("config"), dict):
@@ -142,9 +148,6 @@ def recompute_critical(cert: dict, directory) -> dict:
     except BadInput as exc:
         raise BadInput(f"CERT.config.{exc.field}", exc.value, exc.allowed) from None
     dataset = load_dataset(config)
-    from certify.pipeline import numeric_context
-    from numerics.arith.elementary import elementary_mode_scope
-
     with numeric_context(config), elementary_mode_scope(_recorded_elementary_mode(cert)):
         return _recompute(cert, Path(directory), config, dataset)
 
@@ -163,17 +166,17 @@ def _recompute(cert: dict, directory: Path, config, dataset) -> dict:
     if inputs not in INPUTS:
         raise BadInput("CERT.inputs", inputs, f"one of {', '.join(INPUTS)}")
     settings = cert.get("settings") if isinstance(cert.get("settings"), dict) else {}
-    tol = _number(cert, "settings.gradient_tol", settings.get("gradient_tol"))
+    tol = _number("settings.gradient_tol", settings.get("gradient_tol"))
     cp = cert[CP]
     arch = critical_architecture(config, dataset.d)
     params = _recorded_point(directory, cert, arch)
-    v, direction = _recorded_direction(directory, cert)
-    radius = _number(cert, f"{CP}.radius", cp.get("radius"), allow_none=True)
+    v, direction = _recorded_direction(directory, cert, arch.parameter_count)
+    radius = _number(f"{CP}.radius", cp.get("radius"), allow_none=True)
     try:
         res = reprove_critical_point(params, dataset.X, dataset.y, normalize=inputs == "normalized", direction=v,
                                      claim=_claim(cp), radius=radius, gradient_tol=tol)
     except ValueError as exc:
-        raise BadInput("CERT.direction", str(directory / "direction.npz"), str(exc)) from None
+        raise BadInput("CERT.data", dataset.source, str(exc)) from None
     point = {**(cert.get("point") if isinstance(cert.get("point"), dict) else {}), "sha256": parameters_sha256(params)}
     fresh = {**critical_header(config, dataset, arch),
              **instance_record(arch, inputs, {**settings, "gradient_tol": repr(tol)}),

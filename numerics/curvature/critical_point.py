@@ -299,7 +299,9 @@ def reprove_critical_point(params: Parameters, X, y, *, normalize: bool, directi
     return res
 
 
-def _recorded_direction(direction, P: int) -> np.ndarray | None:
+def checked_direction(direction, P: int) -> np.ndarray | None:
+    """The recorded direction as a float64 vector (None stays None); ValueError unless it is a
+    finite nonzero vector of length P."""
     if direction is None:
         return None
     v = np.asarray(direction, dtype=np.float64)
@@ -311,7 +313,7 @@ def _recorded_direction(direction, P: int) -> np.ndarray | None:
 def _reprove(params, X, y, normalize, direction, claim, radius, gradient_tol) -> CriticalPointResult:
     X, y, Xe = _inputs(params, X, y, normalize)
     n, P = X.shape[0], params.architecture.parameter_count
-    v = _recorded_direction(direction, P)
+    v = checked_direction(direction, P)
     res = CriticalPointResult(UNDECIDED, "", P, n, normalized=normalize)
     try:
         res.grad_norm_upper = norm_upper(gradient_enclosure(params, Xe, y))

@@ -258,3 +258,10 @@ def test_report_warns_about_an_edited_certificate(saddle, tmp_path, run_cli):
     path = _edit(saddle, tmp_path, _set(("critical_point", "reason"), "edited"), reseal=False)
     code, out, err = run_cli("report", path, "--format", "md")
     assert code == 0 and "was edited after `certify critical`" in out
+
+
+def test_a_direction_of_the_wrong_length_is_bad_input_naming_the_file(saddle, tmp_path, check):
+    dst = _copy(saddle, tmp_path)
+    np.savez(dst / "direction.npz", v=np.ones(5))
+    code, out = check(dst / "critical_point.json")
+    assert code == 2 and "direction.npz" in out and "length P = 16" in out, out
