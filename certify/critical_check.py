@@ -192,8 +192,8 @@ def _status_problems(recorded: dict, fresh: dict) -> list[str]:
     if rec == new:
         return []
     if rec == "undecided":
-        return [f"{CP}.status: recorded 'undecided', but this machine proves {new!r} (the certificate says "
-                "less than is true)"]
+        return [(f"{CP}.status: recorded 'undecided', but this machine proves {new!r} (the certificate says "
+                 "less than is true)")]
     return [f"{CP}.status: recorded {rec!r} is not re-proved here (recomputed {new!r}: {fresh['reason']})"]
 
 

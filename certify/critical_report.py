@@ -152,9 +152,9 @@ def render_html(doc: dict, directory: Path | None = None) -> str:
     structure, inputs, spectrum = _paragraphs(doc)
     banner = _banner(doc)
     parts = ["<!doctype html><html><head><meta charset='utf-8'>", f"<title>{esc(_title(doc))}</title>",
-             "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
-             "table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:.2em .5em}"
-             ".warn{background:#fee;border:1px solid #c00;padding:.5em}</style></head><body>",
+             ("<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
+              "table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:.2em .5em}"
+              ".warn{background:#fee;border:1px solid #c00;padding:.5em}</style></head><body>"),
              f"<h1>{esc(_title(doc))}</h1>"]
     if banner:
         parts.append(f"<p class='warn'><b>Warning:</b> {esc(banner)}</p>")
