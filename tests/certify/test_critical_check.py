@@ -265,3 +265,19 @@ def test_a_direction_of_the_wrong_length_is_bad_input_naming_the_file(saddle, tm
     np.savez(dst / "direction.npz", v=np.ones(5))
     code, out = check(dst / "critical_point.json")
     assert code == 2 and "direction.npz" in out and "length P = 16" in out, out
+
+
+def test_changed_data_fail_on_the_data_sha256(saddle, tmp_path, check):
+    """The data are rebuilt from the recorded config; other arrays under the same name are caught."""
+    shutil.copytree(saddle.parent, tmp_path / "moved")
+    path = tmp_path / "moved" / "out" / "critical_point.json"
+    doc = json.loads(path.read_text())
+    doc["config_base_dir"] = str(tmp_path / "moved")
+    path.write_text(json.dumps(seal(doc)))
+    assert check(path)[0] == 0                      # the same arrays in the moved copy
+    with np.load(tmp_path / "moved" / "d.npz") as z:
+        X, y = z["X"], z["y"].copy()
+    y[0] += 1.0
+    np.savez(tmp_path / "moved" / "d.npz", X=X, y=y)
+    code, out = check(path)
+    assert code == 1 and "data.sha256" in out, out
