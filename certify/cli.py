@@ -192,7 +192,9 @@ def report_cmd(cert_path: str, fmt: str, out: str | None) -> None:
         from pathlib import Path
 
         from certify.critical_report import figures_beside, render_html as critical_html, render_markdown as critical_md
+        from certify.critical_report import require_report_fields
 
+        require_report_fields(cert)
         directory = Path(cert_path).resolve().parent
         write_or_echo(critical_html(cert, directory) if fmt == "html" else critical_md(cert, figures_beside(directory)),
                       out)

@@ -175,6 +175,33 @@ def render_html(doc: dict, directory: Path | None = None) -> str:
     return "\n".join(parts) + "\n"
 
 
+REPORT_FIELDS = {"critical_point": ("status", "reason", "grad_norm_upper", "curvature", "loss", "radius",
+                                     "critical_point_distance", "parameters", "n", "structure", "seconds"),
+                 "curvature": ("direction_value", "direction_value_upper", "lambda_min"),
+                 "architecture": ("kind", "activation", "width", "depth"),
+                 "float_search": ("steps", "ritz_values"), "point": ()}
+"""What the report reads (``curvature`` under ``critical_point``)."""
+
+
+def require_report_fields(doc: dict) -> None:
+    """BadInput naming the first field the report needs that the certificate lacks."""
+    from certify.errors import BadInput
+
+    for name, keys in REPORT_FIELDS.items():
+        where = f"critical_point.{name}" if name == "curvature" else name
+        node = (doc.get("critical_point") or {}).get(name) if name == "curvature" else doc.get(name)
+        if not isinstance(node, dict):
+            raise BadInput(f"CERT.{where}", node, "an object, as `certify critical` writes it")
+        missing = [k for k in keys if k not in node]
+        if missing:
+            raise BadInput(f"CERT.{where}.{missing[0]}", None, "present, as `certify critical` writes it")
+    if "inputs" not in doc:
+        raise BadInput("CERT.inputs", None, "present, as `certify critical` writes it")
+    ritz = doc["float_search"]["ritz_values"]
+    if not isinstance(ritz, list) or not ritz or not all(isinstance(v, (int, float)) for v in ritz):
+        raise BadInput("CERT.float_search.ritz_values", ritz, "a non-empty list of numbers")
+
+
 def figures_beside(directory: Path) -> list[str]:
     """The report's figures present in ``directory`` (for `certify report --format md`)."""
     return [name for name in (RITZ_FIGURE, LINE_FIGURE) if (Path(directory) / name).is_file()]

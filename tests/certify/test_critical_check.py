@@ -281,3 +281,9 @@ def test_changed_data_fail_on_the_data_sha256(saddle, tmp_path, check):
     np.savez(tmp_path / "moved" / "d.npz", X=X, y=y)
     code, out = check(path)
     assert code == 1 and "data.sha256" in out, out
+
+
+def test_report_of_a_certificate_missing_a_field_is_bad_input_naming_it(saddle, tmp_path, run_cli):
+    path = _edit(saddle, tmp_path, lambda doc: doc["critical_point"].pop("grad_norm_upper"))
+    code, out, err = run_cli("report", path, "--format", "html")
+    assert code == 2 and "CERT.critical_point.grad_norm_upper" in err
