@@ -103,6 +103,8 @@ def _recorded_direction(directory: Path, cert: dict, P: int) -> tuple[np.ndarray
 
     if cert.get("direction") is None:
         return None, None
+    if not isinstance(cert["direction"], dict):
+        raise BadInput("CERT.direction", cert["direction"], "null or an object {saved_as, sha256}")
     path = _beside(directory, cert["direction"], "CERT.direction.saved_as", "direction.npz")
     try:
         with np.load(path, allow_pickle=False) as z:
