@@ -90,7 +90,13 @@ def write_figures(out: Path, res, params, X, y) -> list[str]:
 
 
 def _pair(p) -> str:
-    return "-" if p is None else f"[{float(p[0]):.6g}, {float(p[1]):.6g}]"
+    """``[lo, hi]`` with 6 digits; a value that is not a pair of numbers is shown as written."""
+    if p is None:
+        return "-"
+    try:
+        return f"[{float(p[0]):.6g}, {float(p[1]):.6g}]"
+    except (TypeError, ValueError, IndexError, KeyError):
+        return str(p)
 
 
 def _title(doc: dict) -> str:
@@ -158,7 +164,7 @@ def render_html(doc: dict, directory: Path | None = None) -> str:
              f"<h1>{esc(_title(doc))}</h1>"]
     if banner:
         parts.append(f"<p class='warn'><b>Warning:</b> {esc(banner)}</p>")
-    parts += [f"<p><b>Status: {esc(cp['status'])}</b> — {esc(cp['reason'])}</p>",
+    parts += [f"<p><b>Status: {esc(str(cp['status']))}</b> — {esc(str(cp['reason']))}</p>",
               "<table><tr><th>quantity</th><th>certified value</th></tr>"]
     parts += [f"<tr><td>{esc(q)}</td><td>{esc(v)}</td></tr>" for q, v in certified_rows(doc)]
     parts.append("</table>")

@@ -287,3 +287,16 @@ def test_report_of_a_certificate_missing_a_field_is_bad_input_naming_it(saddle, 
     path = _edit(saddle, tmp_path, lambda doc: doc["critical_point"].pop("grad_norm_upper"))
     code, out, err = run_cli("report", path, "--format", "html")
     assert code == 2 and "CERT.critical_point.grad_norm_upper" in err
+
+
+def test_malformed_fields_are_bad_input_or_shown_as_written_never_an_internal_error(saddle, tmp_path, run_cli):
+    """Found by editing every field in turn: a config.data that is not an object (check) and a
+    pair that is not two numbers or a status that is not a string (report)."""
+    path = _edit(saddle, tmp_path / "a", _set(("config", "data"), "x"))
+    code, _, err = run_cli("check", path)
+    assert code == 2 and "data" in err
+    path = _edit(saddle, tmp_path / "b", lambda doc: doc["critical_point"].update(loss="x", status=None))
+    code, out, _ = run_cli("report", path, "--format", "md")
+    assert code == 0 and "**Status: None**" in out and "| x |" in out
+    code, out, _ = run_cli("report", path, "--format", "html")
+    assert code == 0 and "<b>Status: None</b>" in out and "<td>x</td>" in out
