@@ -132,6 +132,7 @@ CHECKERS = {
     SCHEMA_ID: "certify.run_check:check_run_certificate",
     "dl-certify/saddle-certificate/1": "certify.commands.saddle:check_saddle_certificate",
     "dl-certify/landscape-certificate/1": "certify.landscape_check:check_landscape_certificate",
+    "dl-certify/critical-point/1": "certify.critical_check:check_critical_certificate",
 }
 # certificates of schema SCHEMA_ID with a `kind` field (written by other verbs than `run`)
 KIND_CHECKERS = {

@@ -188,6 +188,16 @@ def report_cmd(cert_path: str, fmt: str, out: str | None) -> None:
 
         cert = require_valid_certificate(cert, cert_path)
         write_or_echo(render_html(cert) if fmt == "html" else render_markdown(cert), out)
+    elif cert["schema"] == "dl-certify/critical-point/1":
+        from pathlib import Path
+
+        from certify.critical_report import figures_beside, render_html as critical_html, render_markdown as critical_md
+        from certify.critical_report import require_report_fields
+
+        require_report_fields(cert)
+        directory = Path(cert_path).resolve().parent
+        write_or_echo(critical_html(cert, directory) if fmt == "html" else critical_md(cert, figures_beside(directory)),
+                      out)
     elif cert["schema"] == "dl-certify/landscape-certificate/1":
         from certify.landscape_report import render_landscape_html, render_landscape_markdown
 

@@ -89,28 +89,125 @@ def write_figures(out: Path, res, params, X, y) -> list[str]:
     return names
 
 
-def render_markdown(doc: dict, figures: list[str]) -> str:
-    """The report.md of a `certify critical` run."""
-    cp, fs, arch = doc["critical_point"], doc["float_search"], doc["architecture"]
+def _pair(p) -> str:
+    """``[lo, hi]`` with 6 digits; a value that is not a pair of numbers is shown as written."""
+    if p is None:
+        return "-"
+    try:
+        return f"[{float(p[0]):.6g}, {float(p[1]):.6g}]"
+    except (TypeError, ValueError, IndexError, KeyError):
+        return str(p)
+
+
+def _title(doc: dict) -> str:
+    cp, arch = doc["critical_point"], doc["architecture"]
+    return (f"Critical point of a {arch['kind']} {arch['activation']} net (width {arch['width']}, depth "
+            f"{arch['depth']}, P = {cp['parameters']}, n = {cp['n']})")
+
+
+def certified_rows(doc: dict) -> list[tuple[str, str]]:
+    """(quantity, certified value) rows of the report's table (rigorous numbers only)."""
+    cp = doc["critical_point"]
     curv = cp["curvature"]
+    return [("loss L(theta) (or at the critical point)", _pair(cp["loss"])),
+            ("gradient norm <=", str(cp["grad_norm_upper"])),
+            ("v^T H v / ‖v‖² (smallest Ritz vector)", _pair(curv["direction_value"])),
+            ("v^T H v / ‖v‖² <=", str(curv["direction_value_upper"] or "-")),
+            ("lambda_min(H) on the ball", _pair(curv["lambda_min"])),
+            ("ball radius", str(cp["radius"] or "-")),
+            ("distance to the exact critical point <=", str(cp["critical_point_distance"] or "-"))]
 
-    def pair(p):
-        return "-" if p is None else f"[{float(p[0]):.6g}, {float(p[1]):.6g}]"
 
-    lines = [f"# Critical point of a {arch['kind']} {arch['activation']} net (width {arch['width']}, depth "
-             f"{arch['depth']}, P = {cp['parameters']}, n = {cp['n']})", "",
-             f"**Status: {cp['status']}** — {cp['reason']}", "",
-             "| quantity | certified value |", "|---|---|",
-             f"| loss L(theta) (or at the critical point) | {pair(cp['loss'])} |",
-             f"| gradient norm <= | {cp['grad_norm_upper']} |",
-             f"| v^T H v / ‖v‖² (smallest Ritz vector) | {pair(curv['direction_value'])} |",
-             f"| lambda_min(H) on the ball | {pair(curv['lambda_min'])} |",
-             f"| ball radius | {cp['radius'] or '-'} |",
-             f"| distance to the exact critical point <= | {cp['critical_point_distance'] or '-'} |", ""]
-    lines += [f"- {s}" for s in cp["structure"]]
-    lines += ["", f"Inputs: {doc['inputs']}; point: {doc['point'].get('point')}; {cp['seconds']} s.", "",
-              f"## Spectrum estimate (FLOAT: {fs['steps']} Lanczos steps)", "",
-              f"Smallest Ritz values {', '.join(f'{v:.4g}' for v in fs['ritz_values'][:3])}; largest "
-              f"{fs['ritz_values'][-1]:.4g}. These are estimates; only the table above is proved.", ""]
+def _paragraphs(doc: dict) -> tuple[list[str], str, str]:
+    """(structure notes, the inputs line, the spectrum paragraph)."""
+    cp, fs = doc["critical_point"], doc["float_search"]
+    inputs = f"Inputs: {doc['inputs']}; point: {doc['point'].get('point')}; {cp['seconds']} s."
+    spectrum = (f"Smallest Ritz values {', '.join(f'{v:.4g}' for v in fs['ritz_values'][:3])}; largest "
+                f"{fs['ritz_values'][-1]:.4g}. These are estimates; only the table above is proved.")
+    return list(cp["structure"]), inputs, spectrum
+
+
+def _banner(doc: dict) -> str | None:
+    from certify.certificate import integrity_warning
+
+    return integrity_warning(doc, "certify critical")
+
+
+def render_markdown(doc: dict, figures: list[str]) -> str:
+    """The report.md of a `certify critical` run (and `certify report --format md`)."""
+    cp, fs = doc["critical_point"], doc["float_search"]
+    structure, inputs, spectrum = _paragraphs(doc)
+    banner = _banner(doc)
+    lines = [f"# {_title(doc)}", ""] + ([f"> **Warning:** {banner}", ""] if banner else [])
+    lines += [f"**Status: {cp['status']}** — {cp['reason']}", "", "| quantity | certified value |", "|---|---|"]
+    lines += [f"| {q} | {v} |" for q, v in certified_rows(doc)] + [""]
+    lines += [f"- {s}" for s in structure]
+    lines += ["", inputs, "", f"## Spectrum estimate (FLOAT: {fs['steps']} Lanczos steps)", "", spectrum, ""]
     lines += [f"![{name}]({name})" for name in figures]
     return "\n".join(lines) + "\n"
+
+
+def render_html(doc: dict, directory: Path | None = None) -> str:
+    """A self-contained HTML report (`certify report --format html`): the Markdown's content,
+    with the figures found in ``directory`` embedded as data URIs (no scripts, no network)."""
+    import base64
+    import html
+
+    esc = html.escape
+    cp, fs = doc["critical_point"], doc["float_search"]
+    structure, inputs, spectrum = _paragraphs(doc)
+    banner = _banner(doc)
+    parts = ["<!doctype html><html><head><meta charset='utf-8'>", f"<title>{esc(_title(doc))}</title>",
+             ("<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
+              "table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:.2em .5em}"
+              ".warn{background:#fee;border:1px solid #c00;padding:.5em}</style></head><body>"),
+             f"<h1>{esc(_title(doc))}</h1>"]
+    if banner:
+        parts.append(f"<p class='warn'><b>Warning:</b> {esc(banner)}</p>")
+    parts += [f"<p><b>Status: {esc(str(cp['status']))}</b> — {esc(str(cp['reason']))}</p>",
+              "<table><tr><th>quantity</th><th>certified value</th></tr>"]
+    parts += [f"<tr><td>{esc(q)}</td><td>{esc(v)}</td></tr>" for q, v in certified_rows(doc)]
+    parts.append("</table>")
+    if structure:
+        parts.append("<ul>" + "".join(f"<li>{esc(s)}</li>" for s in structure) + "</ul>")
+    parts += [f"<p>{esc(inputs)}</p>", f"<h2>Spectrum estimate (FLOAT: {esc(str(fs['steps']))} Lanczos steps)</h2>",
+              f"<p>{esc(spectrum)}</p>"]
+    for name in (RITZ_FIGURE, LINE_FIGURE):
+        path = None if directory is None else Path(directory) / name
+        if path is not None and path.is_file():
+            data = base64.b64encode(path.read_bytes()).decode("ascii")
+            parts.append(f"<p><img alt='{esc(name)}' src='data:image/png;base64,{data}'></p>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+REPORT_FIELDS = {"critical_point": ("status", "reason", "grad_norm_upper", "curvature", "loss", "radius",
+                                     "critical_point_distance", "parameters", "n", "structure", "seconds"),
+                 "curvature": ("direction_value", "direction_value_upper", "lambda_min"),
+                 "architecture": ("kind", "activation", "width", "depth"),
+                 "float_search": ("steps", "ritz_values"), "point": ()}
+"""What the report reads (``curvature`` under ``critical_point``)."""
+
+
+def require_report_fields(doc: dict) -> None:
+    """BadInput naming the first field the report needs that the certificate lacks."""
+    from certify.errors import BadInput
+
+    for name, keys in REPORT_FIELDS.items():
+        where = f"critical_point.{name}" if name == "curvature" else name
+        node = (doc.get("critical_point") or {}).get(name) if name == "curvature" else doc.get(name)
+        if not isinstance(node, dict):
+            raise BadInput(f"CERT.{where}", node, "an object, as `certify critical` writes it")
+        missing = [k for k in keys if k not in node]
+        if missing:
+            raise BadInput(f"CERT.{where}.{missing[0]}", None, "present, as `certify critical` writes it")
+    if "inputs" not in doc:
+        raise BadInput("CERT.inputs", None, "present, as `certify critical` writes it")
+    ritz = doc["float_search"]["ritz_values"]
+    if not isinstance(ritz, list) or not ritz or not all(isinstance(v, (int, float)) for v in ritz):
+        raise BadInput("CERT.float_search.ritz_values", ritz, "a non-empty list of numbers")
+
+
+def figures_beside(directory: Path) -> list[str]:
+    """The report's figures present in ``directory`` (for `certify report --format md`)."""
+    return [name for name in (RITZ_FIGURE, LINE_FIGURE) if (Path(directory) / name).is_file()]

@@ -89,7 +89,8 @@ def data_base_dir(cert: dict, directory=None) -> str:
     base = cert.get("config_base_dir", ".")
     if not isinstance(base, str):
         raise BadInput("CERT.config_base_dir", base, "a directory path (string)")
-    path = ((cert.get("config") or {}).get("data") or {}).get("path")
+    config = cert.get("config") if isinstance(cert.get("config"), dict) else {}
+    path = config["data"].get("path") if isinstance(config.get("data"), dict) else None
     if directory is not None and isinstance(path, str) and not Path(path).is_absolute() \
             and not (Path(base) / path).exists() and (Path(directory) / path).exists():
         return str(directory)

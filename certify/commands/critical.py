@@ -12,14 +12,20 @@ resnet, `width`, `depth`, `activation`, `train_output`; `[train] seed, steps, st
 :func:`numerics.curvature.critical_point.certify_critical_point`
 (``docs/critical_points_networks.md``).
 
-Writes DIR/critical_point.json (the ``critical_point`` object: status, grad_norm_upper,
-curvature {direction_value_upper, direction_value, lambda_min}, loss, radius, parameters,
-seconds, ...; ``float_search``: the Lanczos Ritz values, FLOAT), DIR/direction.npz (the escape
-direction v, layer by layer, for a strict saddle), DIR/report.md with DIR/ritz_values.png and
-DIR/loss_along_direction.png, and DIR/point.npz (the classified point, every layer; its sha256 in
-``point.sha256``; ``--weights DIR/point.npz`` classifies it again). Every file is written atomically. Exit 0 when the point is
-decided (strict-saddle, negative-curvature, strict-local-minimum, zero-loss), 1 when undecided, 2 on bad input
-(nothing written).
+Writes DIR/critical_point.json, a sealed certificate (schema ``dl-certify/critical-point/1``,
+``content_sha256``; the ``critical_point`` object: status, grad_norm_upper, curvature
+{direction_value_upper, direction_value, lambda_min}, loss, radius, parameters, seconds, ...;
+``float_search``: the Lanczos Ritz values, FLOAT; the tool, environment, config, data record,
+inputs mode and settings a checker rebuilds the instance from), DIR/direction.npz (the tested
+direction v, the smallest Ritz vector, whole and layer by layer: the escape direction of a
+strict saddle; its sha256 in ``direction.sha256``), DIR/report.md with DIR/ritz_values.png and
+DIR/loss_along_direction.png, DIR/point.npz (the classified point, every layer; its sha256 in
+``point.sha256``; ``--weights DIR/point.npz`` classifies it again) and, when the data were
+derived (a subsample, a CSV, a scikit-learn set), DIR/data.npz with the final arrays. Every file
+is written atomically. ``certify check DIR/critical_point.json`` re-proves it
+(certify/critical_check.py), ``certify report`` renders it. Exit 0 when the point is decided
+(strict-saddle, negative-curvature, strict-local-minimum, zero-loss), 1 when undecided, 2 on
+bad input (nothing written).
 """
 
 from __future__ import annotations
@@ -35,9 +41,14 @@ import numpy as np
 from certify.errors import BadInput
 
 FORMAT = "dl-certify/critical-point/1"
+"""The certificate's schema id (its ``schema`` field; registered in certify.certificate.CHECKERS)."""
 DECIDED = ("strict-saddle", "negative-curvature", "strict-local-minimum", "zero-loss")
 POINT_FILE = "point.npz"
 """The classified point, every layer, loadable with ``--weights``."""
+DIRECTION_FILE = "direction.npz"
+"""The tested direction v: array ``v`` (length P) and the same vector layer by layer."""
+INPUTS = ("normalized", "stored")
+"""The loss on the exactly normalized rows of X, or on the stored rows as given."""
 KIND_OF_MODEL = {"two-layer-relu": "two-layer", "deep-fc": "deep-fc", "resnet": "resnet"}
 
 
@@ -59,15 +70,27 @@ def critical_architecture(config, d: int):
         raise BadInput("model", model.kind, str(exc)) from None
 
 
-def parameters_sha256(params) -> str:
-    """sha256 of the point's layers (names, shapes, float64 bytes), as saved in point.npz."""
+def arrays_sha256(arrays: dict) -> str:
+    """sha256 of named arrays (names in sorted order, shapes, little-endian float64 bytes)."""
     import hashlib
 
     h = hashlib.sha256()
-    for name in sorted(params.layers):
-        a = np.ascontiguousarray(np.asarray(params.layers[name], dtype="<f8"))
+    for name in sorted(arrays):
+        a = np.ascontiguousarray(np.asarray(arrays[name], dtype="<f8"))
         h.update(name.encode() + str(a.shape).encode() + a.tobytes())
     return h.hexdigest()
+
+
+def parameters_sha256(params) -> str:
+    """sha256 of the point's layers (names, shapes, float64 bytes), as saved in point.npz."""
+    return arrays_sha256(params.layers)
+
+
+def direction_arrays(arch, v) -> dict:
+    """What direction.npz holds: ``v`` (length P) and the same vector layer by layer."""
+    from numerics.networks.parameters import split_theta
+
+    return {"v": v, **split_theta(arch, v)}
 
 
 def load_point(path: str, arch):
@@ -116,6 +139,7 @@ def critical_point_object(res) -> dict:
             "radius": None if res.radius is None else repr(float(res.radius)),
             "critical_point_distance": None if res.critical_point_distance is None else repr(res.critical_point_distance),
             "parameters": res.parameters, "n": res.n, "structure": res.structure, "premises": list(res.premises),
+            "status_if_premises": res.status_if_premises,
             "attempts": json.loads(json.dumps(res.attempts, default=float)), "seconds": round(res.seconds, 3)}
 
 
@@ -150,17 +174,19 @@ def certify_critical(config, dataset, params, *, normalize: bool, lanczos_steps:
         raise BadInput("data", dataset.source, str(exc)) from None
 
 
-def write_outputs(out: Path, document: dict, res, params, X, y) -> None:
+def write_outputs(out: Path, document: dict, res, params, X, y, data_arrays: tuple | None = None) -> None:
+    """Every file of the verb (module docstring); ``data_arrays`` = (X, y) of derived data."""
     from certify.critical_report import render_markdown, write_figures
-    from numerics.networks.parameters import split_theta
-
+    from certify.pipeline import DATA_FILE
     from numerics.networks.weights_io import save_parameters
 
     out.mkdir(parents=True, exist_ok=True)
     save_parameters(out / POINT_FILE, params)
-    if res.direction is not None and res.status in ("strict-saddle", "negative-curvature"):
-        layers = split_theta(params.architecture, res.direction)
-        write_atomic(out / "direction.npz", lambda fh: np.savez(fh, v=res.direction, **layers))
+    if res.direction is not None:
+        arrays = direction_arrays(params.architecture, res.direction)
+        write_atomic(out / DIRECTION_FILE, lambda fh: np.savez(fh, **arrays))
+    if data_arrays is not None:
+        write_atomic(out / DATA_FILE, lambda fh: np.savez(fh, X=data_arrays[0], y=data_arrays[1]))
     figures = write_figures(out, res, params, X, y)
     write_atomic(out / "critical_point.json",
                  lambda fh: fh.write(json.dumps(document, indent=2, allow_nan=False).encode()))
@@ -172,7 +198,7 @@ def write_outputs(out: Path, document: dict, res, params, X, y) -> None:
 @click.option("--weights", type=click.Path(dir_okay=False), default=None, help="The point: a weights file (.npz or .pt).")
 @click.option("--at", "at", type=click.Choice(["init", "trained", "zero"]), default=None,
               help="The point: the seeded initialization, GD from it ([train] steps), or theta = 0.")
-@click.option("--inputs", type=click.Choice(["normalized", "stored"]), default="normalized", show_default=True,
+@click.option("--inputs", type=click.Choice(INPUTS), default="normalized", show_default=True,
               help="The loss on the exactly normalized rows of X, or on the stored rows as given.")
 @click.option("--lanczos-steps", type=click.IntRange(2, 500), default=40, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the Lanczos start vector.")
@@ -189,9 +215,9 @@ def command(config_path, weights, at, inputs, lanczos_steps, seed, device, gradi
     from certify.config import load_config
     from certify.data import load_dataset
 
-    from certify.certificate import environment
+    from certify.certificate import seal
     from certify.fp_environment import checked_environment
-    from certify.pipeline import context_record, numeric_context
+    from certify.pipeline import final_arrays, numeric_context
 
     if (weights is None) == (at is None):
         raise BadInput("--weights/--at", f"--weights={weights!r}, --at={at!r}", "exactly one of them")
@@ -202,9 +228,8 @@ def command(config_path, weights, at, inputs, lanczos_steps, seed, device, gradi
         document, res, params = _classify(config, dataset, weights, at, inputs, lanczos_steps, seed, device,
                                           gradient_tol)
         document["point"] = {**document["point"], "saved_as": POINT_FILE, "sha256": parameters_sha256(params)}
-        document["environment"] = environment()
-        document["numerics"]["context"] = context_record()
-    write_outputs(Path(out), document, res, params, dataset.X, dataset.y)
+        document = seal({**critical_header(config, dataset, params.architecture), **document})
+    write_outputs(Path(out), document, res, params, dataset.X, dataset.y, final_arrays(config, dataset))
     click.echo(f"certify critical: {res.status} ({res.reason})")
     sys.exit(0 if res.status in DECIDED else 1)
 
@@ -219,13 +244,39 @@ def _classify(config, dataset, weights, at, inputs, lanczos_steps, seed, device,
         params, info = point_at(at, arch, config, dataset.X, dataset.y, normalize)
     res = certify_critical(config, dataset, params, normalize=normalize, lanczos_steps=lanczos_steps,
                            seed=seed, device=device, gradient_tol=gradient_tol)
-    document = {"format": FORMAT, "config": config.normalized(), "data_sha256": dataset.sha256,
-                "architecture": {"kind": arch.kind, "width": arch.width, "depth": arch.depth,
-                                 "activation": arch.activation, "train_output": arch.train_output,
-                                 "input_dim": arch.input_dim},
-                "inputs": inputs, "point": info, "critical_point": critical_point_object(res),
-                "float_search": float_search_object(res.spectrum), "numerics": _numerics(arch)}
+    settings = {"gradient_tol": repr(float(gradient_tol)), "lanczos_steps": lanczos_steps, "seed": seed,
+                "device": device}
+    document = {**instance_record(arch, inputs, settings), "point": info,
+                "direction": direction_record(arch, res.direction), "critical_point": critical_point_object(res),
+                "float_search": float_search_object(res.spectrum)}
     return document, res, params
+
+
+def instance_record(arch, inputs: str, settings: dict) -> dict:
+    """The architecture, the inputs mode and the settings (``gradient_tol`` decides strict saddle
+    vs negative curvature; the Lanczos settings only steer the float search)."""
+    return {"architecture": {"kind": arch.kind, "width": arch.width, "depth": arch.depth,
+                             "activation": arch.activation, "train_output": arch.train_output,
+                             "input_dim": arch.input_dim},
+            "inputs": inputs, "settings": settings}
+
+
+def direction_record(arch, v) -> dict | None:
+    """Where the tested direction is saved, and the sha256 of every array of that file (None when
+    no direction was tested)."""
+    return None if v is None else {"saved_as": DIRECTION_FILE, "sha256": arrays_sha256(direction_arrays(arch, v))}
+
+
+def critical_header(config, dataset, arch) -> dict:
+    """What the certificate records first: schema, tool, environment, the normalized config, the
+    config's directory, the data record (source, sha256, n, d, provenance) and the numerics."""
+    from certify.certificate import environment, tool_version
+    from certify.pipeline import context_record
+
+    return {"schema": FORMAT, "tool": {"name": "dl-certify", "version": tool_version()},
+            "environment": environment(), "config": config.normalized(),
+            "config_base_dir": str(Path(config.base_dir).resolve()), "data": dataset.record(),
+            "numerics": {**_numerics(arch), "context": context_record()}}
 
 
 def _numerics(arch) -> dict:

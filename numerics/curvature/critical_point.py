@@ -117,6 +117,9 @@ class CriticalPointResult:
     normalized: bool = True
     premises: tuple[str, ...] = ()
     seconds: float = 0.0
+    status_if_premises: str | None = None
+    """For a ``conditional`` answer: the status the rigorous part reached, which holds if the
+    premises do."""
 
 
 def _inputs(params: Parameters, X, y, normalize: bool):
@@ -245,12 +248,17 @@ def certify_critical_point(params: Parameters, X, y, *, normalize: bool = True, 
     t0 = time.perf_counter()
     with premise_log() as used:
         res = _classify(params, X, y, normalize, lanczos_steps, seed, device, zero_tol, gradient_tol)
-    res.premises = tuple(sorted(used))
-    if res.premises and res.status != UNDECIDED:      # a premise never makes a verdict
-        res.reason = f"{res.status} if {'; '.join(res.premises)}: {res.reason}"
-        res.status = CONDITIONAL
+    _premised(res, used)
     res.seconds = time.perf_counter() - t0
     return res
+
+
+def _premised(res: CriticalPointResult, used) -> None:
+    """A premise never makes a verdict: a decided answer that used one is ``conditional``."""
+    res.premises = tuple(sorted(used))
+    if res.premises and res.status != UNDECIDED:
+        res.reason = f"{res.status} if {'; '.join(res.premises)}: {res.reason}"
+        res.status_if_premises, res.status = res.status, CONDITIONAL
 
 
 def _classify(params, X, y, normalize, lanczos_steps, seed, device, zero_tol, gradient_tol) -> CriticalPointResult:
@@ -291,3 +299,111 @@ def _shortfall(res: CriticalPointResult, spec: RitzSpectrum) -> str:
         if a.get("test") == "Hessian on the ball":
             parts.append(f"ball {a['radius']:.3g}: {a['outcome']}")
     return "; ".join(parts)
+
+
+# ---------------------------------------------------------------- re-proving a recorded answer
+def reprove_critical_point(params: Parameters, X, y, *, normalize: bool, direction, claim: str,
+                           radius: float | None = None, gradient_tol: float = 1e-3) -> CriticalPointResult:
+    """The rigorous part of :func:`certify_critical_point` at a recorded point, without the float
+    search (what `certify check` runs; docs/critical_points_networks.md, "Checking a
+    critical-point certificate").
+
+    ``direction``: the recorded vector v (or None): the gradient bound, the loss enclosure and the
+    curvature quotient along v are recomputed and the saddle statuses re-decided exactly as the
+    producer decides them (step 3 of the module docstring). ``claim``: the status to re-prove
+    (for a ``conditional`` answer, the status it holds if its premises do); it chooses the test
+    that follows an undecided saddle test, as the float search chose it for the producer:
+    ``zero-loss`` runs the instance certificate, ``strict-local-minimum`` the Hessian on the ball
+    of the recorded ``radius`` (step 4). Any other claim runs the saddle test only. ``X`` (n, d)
+    stored inputs, ``y`` (n,); ValueError when v is not a finite vector of length P."""
+    from numerics.arith.elementary import premise_log
+
+    t0 = time.perf_counter()
+    with premise_log() as used:
+        res = _reprove(params, X, y, normalize, direction, claim, radius, gradient_tol)
+    _premised(res, used)
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def checked_direction(direction, P: int) -> np.ndarray | None:
+    """The recorded direction as a float64 vector (None stays None); ValueError unless it is a
+    finite nonzero vector of length P."""
+    if direction is None:
+        return None
+    v = np.asarray(direction, dtype=np.float64)
+    if v.shape != (P,) or not np.isfinite(v).all() or not np.any(v):
+        raise ValueError(f"the direction v must be a finite nonzero vector of length P = {P} (got shape {v.shape})")
+    return v
+
+
+def _reprove(params, X, y, normalize, direction, claim, radius, gradient_tol) -> CriticalPointResult:
+    X, y, Xe = _inputs(params, X, y, normalize)
+    n, P = X.shape[0], params.architecture.parameter_count
+    v = checked_direction(direction, P)
+    res = CriticalPointResult(UNDECIDED, "", P, n, normalized=normalize)
+    try:
+        res.grad_norm_upper = norm_upper(gradient_enclosure(params, Xe, y))
+        if v is not None:
+            _saddle(res, params, Xe, y, v, gradient_tol)
+    except KinkInside as exc:
+        res.reason = f"the loss is not proved smooth at theta: {exc}"
+        return res
+    if res.status == UNDECIDED and claim == ZERO_LOSS:
+        _zero_loss(res, params, X, y, normalize)
+    elif res.status == UNDECIDED and claim == STRICT_LOCAL_MINIMUM:
+        blocker = _ball_blocker(params, radius)
+        if blocker is None:
+            ball_test(res, params, Xe, y, float(radius))
+        res.reason = res.reason or blocker or ""
+    if res.status == UNDECIDED and not res.reason:
+        res.reason = _not_reproved(res)
+    return res
+
+
+def _not_reproved(res: CriticalPointResult) -> str:
+    """The figures that fell short, for an undecided re-proof."""
+    q = res.direction_value
+    parts = [] if q is None else [f"curvature along v in [{float(q.lo):.3g}, {float(q.hi):.3g}]"]
+    parts += [f"{a['test']}: {a['outcome']}" for a in res.attempts if "outcome" in a]
+    return "; ".join(parts) or "no direction recorded"
+
+
+def _ball_blocker(params: Parameters, radius) -> str | None:
+    """Why the ball test cannot run (None when it can)."""
+    if radius is None or not radius > 0:
+        return "no positive ball radius recorded"
+    if _homogeneous_relu(params):
+        return "no strict local minimum can exist (ReLU rescaling symmetry; see structure)"
+    return None
+
+
+def ball_test(res: CriticalPointResult, params: Parameters, Xe, y, rho: float) -> bool:
+    """Step 4 of the module docstring at one radius ``rho``: ``lambda_min >= gamma`` on
+    ``B(theta, rho)`` and :func:`minimizer_in_ball`; on success ``res`` becomes a strict local
+    minimum with its bounds (the loss lower end lowered by ``g^2 / (2 gamma)``). The attempt is
+    appended to ``res.attempts`` either way; ``res.grad_norm_upper`` and ``res.loss`` must be set.
+    A network the ball enclosure does not handle (ValueError) is an attempt that failed."""
+    from numerics.curvature.ball_hessian import split_ball_hessian
+    from numerics.linalg.spectral import lambda_min_enclosure
+
+    g = res.grad_norm_upper
+    try:
+        split = split_ball_hessian(params, Xe, y, rho)
+    except (KinkInside, ValueError) as exc:
+        res.attempts.append({"test": "Hessian on the ball", "radius": rho, "outcome": str(exc)})
+        return False
+    enc = lambda_min_enclosure(split.core, rel_tol=1e-3, backend="numpy", max_precision_bits=53)
+    gamma = round_down_fraction(Fraction(enc.lo) - Fraction(split.deviation))
+    proof = minimizer_in_ball(g, max(gamma, 0.0), rho)
+    res.attempts.append({"test": "Hessian on the ball", "radius": rho, "lambda_min": [gamma, enc.hi],
+                         "core_lambda_min": [enc.lo, enc.hi], "deviation": split.deviation,
+                         "outcome": proof.reason})
+    if not proof.holds or res.loss is None:
+        return False
+    res.status, res.reason = STRICT_LOCAL_MINIMUM, proof.reason
+    res.lambda_min, res.radius, res.critical_point_distance = (gamma, enc.hi), rho, proof.distance
+    lo = round_down_fraction(Fraction(float(res.loss.lo)) - Fraction(proof.loss_drop))
+    res.loss = Interval(max(lo, 0.0), float(res.loss.hi))
+    res.loss_positive = lo > 0
+    return True

@@ -137,3 +137,64 @@ def test_a_premise_makes_the_answer_conditional():
         res = certify_critical_point(params, X, y, normalize=False)
     assert res.status == "conditional" and res.premises == (MARGIN_PREMISE,)
     assert certify_critical_point(params, X, y, normalize=False).status == STRICT_SADDLE
+
+
+def _zero_saddle():
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((6, 2)), rng.standard_normal(6)
+    arch = Architecture("two-layer", 2, 2, activation="tanh", train_output=True)
+    return Parameters(arch, {"W": np.zeros((2, 2)), "a": np.zeros(2)}), X, y
+
+
+def test_reproving_a_saddle_from_its_direction_gives_the_producers_bounds():
+    """reprove_critical_point (what `certify check` runs) is the producer's rigorous part: the
+    same point and direction give the same enclosures, and a tiny gradient_tol the weaker status."""
+    from numerics.curvature.critical_point import NEGATIVE_CURVATURE, reprove_critical_point
+
+    params, X, y = _zero_saddle()
+    res = certify_critical_point(params, X, y, normalize=False)
+    again = reprove_critical_point(params, X, y, normalize=False, direction=res.direction, claim=res.status)
+    assert again.status == STRICT_SADDLE and again.grad_norm_upper == res.grad_norm_upper
+    assert (again.direction_value.lo, again.direction_value.hi) == (res.direction_value.lo, res.direction_value.hi)
+    assert (again.loss.lo, again.loss.hi) == (res.loss.lo, res.loss.hi)
+    strict = reprove_critical_point(params, X, y, normalize=False, direction=res.direction, claim=res.status,
+                                    gradient_tol=0.0)
+    assert strict.status == NEGATIVE_CURVATURE
+
+
+def test_reproving_under_a_premise_is_conditional_and_names_the_underlying_status():
+    from numerics.arith.elementary import MARGIN_PREMISE, elementary_mode_scope
+    from numerics.curvature.critical_point import reprove_critical_point
+
+    params, X, y = _zero_saddle()
+    res = certify_critical_point(params, X, y, normalize=False)
+    with elementary_mode_scope("margin"):
+        again = reprove_critical_point(params, X, y, normalize=False, direction=res.direction, claim=res.status)
+    assert again.status == "conditional" and again.status_if_premises == STRICT_SADDLE
+    assert again.premises == (MARGIN_PREMISE,)
+
+
+def test_reproving_a_minimum_at_its_radius_and_refusing_without_one():
+    from numerics.curvature.critical_point import reprove_critical_point
+
+    params, X, y = _noisy_teacher_minimum(0)
+    res = certify_critical_point(params, X, y, normalize=False)
+    assert res.status == STRICT_LOCAL_MINIMUM
+    again = reprove_critical_point(params, X, y, normalize=False, direction=res.direction, claim=res.status,
+                                   radius=res.radius)
+    assert again.status == STRICT_LOCAL_MINIMUM and again.lambda_min == res.lambda_min
+    assert again.critical_point_distance == res.critical_point_distance and again.loss.lo == res.loss.lo
+    none = reprove_critical_point(params, X, y, normalize=False, direction=res.direction, claim=res.status)
+    assert none.status == UNDECIDED and "radius" in none.reason
+    small = reprove_critical_point(params, X, y, normalize=False, direction=res.direction, claim=res.status,
+                                   radius=res.radius * 1e-6)
+    assert small.status == UNDECIDED
+
+
+@pytest.mark.parametrize("v", [np.zeros(6), np.ones(5), np.full(6, np.nan)])
+def test_a_recorded_direction_must_be_a_finite_nonzero_vector_of_length_P(v):
+    from numerics.curvature.critical_point import reprove_critical_point
+
+    params, X, y = _zero_saddle()
+    with pytest.raises(ValueError, match="length P = 6"):
+        reprove_critical_point(params, X, y, normalize=False, direction=v, claim=STRICT_SADDLE)
