@@ -40,15 +40,18 @@ from certify.agreement import Agreement, Rules, compare, decimal_endpoint
 from certify.errors import BadInput
 
 CP = "critical_point"
-PAIRS = (f"{CP}.loss", f"{CP}.curvature.direction_value", f"{CP}.curvature.lambda_min")
+PAIRS = (f"{CP}.loss", f"{CP}.curvature.direction_value", f"{CP}.curvature.lambda_min",
+         f"{CP}.refinement.center_loss")
 """The ``[lo, hi]`` pairs: each end is a one-sided statement (compared as ``lower`` / ``upper``)."""
 UPPER_BOUNDS = (f"{CP}.grad_norm_upper", f"{CP}.curvature.direction_value_upper", f"{CP}.radius",
-                f"{CP}.critical_point_distance") + tuple(f"{p}.upper" for p in PAIRS)
+                f"{CP}.critical_point_distance", f"{CP}.refinement.center_grad_norm_upper",
+                f"{CP}.refinement.moved_upper", f"{CP}.refinement.correction_norm_upper") + tuple(
+                    f"{p}.upper" for p in PAIRS)
 LOWER_BOUNDS = tuple(f"{p}.lower" for p in PAIRS)
 RECORDS = ("tool", "tool.*", "environment", "environment.*", "numerics", "numerics.*", "config_base_dir",
            "float_search", "float_search.*", "settings.lanczos_steps", "settings.seed", "settings.device",
            f"{CP}.attempts", f"{CP}.attempts[]", f"{CP}.attempts[].*", f"{CP}.structure", f"{CP}.structure[]",
-           f"{CP}.seconds")
+           f"{CP}.seconds", f"{CP}.refinement.gradient_bounds", f"{CP}.refinement.gradient_bounds[]")
 DESCRIPTIONS = (f"{CP}.reason",)
 
 
@@ -115,6 +118,28 @@ def _recorded_direction(directory: Path, cert: dict, P: int) -> tuple[np.ndarray
     return v, {"saved_as": cert["direction"].get("saved_as"), "sha256": arrays_sha256(arrays)}
 
 
+def _recorded_center(directory: Path, cert: dict, arch) -> tuple[tuple | None, dict | None]:
+    """((center layers, correction), the record of center.npz), or (None, None) when no center
+    is recorded; BadInput naming the file when it is absent or malformed."""
+    from certify.commands.critical import arrays_sha256
+    from numerics.networks.parameters import Parameters
+
+    if cert.get("center") is None:
+        return None, None
+    if not isinstance(cert["center"], dict):
+        raise BadInput("CERT.center", cert["center"], "null or an object {saved_as, sha256}")
+    path = _beside(directory, cert["center"], "CERT.center.saved_as", "center.npz")
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: np.asarray(z[k], dtype=np.float64) for k in z.files}
+        layers = Parameters(arch, {k: arrays[k] for k in arch.layer_names})
+        center = (layers, arrays["correction"])
+    except (ValueError, OSError, KeyError) as exc:
+        raise BadInput("CERT.center.saved_as", str(path), f"an .npz file with the layers "
+                       f"{', '.join(arch.layer_names)} and the vector 'correction' ({exc})") from None
+    return center, {"saved_as": cert["center"].get("saved_as"), "sha256": arrays_sha256(arrays)}
+
+
 def _number(path: str, value: Any, allow_none: bool = False) -> float | None:
     """A recorded number (a repr string); BadInput naming ``CERT.<path>`` otherwise."""
     if value is None and allow_none:
@@ -173,16 +198,17 @@ def _recompute(cert: dict, directory: Path, config, dataset) -> dict:
     arch = critical_architecture(config, dataset.d)
     params = _recorded_point(directory, cert, arch)
     v, direction = _recorded_direction(directory, cert, arch.parameter_count)
+    center, center_rec = _recorded_center(directory, cert, arch)
     radius = _number(f"{CP}.radius", cp.get("radius"), allow_none=True)
     try:
         res = reprove_critical_point(params, dataset.X, dataset.y, normalize=inputs == "normalized", direction=v,
-                                     claim=_claim(cp), radius=radius, gradient_tol=tol)
+                                     claim=_claim(cp), radius=radius, center=center, gradient_tol=tol)
     except ValueError as exc:
         raise BadInput("CERT.data", dataset.source, str(exc)) from None
     point = {**(cert.get("point") if isinstance(cert.get("point"), dict) else {}), "sha256": parameters_sha256(params)}
     fresh = {**critical_header(config, dataset, arch),
              **instance_record(arch, inputs, {**settings, "gradient_tol": repr(tol)}),
-             "point": point, "direction": direction,
+             "point": point, "direction": direction, "center": center_rec,
              CP: critical_point_object(res), "float_search": cert.get("float_search"),
              "content_sha256": cert.get("content_sha256")}
     return json.loads(json.dumps(fresh, allow_nan=False))

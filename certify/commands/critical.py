@@ -46,6 +46,9 @@ DECIDED = ("strict-saddle", "negative-curvature", "strict-local-minimum", "zero-
 POINT_FILE = "point.npz"
 """The classified point, every layer, loadable with ``--weights``."""
 DIRECTION_FILE = "direction.npz"
+CENTER_FILE = "center.npz"
+"""A strict local minimum's refined center: its float64 part (every layer) and the float vector
+``correction`` (theta order) with ``center = layers + correction`` exactly."""
 """The tested direction v: array ``v`` (length P) and the same vector layer by layer."""
 INPUTS = ("normalized", "stored")
 """The loss on the exactly normalized rows of X, or on the stored rows as given."""
@@ -139,8 +142,27 @@ def critical_point_object(res) -> dict:
             "radius": None if res.radius is None else repr(float(res.radius)),
             "critical_point_distance": None if res.critical_point_distance is None else repr(res.critical_point_distance),
             "parameters": res.parameters, "n": res.n, "structure": res.structure, "premises": list(res.premises),
-            "status_if_premises": res.status_if_premises,
+            "status_if_premises": res.status_if_premises, "refinement": refinement_object(res.center),
             "attempts": json.loads(json.dumps(res.attempts, default=float)), "seconds": round(res.seconds, 3)}
+
+
+def refinement_object(center) -> dict | None:
+    """The refined center's rigorous bounds (None when the point was not refined)."""
+    if center is None:
+        return None
+    return {"center_grad_norm_upper": repr(center.grad_norm_upper), "moved_upper": repr(center.moved),
+            "correction_norm_upper": repr(center.correction_norm), "center_loss": _pair(center.enclosure.loss),
+            "gradient_bounds": [repr(g) for g in center.history]}
+
+
+def center_arrays(center) -> dict:
+    """What center.npz holds (module docstring)."""
+    return {**{k: np.asarray(v, dtype=np.float64) for k, v in center.params.layers.items()},
+            "correction": np.asarray(center.correction, dtype=np.float64)}
+
+
+def center_record(res) -> dict | None:
+    return None if res.center is None else {"saved_as": CENTER_FILE, "sha256": arrays_sha256(center_arrays(res.center))}
 
 
 def float_search_object(spec) -> dict:
@@ -185,6 +207,9 @@ def write_outputs(out: Path, document: dict, res, params, X, y, data_arrays: tup
     if res.direction is not None:
         arrays = direction_arrays(params.architecture, res.direction)
         write_atomic(out / DIRECTION_FILE, lambda fh: np.savez(fh, **arrays))
+    if res.center is not None:
+        arrays = center_arrays(res.center)
+        write_atomic(out / CENTER_FILE, lambda fh: np.savez(fh, **arrays))
     if data_arrays is not None:
         write_atomic(out / DATA_FILE, lambda fh: np.savez(fh, X=data_arrays[0], y=data_arrays[1]))
     figures = write_figures(out, res, params, X, y)
@@ -247,7 +272,8 @@ def _classify(config, dataset, weights, at, inputs, lanczos_steps, seed, device,
     settings = {"gradient_tol": repr(float(gradient_tol)), "lanczos_steps": lanczos_steps, "seed": seed,
                 "device": device}
     document = {**instance_record(arch, inputs, settings), "point": info,
-                "direction": direction_record(arch, res.direction), "critical_point": critical_point_object(res),
+                "direction": direction_record(arch, res.direction), "center": center_record(res),
+                "critical_point": critical_point_object(res),
                 "float_search": float_search_object(res.spectrum)}
     return document, res, params
 

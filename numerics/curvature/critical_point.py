@@ -186,38 +186,8 @@ def _local_minimum(res: CriticalPointResult, params, X, Xe, y, gamma0: float, no
                          "moved": center.moved, "correction_norm": center.correction_norm})
     for c in RADIUS_FACTORS:
         rho = max(float(ub.div(ub.mul(c, g), gamma0)), center.correction_norm, 1e-300)
-        if _ball_proof(res, center, Xe, y, rho):
+        if ball_test(res, center, Xe, y, rho):
             return
-
-
-def _ball_proof(res: CriticalPointResult, center, Xe, y, rho: float) -> bool:
-    """``lambda_min(hess L) >= gamma`` on ``B(center_hi, rho + ||correction||)``, which contains
-    ``B(center, rho)``; then :func:`minimizer_in_ball` at the center with radius rho."""
-    from numerics.curvature.ball_hessian import split_ball_hessian
-    from numerics.linalg.spectral import lambda_min_enclosure
-
-    outer = float(ub.add(rho, center.correction_norm))
-    try:
-        split = split_ball_hessian(center.params, Xe, y, outer)
-    except KinkInside as exc:
-        res.attempts.append({"test": "Hessian on the ball", "radius": outer, "outcome": str(exc)})
-        return False
-    enc = lambda_min_enclosure(split.core, rel_tol=1e-3, backend="numpy", max_precision_bits=53)
-    gamma = round_down_fraction(Fraction(enc.lo) - Fraction(split.deviation))
-    proof = minimizer_in_ball(center.grad_norm_upper, max(gamma, 0.0), rho)
-    res.attempts.append({"test": "Hessian on the ball", "radius": outer, "lambda_min": [gamma, enc.hi],
-                         "core_lambda_min": [enc.lo, enc.hi], "deviation": split.deviation,
-                         "outcome": proof.reason})
-    if not proof.holds:
-        return False
-    res.status, res.reason = STRICT_LOCAL_MINIMUM, proof.reason
-    res.lambda_min, res.radius = (gamma, enc.hi), rho
-    res.critical_point_distance = float(ub.add(center.moved, proof.distance))
-    loss = center.enclosure.loss
-    lo = round_down_fraction(Fraction(float(loss.lo)) - Fraction(proof.loss_drop))
-    res.loss = Interval(max(lo, 0.0), float(loss.hi))
-    res.loss_positive = lo > 0
-    return True
 
 
 def _zero_loss(res: CriticalPointResult, params, X, y, normalize: bool) -> None:
@@ -303,7 +273,8 @@ def _shortfall(res: CriticalPointResult, spec: RitzSpectrum) -> str:
 
 # ---------------------------------------------------------------- re-proving a recorded answer
 def reprove_critical_point(params: Parameters, X, y, *, normalize: bool, direction, claim: str,
-                           radius: float | None = None, gradient_tol: float = 1e-3) -> CriticalPointResult:
+                           radius: float | None = None, center=None,
+                           gradient_tol: float = 1e-3) -> CriticalPointResult:
     """The rigorous part of :func:`certify_critical_point` at a recorded point, without the float
     search (what `certify check` runs; docs/critical_points_networks.md, "Checking a
     critical-point certificate").
@@ -314,13 +285,15 @@ def reprove_critical_point(params: Parameters, X, y, *, normalize: bool, directi
     (for a ``conditional`` answer, the status it holds if its premises do); it chooses the test
     that follows an undecided saddle test, as the float search chose it for the producer:
     ``zero-loss`` runs the instance certificate, ``strict-local-minimum`` the Hessian on the ball
-    of the recorded ``radius`` (step 4). Any other claim runs the saddle test only. ``X`` (n, d)
-    stored inputs, ``y`` (n,); ValueError when v is not a finite vector of length P."""
+    of the recorded ``radius`` around the recorded ``center = (center_params, correction)`` (the
+    refined point; the classified point itself when None) (step 4). Any other claim runs the
+    saddle test only. ``X`` (n, d) stored inputs, ``y`` (n,); ValueError when v is not a finite
+    vector of length P or the correction is malformed."""
     from numerics.arith.elementary import premise_log
 
     t0 = time.perf_counter()
     with premise_log() as used:
-        res = _reprove(params, X, y, normalize, direction, claim, radius, gradient_tol)
+        res = _reprove(params, X, y, normalize, direction, claim, radius, center, gradient_tol)
     _premised(res, used)
     res.seconds = time.perf_counter() - t0
     return res
@@ -337,7 +310,7 @@ def checked_direction(direction, P: int) -> np.ndarray | None:
     return v
 
 
-def _reprove(params, X, y, normalize, direction, claim, radius, gradient_tol) -> CriticalPointResult:
+def _reprove(params, X, y, normalize, direction, claim, radius, center, gradient_tol) -> CriticalPointResult:
     X, y, Xe = _inputs(params, X, y, normalize)
     n, P = X.shape[0], params.architecture.parameter_count
     v = checked_direction(direction, P)
@@ -354,7 +327,8 @@ def _reprove(params, X, y, normalize, direction, claim, radius, gradient_tol) ->
     elif res.status == UNDECIDED and claim == STRICT_LOCAL_MINIMUM:
         blocker = _ball_blocker(params, radius)
         if blocker is None:
-            ball_test(res, params, Xe, y, float(radius))
+            res.center = _recorded_center(params, center, X, y, normalize)
+            ball_test(res, res.center, Xe, y, float(radius))
         res.reason = res.reason or blocker or ""
     if res.status == UNDECIDED and not res.reason:
         res.reason = _not_reproved(res)
@@ -369,6 +343,13 @@ def _not_reproved(res: CriticalPointResult) -> str:
     return "; ".join(parts) or "no direction recorded"
 
 
+def _recorded_center(params: Parameters, center, X, y, normalize: bool):
+    from numerics.curvature.newton_refinement import center_at
+
+    hi, lo = center if center is not None else (params, np.zeros(params.architecture.parameter_count))
+    return center_at(hi, lo, params.flatten(), X, y, normalize=normalize)
+
+
 def _ball_blocker(params: Parameters, radius) -> str | None:
     """Why the ball test cannot run (None when it can)."""
     if radius is None or not radius > 0:
@@ -378,32 +359,37 @@ def _ball_blocker(params: Parameters, radius) -> str | None:
     return None
 
 
-def ball_test(res: CriticalPointResult, params: Parameters, Xe, y, rho: float) -> bool:
-    """Step 4 of the module docstring at one radius ``rho``: ``lambda_min >= gamma`` on
-    ``B(theta, rho)`` and :func:`minimizer_in_ball`; on success ``res`` becomes a strict local
-    minimum with its bounds (the loss lower end lowered by ``g^2 / (2 gamma)``). The attempt is
-    appended to ``res.attempts`` either way; ``res.grad_norm_upper`` and ``res.loss`` must be set.
-    A network the ball enclosure does not handle (ValueError) is an attempt that failed."""
+def ball_test(res: CriticalPointResult, center, Xe, y, rho: float) -> bool:
+    """Step 4 of the module docstring at one radius ``rho`` around the refined ``center``
+    (:class:`~numerics.curvature.newton_refinement.RefinedPoint`: ``center.params + correction``):
+    ``lambda_min(hess L) >= gamma`` on ``B(center.params, rho + ||correction||)``, which contains
+    ``B(center, rho)``, and :func:`minimizer_in_ball` at the center. On success ``res`` becomes a
+    strict local minimum with its bounds: the distance from the classified point (the center's
+    move plus ``g / gamma``) and the loss (the center's, lowered by ``g^2 / (2 gamma)``). The
+    attempt is appended to ``res.attempts`` either way. A network the ball enclosure does not
+    handle (ValueError) is an attempt that failed."""
     from numerics.curvature.ball_hessian import split_ball_hessian
     from numerics.linalg.spectral import lambda_min_enclosure
 
-    g = res.grad_norm_upper
+    outer = float(ub.add(rho, center.correction_norm))
     try:
-        split = split_ball_hessian(params, Xe, y, rho)
+        split = split_ball_hessian(center.params, Xe, y, outer)
     except (KinkInside, ValueError) as exc:
-        res.attempts.append({"test": "Hessian on the ball", "radius": rho, "outcome": str(exc)})
+        res.attempts.append({"test": "Hessian on the ball", "radius": outer, "outcome": str(exc)})
         return False
     enc = lambda_min_enclosure(split.core, rel_tol=1e-3, backend="numpy", max_precision_bits=53)
     gamma = round_down_fraction(Fraction(enc.lo) - Fraction(split.deviation))
-    proof = minimizer_in_ball(g, max(gamma, 0.0), rho)
-    res.attempts.append({"test": "Hessian on the ball", "radius": rho, "lambda_min": [gamma, enc.hi],
+    proof = minimizer_in_ball(center.grad_norm_upper, max(gamma, 0.0), rho)
+    res.attempts.append({"test": "Hessian on the ball", "radius": outer, "lambda_min": [gamma, enc.hi],
                          "core_lambda_min": [enc.lo, enc.hi], "deviation": split.deviation,
                          "outcome": proof.reason})
-    if not proof.holds or res.loss is None:
+    if not proof.holds:
         return False
     res.status, res.reason = STRICT_LOCAL_MINIMUM, proof.reason
-    res.lambda_min, res.radius, res.critical_point_distance = (gamma, enc.hi), rho, proof.distance
-    lo = round_down_fraction(Fraction(float(res.loss.lo)) - Fraction(proof.loss_drop))
-    res.loss = Interval(max(lo, 0.0), float(res.loss.hi))
+    res.lambda_min, res.radius = (gamma, enc.hi), rho
+    res.critical_point_distance = float(ub.add(center.moved, proof.distance))
+    loss = center.enclosure.loss
+    lo = round_down_fraction(Fraction(float(loss.lo)) - Fraction(proof.loss_drop))
+    res.loss = Interval(max(lo, 0.0), float(loss.hi))
     res.loss_positive = lo > 0
     return True

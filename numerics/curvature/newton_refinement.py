@@ -73,6 +73,20 @@ def _step(hi: np.ndarray, lo: np.ndarray, step: np.ndarray) -> tuple[np.ndarray,
     return two_sum(hi, lo - step)
 
 
+def center_at(params: Parameters, correction, theta, X, y, *, normalize: bool = False, bits: int = 160,
+              history: tuple[float, ...] = ()) -> RefinedPoint:
+    """The record of the center ``params + correction`` (rigorous loss, gradient, offsets from the
+    float vector ``theta``); how `certify check` rebuilds a recorded center."""
+    lo = np.asarray(correction, dtype=np.float64)
+    if lo.shape != (params.architecture.parameter_count,) or not np.isfinite(lo).all():
+        raise ValueError(f"the center's correction must be a finite vector of length P = "
+                         f"{params.architecture.parameter_count} (got shape {lo.shape})")
+    enc = gradient_balls(params, X, y, correction=lo if lo.any() else None, bits=bits, normalize=normalize)
+    bound = norm_upper(enc.gradient)
+    return RefinedPoint(params, lo, enc, bound, offset_norm_upper(params.flatten(), lo, theta),
+                        float(ub.norm(np.abs(lo))), history + (bound,))
+
+
 def refine_critical_point(params: Parameters, X, y, hessian: np.ndarray, *, normalize: bool = False,
                           max_steps: int = 8, bits: int = 160) -> RefinedPoint:
     """Newton steps ``center <- center - H^{-1} g`` with ``g`` the Arb gradient (module docstring);

@@ -300,3 +300,25 @@ def test_malformed_fields_are_bad_input_or_shown_as_written_never_an_internal_er
     assert code == 0 and "**Status: None**" in out and "| x |" in out
     code, out, _ = run_cli("report", path, "--format", "html")
     assert code == 0 and "<b>Status: None</b>" in out and "<td>x</td>" in out
+
+
+def test_a_minimum_records_its_refined_center_and_the_check_re_proves_it(minimum, tmp_path, check):
+    """center.npz holds the two-float center; its gradient bound, move and loss are re-proved, a
+    tightened center gradient bound or a replaced or missing center file fails."""
+    doc = json.loads((minimum / "critical_point.json").read_text())
+    ref = doc["critical_point"]["refinement"]
+    assert doc["center"]["saved_as"] == "center.npz" and (minimum / "center.npz").is_file()
+    assert float(ref["center_grad_norm_upper"]) < float(doc["critical_point"]["grad_norm_upper"])
+    code, out = check(_edit(minimum, tmp_path / "a", _set(("critical_point", "refinement", "center_grad_norm_upper"),
+                                                           repr(float(ref["center_grad_norm_upper"]) / 4))))
+    assert code == 1 and "center_grad_norm_upper" in out, out
+    dst = _copy(minimum, tmp_path / "b")
+    with np.load(dst / "center.npz") as z:
+        arrays = {k: z[k].copy() for k in z.files}
+    arrays["correction"].flat[0] += 1e-9
+    np.savez(dst / "center.npz", **arrays)
+    code, out = check(dst / "critical_point.json")
+    assert code == 1 and "center.sha256" in out, out
+    (dst / "center.npz").unlink()
+    code, out = check(dst / "critical_point.json")
+    assert code == 2 and "center.npz" in out, out

@@ -180,15 +180,20 @@ def test_reproving_a_minimum_at_its_radius_and_refusing_without_one():
     params, X, y = _noisy_teacher_minimum(0)
     res = certify_critical_point(params, X, y, normalize=False)
     assert res.status == STRICT_LOCAL_MINIMUM
+    center = (res.center.params, res.center.correction)
     again = reprove_critical_point(params, X, y, normalize=False, direction=res.direction, claim=res.status,
-                                   radius=res.radius)
+                                   radius=res.radius, center=center)
     assert again.status == STRICT_LOCAL_MINIMUM and again.lambda_min == res.lambda_min
     assert again.critical_point_distance == res.critical_point_distance and again.loss.lo == res.loss.lo
     none = reprove_critical_point(params, X, y, normalize=False, direction=res.direction, claim=res.status)
     assert none.status == UNDECIDED and "radius" in none.reason
+    too_small = res.center.grad_norm_upper / res.lambda_min[1] / 2      # gamma * rho < g
     small = reprove_critical_point(params, X, y, normalize=False, direction=res.direction, claim=res.status,
-                                   radius=res.radius * 1e-6)
+                                   radius=too_small, center=center)
     assert small.status == UNDECIDED
+    uncorrected = reprove_critical_point(params, X, y, normalize=False, direction=res.direction, claim=res.status,
+                                         radius=res.radius)           # the classified point as the center
+    assert uncorrected.center.grad_norm_upper >= res.center.grad_norm_upper
 
 
 @pytest.mark.parametrize("v", [np.zeros(6), np.ones(5), np.full(6, np.nan)])
