@@ -15,14 +15,18 @@ states the method; in short:
    fails there for sqrt(rho eps) < gamma). With ``||grad L|| <= g <= gradient_tol`` proved too the
    status is ``strict-saddle``; with a larger gradient bound it is ``negative-curvature`` (theta
    is then not even an approximate critical point).
-4. **strict local minimum** (one hidden layer): ``lambda_min(hess L(theta')) >= gamma > 0`` for
+4. **strict local minimum** (one hidden layer): first the point is refined
+   (:func:`~numerics.curvature.newton_refinement.refine_critical_point`: Newton steps with an Arb
+   gradient to a center ``hi + lo`` between the float64 numbers, ``||center - theta|| <= moved``);
+   then, with theta the center below, ``lambda_min(hess L(theta')) >= gamma > 0`` for
    every ``theta'`` in the ball ``B(theta, rho)`` (:func:`~numerics.curvature.ball_hessian.split_ball_hessian`:
    an interval core matrix and a norm bound of the rest, with the verified spectral core and
    Weyl's inequality), and ``g < gamma rho``.
    Then (:func:`minimizer_in_ball`) L is gamma-strongly convex on the ball and its minimizer
    over the closed ball lies at distance ``<= g / gamma < rho`` from theta, in the interior: an
    exact critical point, a strict local minimizer (Hessian >= gamma), with
-   ``L(theta) - g^2 / (2 gamma) <= L(theta*) <= L(theta)``.
+   ``L(theta) - g^2 / (2 gamma) <= L(theta*) <= L(theta)``, at distance ``<= moved + g / gamma``
+   from the classified point (``docs/critical_points_networks.md``, "Refining the point").
 5. **zero loss**: at a point of (float) zero loss with P > n the Hessian ``J^T J`` has rank
    <= n < P and is never positive definite; the answer is the instance certificate
    (:func:`numerics.instance.deep_minimizer.certify_deep_minimizer`, normalized inputs only).
@@ -177,7 +181,7 @@ def _local_minimum(res: CriticalPointResult, params, X, Xe, y, gamma0: float, no
     try:
         hessian = split_ball_hessian(params, Xe, y, 0.0).core.mid()
         center = refine_critical_point(params, X, y, hessian, normalize=normalize)
-    except KinkInside as exc:
+    except (KinkInside, ValueError, np.linalg.LinAlgError) as exc:
         res.attempts.append({"test": "Newton refinement", "outcome": str(exc)})
         return
     res.center = center
