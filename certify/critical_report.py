@@ -114,8 +114,18 @@ def certified_rows(doc: dict) -> list[tuple[str, str]]:
             ("v^T H v / ‖v‖² (smallest Ritz vector)", _pair(curv["direction_value"])),
             ("v^T H v / ‖v‖² <=", str(curv["direction_value_upper"] or "-")),
             ("lambda_min(H) on the ball", _pair(curv["lambda_min"])),
-            ("ball radius", str(cp["radius"] or "-")),
-            ("distance to the exact critical point <=", str(cp["critical_point_distance"] or "-"))]
+            ("ball radius" + (" (around the refined center)" if cp.get("refinement") else ""),
+             str(cp["radius"] or "-")),
+            ("distance to the exact critical point <=", str(cp["critical_point_distance"] or "-"))] + _refined(cp)
+
+
+def _refined(cp: dict) -> list[tuple[str, str]]:
+    """Rows of the refined center (Newton steps with an Arb gradient), when there is one."""
+    ref = cp.get("refinement")
+    if not isinstance(ref, dict):
+        return []
+    return [("gradient norm at the refined center <=", str(ref.get("center_grad_norm_upper"))),
+            ("refined center's distance from theta <=", str(ref.get("moved_upper")))]
 
 
 def _paragraphs(doc: dict) -> tuple[list[str], str, str]:

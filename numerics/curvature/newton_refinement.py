@@ -88,7 +88,7 @@ def center_at(params: Parameters, correction, theta, X, y, *, normalize: bool = 
 
 
 def refine_critical_point(params: Parameters, X, y, hessian: np.ndarray, *, normalize: bool = False,
-                          max_steps: int = 8, bits: int = 160) -> RefinedPoint:
+                          max_steps: int = 12, bits: int = 160) -> RefinedPoint:
     """Newton steps ``center <- center - H^{-1} g`` with ``g`` the Arb gradient (module docstring);
     a step is kept only when the rigorous gradient bound drops, and the loop stops when it no
     longer shrinks by a factor 4. ``hessian``: a FLOAT Hessian near theta (P x P)."""

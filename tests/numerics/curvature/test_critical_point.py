@@ -82,6 +82,20 @@ def test_a_point_off_the_minimum_is_not_certified_a_minimum():
     assert res.status != STRICT_LOCAL_MINIMUM
 
 
+def test_a_point_near_the_minimum_is_refined_and_the_distance_covers_the_offset():
+    """From theta* + 1e-3 (1, ..., 1) the Newton refinement reaches the minimum; the certified
+    distance must cover the true offset, and the loss interval must meet the one certified at the
+    float minimum itself (the same exact minimizer)."""
+    params, X, y = _noisy_teacher_minimum(0)
+    at_min = certify_critical_point(params, X, y, normalize=False)
+    moved = params.unflatten(params.flatten() + 1e-3)
+    res = certify_critical_point(moved, X, y, normalize=False)
+    assert res.status == STRICT_LOCAL_MINIMUM
+    offset = 1e-3 * np.sqrt(params.architecture.parameter_count)
+    assert res.critical_point_distance >= offset - 2 * at_min.critical_point_distance - 1e-12
+    assert res.loss.lo <= at_min.loss.hi and at_min.loss.lo <= res.loss.hi
+
+
 def test_relu_point_with_a_zero_preactivation_is_undecided():
     arch = Architecture("two-layer", 3, 2, activation="relu", train_output=True)
     rng = np.random.default_rng(0)
