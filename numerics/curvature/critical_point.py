@@ -217,11 +217,17 @@ def certify_critical_point(params: Parameters, X, y, *, normalize: bool = True, 
     treated as a zero-loss candidate (only a search hint; the verdict is the instance
     certificate's). ``gradient_tol``: a point of proved negative curvature is a ``strict-saddle``
     when ``||grad L|| <= gradient_tol`` is proved, else ``negative-curvature``."""
+    return _timed_with_premises(_classify, params, X, y, normalize, lanczos_steps, seed, device, zero_tol,
+                                gradient_tol)
+
+
+def _timed_with_premises(decide, *args) -> CriticalPointResult:
+    """``decide(*args)``, timed, with every premise it used recorded (:func:`_premised`)."""
     from numerics.arith.elementary import premise_log
 
     t0 = time.perf_counter()
     with premise_log() as used:
-        res = _classify(params, X, y, normalize, lanczos_steps, seed, device, zero_tol, gradient_tol)
+        res = decide(*args)
     _premised(res, used)
     res.seconds = time.perf_counter() - t0
     return res
@@ -293,14 +299,7 @@ def reprove_critical_point(params: Parameters, X, y, *, normalize: bool, directi
     refined point; the classified point itself when None) (step 4). Any other claim runs the
     saddle test only. ``X`` (n, d) stored inputs, ``y`` (n,); ValueError when v is not a finite
     vector of length P or the correction is malformed."""
-    from numerics.arith.elementary import premise_log
-
-    t0 = time.perf_counter()
-    with premise_log() as used:
-        res = _reprove(params, X, y, normalize, direction, claim, radius, center, gradient_tol)
-    _premised(res, used)
-    res.seconds = time.perf_counter() - t0
-    return res
+    return _timed_with_premises(_reprove, params, X, y, normalize, direction, claim, radius, center, gradient_tol)
 
 
 def checked_direction(direction, P: int) -> np.ndarray | None:

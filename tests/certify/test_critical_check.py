@@ -12,6 +12,7 @@ import pytest
 
 from certify.certificate import seal
 from certify.cli import main
+from float_minima import float_minimum
 
 TANH = '[model]\nkind = "deep-fc"\ndepth = 1\nactivation = "tanh"\ntrain_output = true\nwidth = {m}\n'
 
@@ -27,23 +28,6 @@ def _produce(directory, X, y, m: int, *args) -> tuple[int, object]:
     except SystemExit as exc:
         code = exc.code
     return code, directory / "out"
-
-
-def _float_minimum(start, X, y):
-    """A float local minimum of the loss near ``start`` (BFGS, then Newton steps in float64): only a
-    candidate; the certificate proves what it is."""
-    import scipy.optimize as so
-    import torch
-
-    from numerics.curvature.lanczos import hessian_operator
-
-    theta, _, grad, loss = hessian_operator(start, X, y)
-    sol = so.minimize(lambda t: (float(loss(torch.tensor(t))), grad(torch.tensor(t)).numpy()), theta.numpy(),
-                      jac=True, method="BFGS", options={"gtol": 1e-12, "maxiter": 5000})
-    t = torch.tensor(sol.x)
-    for _ in range(4):
-        t = t - torch.linalg.solve(torch.autograd.functional.hessian(loss, t), grad(t))
-    return start.unflatten(t.numpy())
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +52,7 @@ def minimum(tmp_path_factory):
                          {"W1": rng.standard_normal((2, 2)), "a": 2 * rng.standard_normal(2)})
     y = outputs(teacher, X) + 0.1 * rng.standard_normal(30)
     d = tmp_path_factory.mktemp("minimum")
-    np.savez(d / "w.npz", **_float_minimum(teacher, X, y).layers)
+    np.savez(d / "w.npz", **float_minimum(teacher, X, y).layers)
     code, out = _produce(d, X, y, 2, "--weights", d / "w.npz", "--inputs", "stored")
     assert code == 0
     return out

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from mpmath import mp, mpf
 
+from float_minima import float_minimum
 from mp_network_oracle import Oracle
 from numerics.curvature.critical_point import (STRICT_LOCAL_MINIMUM, STRICT_SADDLE, UNDECIDED,
                                                certify_critical_point, minimizer_in_ball)
@@ -34,23 +35,12 @@ def test_classic_saddle_at_zero_has_curvature_minus_norm_XTy_over_sqrt_m():
 
 def _noisy_teacher_minimum(seed: int):
     """A width-2 tanh net at a local minimum of noisy teacher data (n = 30 > P = 6)."""
-    import scipy.optimize as so
-    import torch
-
-    from numerics.curvature.lanczos import hessian_operator
-
     rng = np.random.default_rng(seed)
     arch = Architecture("two-layer", 2, 2, activation="tanh", train_output=True)
     X = rng.standard_normal((30, 2))
     teacher = Parameters(arch, {"W": rng.standard_normal((2, 2)), "a": rng.standard_normal(2) * 2})
     y = outputs(teacher, X) + 0.1 * rng.standard_normal(30)
-    theta, _, grad, loss = hessian_operator(teacher, X, y)
-    sol = so.minimize(lambda t: (float(loss(torch.tensor(t))), grad(torch.tensor(t)).numpy()), theta.numpy(),
-                      jac=True, method="BFGS", options={"gtol": 1e-12, "maxiter": 5000})
-    t = torch.tensor(sol.x)
-    for _ in range(4):
-        t = t - torch.linalg.solve(torch.autograd.functional.hessian(loss, t), grad(t))
-    return teacher.unflatten(t.numpy()), X, y
+    return float_minimum(teacher, X, y), X, y
 
 
 def test_strict_local_minimum_is_certified_and_its_bounds_hold():
