@@ -86,6 +86,23 @@ def test_a_point_near_the_minimum_is_refined_and_the_distance_covers_the_offset(
     assert res.loss.lo <= at_min.loss.hi and at_min.loss.lo <= res.loss.hi
 
 
+def test_a_minimum_on_the_exactly_normalized_rows_is_certified():
+    """With normalize=True the loss is on the exact rows x_i / ||x_i|| (not on their float
+    roundings): the refinement and the Arb gradient use the exact rows, the ball Hessian their
+    enclosure; a float minimum on the rounded rows is certified, its distance covering the move."""
+    from numerics.kernels.two_layer import normalize_rows
+
+    rng = np.random.default_rng(5)
+    arch = Architecture("two-layer", 2, 2, activation="tanh", train_output=True)
+    X = rng.standard_normal((30, 2)) * 3.0
+    teacher = Parameters(arch, {"W": rng.standard_normal((2, 2)) * 2, "a": rng.standard_normal(2) * 2})
+    Xn = normalize_rows(X).mid()
+    y = outputs(teacher, Xn) + 0.1 * rng.standard_normal(30)
+    res = certify_critical_point(float_minimum(teacher, Xn, y), X, y, normalize=True)
+    assert res.status == STRICT_LOCAL_MINIMUM and res.normalized
+    assert res.critical_point_distance >= res.center.moved and res.center.grad_norm_upper < 1e-20
+
+
 def test_relu_point_with_a_zero_preactivation_is_undecided():
     arch = Architecture("two-layer", 3, 2, activation="relu", train_output=True)
     rng = np.random.default_rng(0)
