@@ -184,13 +184,13 @@ def _local_minimum(res: CriticalPointResult, params, X, Xe, y, gamma0: float, no
     except (KinkInside, ValueError, np.linalg.LinAlgError) as exc:
         res.attempts.append({"test": "Newton refinement", "outcome": str(exc)})
         return
-    res.center = center
     g = center.grad_norm_upper
     res.attempts.append({"test": "Newton refinement", "gradient_bounds": list(center.history),
                          "moved": center.moved, "correction_norm": center.correction_norm})
     for c in RADIUS_FACTORS:
         rho = max(float(ub.div(ub.mul(c, g), gamma0)), center.correction_norm, 1e-300)
         if ball_test(res, center, Xe, y, rho):
+            res.center = center         # recorded (center.npz) only for the certificate it carries
             return
 
 
