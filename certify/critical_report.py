@@ -133,8 +133,24 @@ def _paragraphs(doc: dict) -> tuple[list[str], str, str]:
     cp, fs = doc["critical_point"], doc["float_search"]
     inputs = f"Inputs: {doc['inputs']}; point: {doc['point'].get('point')}; {cp['seconds']} s."
     spectrum = (f"Smallest Ritz values {', '.join(f'{v:.4g}' for v in fs['ritz_values'][:3])}; largest "
-                f"{fs['ritz_values'][-1]:.4g}. These are estimates; only the table above is proved.")
+                f"{fs['ritz_values'][-1]:.4g}. These are estimates; only the table above is proved."
+                + _unconverged(cp, fs))
     return list(cp["structure"]), inputs, spectrum
+
+
+def _unconverged(cp: dict, fs: dict) -> str:
+    """A note when the certified lambda_min's upper end lies below the smallest Ritz value: the
+    Lanczos run had not reached the bottom of the spectrum (the proof does not depend on it)."""
+    lam = (cp.get("curvature") or {}).get("lambda_min")
+    try:
+        hi, ritz = float(lam[1]), float(fs["ritz_values"][0])
+    except (TypeError, ValueError, IndexError, KeyError):
+        return ""
+    if not hi < ritz:
+        return ""
+    return (f" The certified lambda_min (at most {hi:.4g}) lies below the smallest Ritz value: the Lanczos run "
+            "had not converged at the bottom of the spectrum, which the proof (a verified eigenvalue "
+            "bound of the whole Hessian enclosure) does not depend on.")
 
 
 def _banner(doc: dict) -> str | None:

@@ -306,3 +306,12 @@ def test_a_minimum_records_its_refined_center_and_the_check_re_proves_it(minimum
     (dst / "center.npz").unlink()
     code, out = check(dst / "critical_point.json")
     assert code == 2 and "center.npz" in out, out
+
+
+def test_report_says_when_lanczos_had_not_reached_the_certified_lambda_min():
+    from certify.critical_report import _unconverged
+
+    cp = {"curvature": {"lambda_min": ["0.0401", "0.0402"]}}
+    assert "had not converged" in _unconverged(cp, {"ritz_values": [0.281, 1.0]})
+    assert _unconverged(cp, {"ritz_values": [0.0402, 1.0]}) == ""
+    assert _unconverged({"curvature": {"lambda_min": None}}, {"ritz_values": [0.3]}) == ""
