@@ -15,8 +15,8 @@ neurons, |w_r| -> infinity, where no minimum exists); the certificate refines th
 (Arb gradient, two-float center). Prints the certificate's time (target <= 5 min), its bounds,
 the refinement's gradient bounds, and the same for widths 10 and 25 (P = 510, 1275), with the
 fitted exponent of time against P. With Gaussian output weights instead, some neurons barely
-matter: the float search stalls at a gradient of 8e-5 where the float Hessian has eigenvalues
-from -9e-6 to 1730, and the answer is undecided.
+matter: the float search stalls at a gradient of 8e-5, at a strict saddle (certified so through
+the dense Hessian's negative eigenvalue -9.2e-6, which the Lanczos run missed).
 
 Usage: python benchmarks/bench_critical.py [--part 1|2|all] [--width 700] [--depth 3] [--steps 20]
 Prints the machine's load average; run with OMP_NUM_THREADS set to the cores you want used.

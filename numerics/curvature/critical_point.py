@@ -152,12 +152,13 @@ def structure_notes(params: Parameters, n: int, zero_loss_float: bool) -> list[s
     return notes
 
 
-def _saddle(res: CriticalPointResult, params, Xe, y, v: np.ndarray, gradient_tol: float) -> LineDerivatives:
+def _saddle(res: CriticalPointResult, params, Xe, y, v: np.ndarray, gradient_tol: float,
+            source: str = "the smallest Ritz vector") -> LineDerivatives:
     ld = line_derivatives(params, Xe, y, v)
     res.loss = ld.loss
     res.direction_value = ld.quotient
     res.direction = v
-    res.attempts.append({"test": "negative curvature along the smallest Ritz vector",
+    res.attempts.append({"test": f"negative curvature along {source}",
                          "quotient": [float(ld.quotient.lo), float(ld.quotient.hi)]})
     if ld.quotient.hi < 0 and res.grad_norm_upper <= gradient_tol:
         res.status = STRICT_SADDLE
@@ -171,7 +172,21 @@ def _saddle(res: CriticalPointResult, params, Xe, y, v: np.ndarray, gradient_tol
     return ld
 
 
-def _local_minimum(res: CriticalPointResult, params, X, Xe, y, gamma0: float, normalize: bool) -> None:
+def _dense_saddle(res: CriticalPointResult, params, Xe, y, hessian: np.ndarray, gradient_tol: float) -> bool:
+    """When the FLOAT dense Hessian has a negative eigenvalue that the Lanczos run missed, the
+    rigorous curvature test of step 3 along its eigenvector (it may decide a saddle)."""
+    import scipy.linalg
+
+    w, V = scipy.linalg.eigh(hessian, subset_by_index=[0, 0])
+    if not w[0] < 0:
+        return False
+    res.attempts.append({"test": "dense float Hessian", "smallest_eigenvalue": float(w[0])})
+    _saddle(res, params, Xe, y, V[:, 0], gradient_tol, "the dense Hessian's smallest eigenvector")
+    return res.status != UNDECIDED
+
+
+def _local_minimum(res: CriticalPointResult, params, X, Xe, y, gamma0: float, normalize: bool,
+                   gradient_tol: float) -> None:
     """Refine the point (Arb gradient, two-float center), then the Hessian on a ball around the
     center's float64 part that contains the ball ``B(center, rho)`` of the strong-convexity
     argument (``docs/critical_points_networks.md``, "Refining the point")."""
@@ -180,6 +195,8 @@ def _local_minimum(res: CriticalPointResult, params, X, Xe, y, gamma0: float, no
 
     try:
         hessian = split_ball_hessian(params, Xe, y, 0.0).core.mid()
+        if _dense_saddle(res, params, Xe, y, hessian, gradient_tol):
+            return
         center = refine_critical_point(params, X, y, hessian, normalize=normalize)
     except (KinkInside, ValueError, np.linalg.LinAlgError) as exc:
         res.attempts.append({"test": "Newton refinement", "outcome": str(exc)})
@@ -264,7 +281,7 @@ def _classify(params, X, y, normalize, lanczos_steps, seed, device, zero_tol, gr
         elif params.architecture.depth != 1:
             res.reason = "the Hessian enclosure on a ball is implemented for one hidden layer only"
         else:
-            _local_minimum(res, params, X, Xe, y, float(spec.values[0]), normalize)
+            _local_minimum(res, params, X, Xe, y, float(spec.values[0]), normalize, gradient_tol)
     if res.status == UNDECIDED and not res.reason:
         res.reason = _shortfall(res, spec)
     return res

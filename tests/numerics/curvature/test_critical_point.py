@@ -103,6 +103,29 @@ def test_a_minimum_on_the_exactly_normalized_rows_is_certified():
     assert res.critical_point_distance >= res.center.moved and res.center.grad_norm_upper < 1e-20
 
 
+def test_a_negative_eigenvalue_the_lanczos_run_missed_is_found_by_the_dense_hessian(monkeypatch):
+    """The float search only steers: when it reports no negative curvature (here: forced), the
+    dense float Hessian's smallest eigenvector is tested rigorously, and the classic saddle at 0 is
+    still certified, with the exact curvature -||X^T y|| / sqrt(m) inside the proved bound."""
+    import numerics.curvature.critical_point as cp
+    from numerics.curvature.lanczos import RitzSpectrum
+
+    rng = np.random.default_rng(3)
+    n, d, m = 9, 3, 4
+    X, y = rng.standard_normal((n, d)), rng.standard_normal(n)
+    arch = Architecture("two-layer", m, d, activation="tanh", train_output=True)
+    P = arch.parameter_count
+    blind = RitzSpectrum(np.array([1.0, 2.0]), np.eye(P)[0], np.eye(P)[1], (0.0, 0.0), 2, 0.0, float(y @ y) / 2)
+    monkeypatch.setattr(cp, "lanczos_spectrum", lambda *a, **k: blind)
+    res = certify_critical_point(Parameters(arch, {"W": np.zeros((m, d)), "a": np.zeros(m)}), X, y, normalize=False)
+    assert res.status == STRICT_SADDLE
+    assert any(a["test"] == "dense float Hessian" for a in res.attempts)
+    with mp.workdps(50):
+        XTy = [mp.fsum(mpf(float(X[i, k])) * mpf(float(y[i])) for i in range(n)) for k in range(d)]
+        exact = -mp.sqrt(mp.fsum(t * t for t in XTy)) / mp.sqrt(m)
+    assert exact <= mpf(float(res.direction_value.hi)) < 0
+
+
 def test_relu_point_with_a_zero_preactivation_is_undecided():
     arch = Architecture("two-layer", 3, 2, activation="relu", train_output=True)
     rng = np.random.default_rng(0)
