@@ -11,9 +11,13 @@ soon as it is known (one JSON line, written in one append); ``--resume`` reads t
 retraces the doubling and bisection without recomputing what it holds, so an interrupted run
 loses nothing already proved. The journal's first line names its identity (a hash of the data,
 the model kind, the depth, every width-search setting and ``[numerics]``); a journal of another identity is
-refused (exit 2). Without ``--resume`` an existing journal is replaced. With ``--scheduler`` the
-seeds run as tasks on a dask.distributed cluster (the sweep machinery of
-numerics.empirical.sweep); their widths reach the journal when a seed's task finishes.
+refused (exit 2). Without ``--resume`` an existing journal is replaced. The driver owns every
+seed's doubling and bisection (numerics.instance.smallest_width.WidthBisection) and submits each
+WIDTH as a task of an executor: in process by default (the task runs when submitted, so the seeds
+advance in turn), a dask.distributed client with ``--scheduler`` (numerics.empirical.sweep), where
+the seeds' searches advance concurrently with one pending width per seed. Either way a width's
+line is appended as soon as its task finishes, so an interruption loses only the widths then
+running. `certify widths --certified` runs the same search (:func:`search_smallest_widths`).
 
 Writes DIR/certificate.json: the instance certificate of the smallest certified width (the seed
 nearest the median), re-checked by `certify check`, with the key ``width_search`` = ``{seeds:
@@ -146,10 +150,11 @@ def _record(pt) -> dict:
     return {"key": f"{pt.seed}:{pt.width}", **pt.as_dict()}
 
 
-def seed_task(search: Callable, X, y, seed: int, max_width: int, known: dict, options: dict) -> list[dict]:
-    """One seed's search as a sweep task (a module-level function and plain data, so it pickles)."""
-    _, points = search(X, y, seed, max_width=max_width, known=known, **options)
-    return [_record(pt) for pt in points.values()]
+def width_task(at_width: Callable, X, y, width: int, seed: int, options: dict, keep_point: bool):
+    """One width of one seed as an executor task (a module-level function of plain data, so it
+    pickles): the journal record and, when ``keep_point`` (in process), the point itself."""
+    pt = at_width(X, y, width, seed, **options)
+    return _record(pt), (pt if keep_point else None)
 
 
 # ------------------------------------------------------------------------ progress
@@ -188,54 +193,88 @@ class _Progress:
     def on_residual(self, iteration: int, residual: float) -> None:
         self._show(f"iteration {iteration}, residual {residual:.2e}")
 
-    def on_point(self, pt) -> None:
+    def on_record(self, rec: dict) -> None:
         if self.bar is not None:
-            self.bar.console.print(f"  seed {pt.seed} width {pt.width}: "
-                                   f"{'certified' if pt.certified else 'not-certified'} "
-                                   f"(search residual {pt.search.residual_norm:.1e})")
+            self.bar.console.print(f"  seed {rec['seed']} width {rec['width']}: "
+                                   f"{'certified' if rec['certified'] else 'not-certified'} "
+                                   f"(search residual {float(rec['search_residual_float']):.1e})")
 
 
 # ------------------------------------------------------------------------ the search
-def run_seeds(problem: WidthProblem, dataset, seeds, max_width: int, known, log, scheduler, bar: _Progress):
-    """Every seed's search; returns ({seed: WidthSearch}, {(seed, width): point} computed here)."""
-    from numerics.instance.smallest_width import smallest_certified_width
+def run_seeds(problem: WidthProblem, dataset, seeds, max_width: int, known, log, executor, bar: _Progress,
+              in_process: bool):
+    """Every seed's doubling and bisection, driven here: each width is one ``width_task`` on
+    ``executor`` (one pending per seed) and its record is appended to ``log`` as soon as the task
+    finishes. Returns ({seed: WidthSearch}, {(seed, width): point} computed here, in process)."""
+    from numerics.instance.deep_gauss_newton import float_inputs
+    from numerics.instance.smallest_width import WidthBisection, advance_searches
 
     X, y = np.asarray(dataset.X, dtype=np.float64), np.asarray(dataset.y, dtype=np.float64)
+    options = {**problem.options, "inputs": float_inputs(X)}
+    if in_process:
+        options["progress"] = bar.on_residual
+    top = max(problem.start, int(max_width))
+    searches = {s: WidthBisection(problem.start, top, known=known.get(s, {})) for s in seeds}
     points = {}
-    if scheduler:
-        from numerics.empirical.sweep import Task, executor_for_scheduler, run_sweep
 
-        try:
-            executor, client = executor_for_scheduler(scheduler)
-        except ValueError as exc:
-            raise BadInput("--scheduler", scheduler, str(exc)) from None
-        try:
-            run_sweep([Task(seed_task, (problem.search, X, y, s, max_width, known.get(s, {}), dict(problem.options)), 1)
-                       for s in seeds],
-                      log=log, executor=executor)
-        finally:
+    def submit(seed: int, m: int):
+        bar.on_width(seed, m)
+        return executor.submit(width_task, problem.at_width, X, y, m, seed, options, in_process)
+
+    def finished(seed: int, m: int, result) -> bool:
+        rec, pt = result
+        log.append(rec)
+        if pt is not None:
+            points[(seed, m)] = pt
+        bar.on_record(rec)
+        return bool(rec["certified"])
+
+    advance_searches(searches, submit, finished)
+    return {s: b.result for s, b in searches.items()}, points
+
+
+def _executor(scheduler: str | None):
+    """(executor, client): in process without a scheduler (client None), else dask's."""
+    from numerics.empirical.sweep import InProcessExecutor, executor_for_scheduler
+
+    if not scheduler:
+        return InProcessExecutor(), None
+    try:
+        return executor_for_scheduler(scheduler)
+    except ValueError as exc:
+        raise BadInput("--scheduler", scheduler, str(exc)) from None
+
+
+@dataclass(frozen=True)
+class WidthSearchRun:
+    """What :func:`search_smallest_widths` found: the problem, each seed's search, the points
+    computed in this process, the journal's records by key and the largest width allowed."""
+
+    problem: WidthProblem
+    searches: Mapping
+    points: Mapping
+    records: Mapping
+    max_width: int
+
+
+def search_smallest_widths(config, dataset, out, seeds, max_width: int | None, resume: bool, scheduler,
+                           quiet: bool) -> WidthSearchRun:
+    """The journaled search of every seed (module docstring), writing DIR/width_journal.jsonl."""
+    problem = width_problem(config, dataset)
+    max_width = (DEEP_MAX_WIDTH if problem.depth is not None else MAX_WIDTH) if max_width is None else int(max_width)
+    outp = Path(out)
+    if outp.exists() and not outp.is_dir():
+        raise BadInput("--out", str(outp), "a directory path (it exists and is a file)")
+    executor, client = _executor(scheduler)
+    try:
+        log, known, _ = open_journal(outp, problem.identity_hash(), resume)
+        with _Progress(quiet) as bar:
+            searches, points = run_seeds(problem, dataset, seeds, max_width, known, log, executor, bar,
+                                         in_process=client is None)
+    finally:
+        if client is not None:
             client.close()
-        known = {s: {int(r["width"]): bool(r["certified"]) for r in log.load().values()
-                     if r.get("key") != HEADER_KEY and int(r["seed"]) == s} for s in seeds}
-        start = problem.start
-        searches = {s: smallest_certified_width(_not_journaled, start, max(start, max_width), known=known[s])
-                    for s in seeds}
-        return searches, points
-    searches = {}
-    for s in seeds:
-        def on_point(pt):
-            log.append(_record(pt))
-            points[(pt.seed, pt.width)] = pt
-            bar.on_point(pt)
-
-        searches[s], _ = problem.search(X, y, s, max_width=max_width, known=known.get(s, {}), on_point=on_point,
-                                        on_width=lambda m, s=s: bar.on_width(s, m), progress=bar.on_residual,
-                                        **problem.options)
-    return searches, points
-
-
-def _not_journaled(m: int) -> bool:
-    raise RuntimeError(f"width {m} is missing from the journal after its seed's task finished")
+    return WidthSearchRun(problem, searches, points, log.load(), max_width)
 
 
 def width_search_record(problem: WidthProblem, dataset, searches: dict, records: dict, theorem_m,
@@ -283,23 +322,17 @@ def run_smallest_width(config, dataset, out, seeds, max_width: int | None, resum
                        quiet: bool) -> None:
     from certify.certificate import write_json_atomic
 
-    problem = width_problem(config, dataset)
-    deep = problem.depth is not None
-    max_width = (DEEP_MAX_WIDTH if deep else MAX_WIDTH) if max_width is None else int(max_width)
-    outp = Path(out)
-    if outp.exists() and not outp.is_dir():
-        raise BadInput("--out", str(outp), "a directory path (it exists and is a file)")
+    deep = config.model.kind in DEEP_KINDS
     width_info = None
     if not deep:
         from certify.commands.instance_record import theorem_width
 
         width_info = theorem_width(dataset, config)
         width_info.pop("_lambda0_float", None)
-    log, known, _ = open_journal(outp, problem.identity_hash(), resume)
-    with _Progress(quiet) as bar:
-        searches, points = run_seeds(problem, dataset, seeds, max_width, known, log, scheduler, bar)
-    records = log.load()
-    ws = width_search_record(problem, dataset, searches, records, None if deep else width_info.get("m"), max_width)
+    run = search_smallest_widths(config, dataset, out, seeds, max_width, resume, scheduler, quiet)
+    problem, outp, points = run.problem, Path(out), run.points
+    ws = width_search_record(problem, dataset, run.searches, run.records, None if deep else width_info.get("m"),
+                             run.max_width)
     chosen = _chosen_seed(ws)
     if chosen is None:
         _write_nothing_certified(config, dataset, outp, ws)

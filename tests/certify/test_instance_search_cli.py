@@ -247,3 +247,40 @@ def test_unreachable_scheduler_is_bad_input(run_cli, config_file, tmp_path):
     code, _, err = run_cli("instance", config_file(), "--out", tmp_path / "o", "--smallest-width", "--quiet",
                            "--scheduler", "tcp://127.0.0.1:1")
     assert code == 2 and "--scheduler" in err
+
+
+@pytest.mark.slow
+def test_scheduler_journals_each_width_as_it_is_proved_and_resume_redoes_none(run_cli, config_file, tmp_path,
+                                                                               monkeypatch):
+    """With --scheduler the driver submits one width per seed: the first two journal lines are the
+    two seeds' first widths (not one finished seed's widths); interrupted there, --resume on the
+    scheduler evaluates only the widths not journaled (each evaluation is one journal line)."""
+    distributed = pytest.importorskip("dask.distributed")
+    from numerics.empirical.sweep import RunLog
+
+    out, fresh = tmp_path / "dask", tmp_path / "fresh"
+    run_cli("instance", config_file(), "--out", fresh, "--smallest-width", "--seeds", "0,1", "--quiet")
+    real = RunLog.append
+
+    def stop_after_two_widths(self, record):
+        if len(self.load()) >= 3:                         # the header and two widths
+            raise KeyboardInterrupt
+        real(self, record)
+
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as c:
+        monkeypatch.setattr(RunLog, "append", stop_after_two_widths)
+        code, _, _ = run_cli("instance", config_file(), "--out", out, "--smallest-width", "--seeds", "0,1",
+                             "--quiet", "--scheduler", c.scheduler_address)
+        assert code != 0 and not (out / "certificate.json").exists()
+        first = [json.loads(x) for x in (out / "width_journal.jsonl").read_text().splitlines()[1:]]
+        assert sorted(r["seed"] for r in first) == [0, 1]
+        monkeypatch.setattr(RunLog, "append", real)
+        code, _, err = run_cli("instance", config_file(), "--out", out, "--smallest-width", "--seeds", "0,1",
+                               "--quiet", "--resume", "--scheduler", c.scheduler_address)
+    assert code == 0, err
+    lines = [json.loads(x) for x in (out / "width_journal.jsonl").read_text().splitlines()[1:]]
+    keys = [(r["seed"], r["width"]) for r in lines]
+    assert len(keys) == len(set(keys))                    # no width evaluated twice
+    resumed, full = _cert(out)["width_search"], _cert(fresh)["width_search"]
+    assert [r["tried"] for r in resumed["seeds"]] == [r["tried"] for r in full["seeds"]]
+    assert len(keys) == sum(len(r["tried"]) for r in full["seeds"])
