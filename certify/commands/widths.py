@@ -5,6 +5,8 @@ asks for (rigorous Arb enclosures of the formula; "explicit" where every constan
 unnamed constants = 1" where the paper leaves them unnamed, FLOAT where an input is only a float
 estimate), its verification tag and citation, beside the empirically sufficient width (smallest
 width at which every seed of a GD run on the same data reached loss <= eps) when asked for.
+`--certified` adds the smallest width `certify instance --smallest-width` proves (the same
+journaled search: DIR/width_journal.jsonl in `--out`, `--resume`, `--scheduler`).
 `--depths 2,4,...` adds rigorous enclosures of lambda_min(K^(H)) of the ResNet at each depth with
 the fitted exponent of H (the theory: -2). `--figure FILE.png` draws the table on a log scale.
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import click
 
@@ -128,27 +131,30 @@ def _figure(rows, empirical_width, path: str, certified_width=None) -> None:
     plt.close(fig)
 
 
-def certified_width(config, dataset, seeds, max_width: int = 4096) -> dict:
+CERTIFIED_KINDS = ("two-layer-relu", "deep-fc", "resnet")
+
+
+def certified_width(config, dataset, seeds, out, *, resume: bool = False, scheduler: str | None = None,
+                    quiet: bool = True, max_width: int | None = None) -> dict:
     """The smallest width at which `certify instance` proves a zero-loss minimizer next to the
-    search's point from the seeded initialization (numerics.instance.deep_width_search), per seed,
-    with the median and the parameters per sample."""
-    import numpy as np
+    search's point from the seeded initialization, per seed, with the median and the parameters
+    per sample: the journaled search of `certify instance --smallest-width`
+    (certify/commands/instance_width.py), its journal in ``out`` (``resume`` reuses it)."""
+    from certify.commands.instance_width import JOURNAL_FILE, search_smallest_widths, width_search_record
+    from certify.errors import BadInput
 
-    from numerics.instance.deep_width_search import architecture_at, smallest_width_for_seed
-
-    kind = {"two-layer-relu": "two-layer"}.get(config.model.kind, config.model.kind)
-    depth = config.model.depth or 1
-    rows = []
-    for seed in seeds:
-        search, _ = smallest_width_for_seed(dataset.X, dataset.y, kind, depth, int(seed), max_width=max_width,
-                                            activation=config.model.activation,
-                                            c_res=config.model.c_res if config.model.c_res is not None else 0.5)
-        rows.append({"seed": int(seed), "smallest_width": search.smallest, "tried": search.as_dict()["tried"]})
-    found = [r["smallest_width"] for r in rows if r["smallest_width"] is not None]
-    median = float(np.median(found)) if found and len(found) == len(rows) else None
-    p = None if median is None else architecture_at(kind, int(round(median)), dataset.d, depth).parameter_count
-    return {"kind": kind, "depth": depth, "seeds": rows, "median_smallest_width": median,
-            "parameters_at_median": p, "p_over_n": None if p is None else p / dataset.n,
+    if config.model.kind not in CERTIFIED_KINDS:
+        raise BadInput("model.kind", config.model.kind, "two-layer-relu, deep-fc or resnet for --certified")
+    run = search_smallest_widths(config, dataset, out, seeds, max_width, resume, scheduler, quiet)
+    ws = width_search_record(run.problem, dataset, run.searches, run.records, None, run.max_width)
+    median = ws["median_smallest_width"]
+    p = None if median is None else run.problem.parameters(median)
+    return {"kind": run.problem.model, "depth": run.problem.depth or 1,
+            "seeds": [{k: r[k] for k in ("seed", "smallest_width", "parameters", "p_over_n", "tried")}
+                      for r in ws["seeds"]],
+            "median_smallest_width": median, "parameters_at_median": p,
+            "p_over_n": None if p is None else p / dataset.n, "max_width": run.max_width,
+            "journal": str(Path(out) / JOURNAL_FILE),
             "note": "proved (certify instance): an exact zero-loss global minimizer next to the Gauss-Newton "
                     "point from the initialization; doubling then bisection over the width"}
 
@@ -217,10 +223,20 @@ def _parse_depths(text: str | None):
               help="Add the smallest width at which `certify instance` proves a zero-loss minimizer next to the "
                    "network (median over --certified-seeds).")
 @click.option("--certified-seeds", default="0,1,2", show_default=True, help="Seeds for --certified.")
+@click.option("--out", type=click.Path(file_okay=False), default="out", show_default=True,
+              help="--certified: directory of the width search's journal (width_journal.jsonl).")
+@click.option("--resume", is_flag=True, default=False,
+              help="--certified: reuse the widths already proved in DIR's journal.")
+@click.option("--max-width", type=click.IntRange(1, None), default=None,
+              help="--certified: largest width tried (default: 4096 deep, 2^20 two-layer).")
+@click.option("--scheduler", default=None, metavar="ADDR",
+              help="--certified: run the widths on a dask.distributed scheduler (e.g. tcp://host:8786).")
+@click.option("--quiet", is_flag=True, default=False, help="--certified: no progress on stderr.")
 @click.option("--sweep-ns", default=None,
               help="Also sweep n on sphere data (e.g. 8,16,32) and the --depths list: smallest interpolating "
                    "width vs n and vs depth with fitted exponents (theory: n^4 H^2), and parameters vs n.")
-def command(config_path: str, empirical, depths, figure, json_path, sweep_ns, certified, certified_seeds) -> None:
+def command(config_path: str, empirical, depths, figure, json_path, sweep_ns, certified, certified_seeds, out,
+            resume, max_width, scheduler, quiet) -> None:
     """Width requirements of the literature evaluated on CONFIG's data, beside the width that suffices."""
     from certify.fp_environment import checked_environment
 
@@ -228,6 +244,10 @@ def command(config_path: str, empirical, depths, figure, json_path, sweep_ns, ce
     from certify.config import load_config
 
     config = load_config(config_path)
+    for flag, value in (("--resume", resume), ("--scheduler", scheduler), ("--max-width", max_width)):
+        if value and not certified:
+            from certify.errors import BadInput
+            raise BadInput(flag, value, "only together with --certified")
     cert_seeds = _parse_seeds(certified_seeds) if certified else None
     depth_list = _parse_depths(depths)
     ns = _parse_depths(sweep_ns) if sweep_ns else None
@@ -238,8 +258,11 @@ def command(config_path: str, empirical, depths, figure, json_path, sweep_ns, ce
     rep = width_report(config, empirical=run_empirical, depths=depth_list)
     if certified:
         from certify.data import load_dataset
+        from certify.pipeline import numeric_context
 
-        rep["certified"] = certified_width(config, load_dataset(config), cert_seeds)
+        with numeric_context(config):       # `[numerics]`, as `certify instance` (part of the journal's identity)
+            rep["certified"] = certified_width(config, load_dataset(config), cert_seeds, out, resume=resume,
+                                               scheduler=scheduler, quiet=quiet, max_width=max_width)
     if ns is not None:
         from numerics.empirical.deep import deep_width_sweep
 
@@ -282,6 +305,7 @@ def command(config_path: str, empirical, depths, figure, json_path, sweep_ns, ce
                    + (f"; parameters {cw['parameters_at_median']} = {cw['p_over_n']:.3g} n" if med is not None else ""))
         click.echo(f"{'certified (instance)':22s} {'[P]':3s} {_fmt(med):>18s}  {'proved on this data':30s} "
                    "certify instance --smallest-width")
+        click.echo(f"  every width tried is in {cw['journal']} (--resume reuses it)")
     if rep["depth_study"] is not None:
         st = rep["depth_study"]
         click.echo("lambda_min(K^(H)) of the ResNet (rigorous enclosures):")
