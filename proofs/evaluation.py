@@ -13,7 +13,10 @@ One generic procedure for every theorem, in four stages with typed results:
 3. `enclose_constants`: every explicit constant;
 4. `decide_hypotheses`: every hypothesis, rigorously; a hypothesis that mentions a constant the
    paper leaves unnamed is undecided and reports the constant's critical value, unless the user
-   supplied the constant (then the verdict is conditional on that claim).
+   supplied the constant (then the verdict is conditional on that claim). An undecided
+   hypothesis that depends on a quantity enclosed without its float estimates (every float
+   eigensolver failed: numerics.linalg.spectral.EIGENSOLVER_FAILED in the quantity's evidence,
+   e.g. its spectral method) names that failure in its message.
 
 The theorem instance is `certified` only when every hypothesis holds. `TheoremEvaluation.as_json`
 is the theorem's entry of the certificate.
@@ -21,6 +24,7 @@ is the theorem's entry of the certificate.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -148,10 +152,43 @@ def evaluate(theorem: Theorem, instance: InstanceData, params: Mapping[str, Any]
         choice = choose_parameters(theorem, params, {q.quantity.symbol: q.enclosure for q in quantities})
         constants = enclose_constants(theorem, choice.values)
         hypotheses = decide_hypotheses(theorem, instance, choice.values, params)
+    hypotheses = tuple(_name_estimate_failure(h, theorem, quantities) for h in hypotheses)
     premises = frozenset(logged) | elementary_premises_in_force()
     if premises:
         hypotheses = tuple(_on_premises(h, premises) for h in hypotheses)
     return TheoremEvaluation(theorem, quantities, choice, constants, hypotheses, premises)
+
+
+def _depends_on(relation, theorem: Theorem) -> set:
+    """The symbols a relation depends on: its own, those of the constants it mentions, and
+    those of the constants that bound a parameter it mentions (the evaluation chose it)."""
+    symbols, grown = set(relation.free_symbols), True
+    while grown:
+        grown = False
+        for c in theorem.constants:
+            used = c.symbol in symbols or (c.bounds is not None and c.bounds.parameter in symbols)
+            if used and not c.expr.free_symbols <= symbols:
+                symbols |= c.expr.free_symbols
+                grown = True
+    return symbols
+
+
+def _name_estimate_failure(result: HypothesisResult, theorem: Theorem,
+                           quantities: tuple[QuantityEnclosure, ...]) -> HypothesisResult:
+    """An undecided hypothesis names the quantities it depends on that were enclosed without
+    float estimates (module docstring, stage 4)."""
+    from numerics.linalg.spectral import EIGENSOLVER_FAILED
+
+    h = next((h for h in theorem.hypotheses if h.id == result.id), None)
+    if result.verdict is not Verdict.UNDECIDED or h is None or h.relation is None:
+        return result
+    used = _depends_on(h.relation, theorem)
+    failed = [f"{q.quantity.name}: {text}" for q in quantities if q.quantity.symbol in used
+              for text in q.evidence.values() if isinstance(text, str) and EIGENSOLVER_FAILED in text]
+    if not failed:
+        return result
+    note = "undecided because " + "; ".join(failed)
+    return dataclasses.replace(result, message=f"{result.message}; {note}" if result.message else note)
 
 
 def elementary_premises_in_force() -> frozenset:

@@ -389,7 +389,7 @@ def ball_test(res: CriticalPointResult, center, Xe, y, rho: float) -> bool:
     attempt is appended to ``res.attempts`` either way. A network the ball enclosure does not
     handle (ValueError) is an attempt that failed."""
     from numerics.curvature.ball_hessian import split_ball_hessian
-    from numerics.linalg.spectral import lambda_min_enclosure
+    from numerics.linalg.spectral import EIGENSOLVER_FAILED, lambda_min_enclosure
 
     outer = float(ub.add(rho, center.correction_norm))
     try:
@@ -402,7 +402,8 @@ def ball_test(res: CriticalPointResult, center, Xe, y, rho: float) -> bool:
     proof = minimizer_in_ball(center.grad_norm_upper, max(gamma, 0.0), rho)
     res.attempts.append({"test": "Hessian on the ball", "radius": outer, "lambda_min": [gamma, enc.hi],
                          "core_lambda_min": [enc.lo, enc.hi], "deviation": split.deviation,
-                         "outcome": proof.reason})
+                         "outcome": proof.reason if EIGENSOLVER_FAILED not in enc.method
+                         else f"{proof.reason} ({enc.method})"})
     if not proof.holds:
         return False
     res.status, res.reason = STRICT_LOCAL_MINIMUM, proof.reason

@@ -319,6 +319,10 @@ def certify_deep_minimizer(params: Parameters, X, y, params0: Parameters | None 
     gf = gram_factors(ref)
     res.lambda_min, res.lambda_min_method = _lambda(gf.gram)
     if res.lambda_min is None or not float(res.lambda_min.lo) > 0:
+        from numerics.linalg.spectral import EIGENSOLVER_FAILED
+
+        if EIGENSOLVER_FAILED in res.lambda_min_method:
+            return done(f"lambda_min(K~) is not proved positive: {res.lambda_min_method}")
         return done("lambda_min(K~) is not proved positive (duplicate or contradictory inputs, "
                     "or too few parameters)")
     lam, eps = float(res.lambda_min.lo), float(res.residual_norm.hi)

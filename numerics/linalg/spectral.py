@@ -37,6 +37,12 @@ first one does not reach it. Besides that, a few passes over n x n arrays and O(
 center, the radius and one work matrix (3 n^2 doubles) besides the input (4 n^2 when the
 Dot2 fallback runs).
 
+Float estimates only steer: when no eigensolver produces them (every LAPACK driver failing on
+the float midpoint, ARPACK not converging), the enclosure is the one that needs none --
+Gershgorin's lower bound and the smallest diagonal entry -- with ``method`` naming the failure
+(:data:`EIGENSOLVER_FAILED`); it is as rigorous as any other, usually too wide to decide, and the
+caller's verdict is then undecided with that reason, never an error.
+
 Escalation: when the float64 test cannot reach the requested tightness, Arb at doubling
 precision recomputes the Cholesky residual ``A - s I - L L^T`` in ball arithmetic
 (``lambda_min >= s - ||residual||_2``), up to the context's ``max_precision_bits``.
@@ -54,6 +60,14 @@ from numerics.arith.context import arb_precision, get_context
 from numerics.arith.interval import Interval, as_interval
 from numerics.arith.rounding import ETA, U, down, gamma_const, round_up_fraction, up
 from numerics.arith.verdict import Verdict
+
+
+EIGENSOLVER_FAILED = "float eigensolver failed"
+
+
+class EigensolverFailure(np.linalg.LinAlgError):
+    """No float eigenpair estimates (every driver tried failed); they only steer the proof, so
+    :func:`lambda_min_enclosure` answers without them (module docstring)."""
 
 
 @dataclass(frozen=True)
@@ -447,11 +461,16 @@ def _smallest_eigenpairs(M: np.ndarray, work: np.ndarray, k: int = 3):
         sigma0 = -1.01 * float(np.abs(M, out=work).sum(axis=1).max()) - 1e-300
         L = _plain_cholesky(M, sigma0, work)
         if L is None:
-            raise np.linalg.LinAlgError("no positive definite shift found for M")
+            raise EigensolverFailure("no float Cholesky factor of M - sigma I for Lanczos, at sigma = 0 or "
+                                     "below Gershgorin's bound")
+    from scipy.sparse.linalg import ArpackError
     op = LinearOperator((n, n), matvec=lambda x: _solve_factor(L, x.reshape(-1)),
                         dtype=np.float64)
-    theta, V = eigsh(op, k=min(k, n - 1), which="LA", tol=1e-4, ncv=min(n - 1, 24),
-                     v0=np.random.default_rng(0).standard_normal(n))
+    try:
+        theta, V = eigsh(op, k=min(k, n - 1), which="LA", tol=1e-4, ncv=min(n - 1, 24),
+                         v0=np.random.default_rng(0).standard_normal(n))
+    except (ArpackError, np.linalg.LinAlgError) as exc:
+        raise EigensolverFailure(f"Lanczos (ARPACK) on the inverse: {exc}") from exc
     lam = sigma0 + 1.0 / theta
     order = np.argsort(lam)
     return lam[order], V[:, order], L
@@ -463,21 +482,24 @@ def _dense_smallest_eigenpairs(M: np.ndarray, work: np.ndarray, k: int):
     MRRR (``?syevr`` with an index range) can stop with "LinAlgError: Internal Error" on
     matrices with a multiple eigenvalue (e.g. a Gram matrix with three equal rows: exactly
     parallel inputs at scales 1, 1/32, 1/128); then the divide-and-conquer driver (all
-    eigenpairs), then the QR driver, are used instead."""
+    eigenpairs), then the QR driver, are used instead. :class:`EigensolverFailure`, naming each
+    driver's error, when all three fail."""
     import scipy.linalg
     np.copyto(work, M)     # its transpose is the same matrix, Fortran-ordered: no copy
+    errors = []
     try:
         return scipy.linalg.eigh(work.T, subset_by_index=[0, k - 1], check_finite=False,
                                  overwrite_a=True)
-    except (np.linalg.LinAlgError, ValueError):
-        pass
+    except (np.linalg.LinAlgError, ValueError) as exc:
+        errors.append(f"evr (MRRR): {exc}")
     for driver in ("evd", "ev"):
         try:
             th, V = scipy.linalg.eigh(np.array(M), driver=driver, check_finite=False)
             return th[:k], V[:, :k]
-        except (np.linalg.LinAlgError, ValueError):
-            continue
-    raise np.linalg.LinAlgError("no LAPACK eigensolver converged on the float midpoint matrix")
+        except (np.linalg.LinAlgError, ValueError) as exc:
+            errors.append(f"{driver}: {exc}")
+    raise EigensolverFailure("no LAPACK eigensolver converged on the float midpoint matrix ("
+                             + "; ".join(errors) + ")")
 
 
 def _residual(M: np.ndarray, theta: float, v: np.ndarray) -> float:
@@ -498,7 +520,10 @@ def _refine(M: np.ndarray, L: np.ndarray, th: np.ndarray, V: np.ndarray, r: floa
         nrm = np.linalg.norm(Y, axis=0)
         if not (np.isfinite(Y).all() and (nrm > 0).all()):
             break
-        th2, V2 = _ritz(M, np.column_stack([V, Y / nrm]))
+        try:
+            th2, V2 = _ritz(M, np.column_stack([V, Y / nrm]))
+        except (np.linalg.LinAlgError, ValueError):     # the estimates so far still steer
+            break
         r2 = _residual(M, float(th2[0]), V2[:, 0])
         if not r2 < r:
             break
@@ -562,7 +587,12 @@ def _lambda_min_float(A: Interval, rel_tol: float) -> SpectralEnclosure:
     work = np.empty((n, n))
     M, R = _center_and_radius(A, work)   # memory: M, R, work (3 n^2) plus O(n) vectors
     rho = _row_sum_bound(R)
-    th, V, L0 = _smallest_eigenpairs(M, work)
+    try:
+        th, V, L0 = _smallest_eigenpairs(M, work)
+        if not (np.isfinite(th).all() and np.isfinite(V).all()):
+            raise EigensolverFailure("non-finite eigenpair estimates")
+    except EigensolverFailure as exc:
+        return _without_estimates(A, work, str(exc))
     r = _residual(M, float(th[0]), V[:, 0])
     coef, trace = _rump_constant(n), float(np.abs(np.diagonal(M)).sum())
     target = rel_tol * abs(float(th[0]))
@@ -645,15 +675,29 @@ def _lambda_min_float(A: Interval, rel_tol: float) -> SpectralEnclosure:
     # lambda_min <= X_ii for every i: a rigorous upper bound whatever happened above
     hi = min(float(np.min(np.diagonal(A.hi))), float(q.hi) if q.hi == q.hi else math.inf)
     if lo == -math.inf:
-        # Gershgorin: lambda_min >= min_i (X_ii - sum_{j != i} |X_ij|), all rounded downward
-        mag = np.maximum(np.abs(A.lo), np.abs(A.hi), out=work)
-        np.fill_diagonal(mag, 0.0)
-        g = Fraction(gamma_const(max(n - 1, 1)))
-        off = up(mag.sum(axis=1) * round_up_fraction(1 / (1 - g)))
-        lo = float(np.min(down(np.diagonal(A.lo) - off)))
-        method[0] = "lower: Gershgorin"
+        lo, method[0] = _gershgorin_lower(A, work), "lower: Gershgorin"
     lo = min(lo, hi)
     return SpectralEnclosure(lo, hi, "; ".join(method), "numpy", 53)
+
+
+def _gershgorin_lower(A: Interval, work: np.ndarray) -> float:
+    """Gershgorin: lambda_min >= min_i (X_ii - sum_{j != i} |X_ij|), all rounded downward
+    (``work``, n x n, is overwritten)."""
+    n = A.shape[0]
+    mag = np.maximum(np.abs(A.lo), np.abs(A.hi), out=work)
+    np.fill_diagonal(mag, 0.0)
+    g = Fraction(gamma_const(max(n - 1, 1)))
+    off = up(mag.sum(axis=1) * round_up_fraction(1 / (1 - g)))
+    return float(np.min(down(np.diagonal(A.lo) - off)))
+
+
+def _without_estimates(A: Interval, work: np.ndarray, reason: str) -> SpectralEnclosure:
+    """The enclosure that needs no eigenpair estimate (module docstring): Gershgorin below,
+    lambda_min <= X_ii above; ``method`` names the eigensolver's failure."""
+    hi = float(np.min(np.diagonal(A.hi)))
+    lo = min(_gershgorin_lower(A, work), hi)
+    return SpectralEnclosure(lo, hi, f"{EIGENSOLVER_FAILED} ({reason}): lower: Gershgorin; upper: smallest "
+                                     "diagonal entry", "numpy", 53)
 
 
 # ---------------------------------------------------------------------- Arb escalation

@@ -1,0 +1,47 @@
+"""Every float eigensolver failing (monkeypatched LAPACK/ARPACK calls) makes the affected
+verdicts undecided with the reason naming the failure: `certify run` exits 1, never 3 (internal
+error); the deep instance certificate says why lambda_min(K~) is not proved positive."""
+
+import json
+
+import numpy as np
+import pytest
+
+
+def _internal_error(*args, **kwargs):
+    raise np.linalg.LinAlgError("Internal Error (test)")
+
+
+@pytest.fixture
+def no_eigensolver(monkeypatch):
+    import scipy.linalg
+    import scipy.sparse.linalg
+
+    monkeypatch.setattr(scipy.linalg, "eigh", _internal_error)
+    monkeypatch.setattr(scipy.sparse.linalg, "eigsh", _internal_error)
+
+
+def test_certify_run_is_undecided_naming_the_failure(run_cli, tmp_path, no_eigensolver):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[data]\nsource = "sphere"\nn = 6\nd = 3\nseed = 0\n[model]\nwidth = 200\n[train]\nsteps = 10\n'
+                   '[certify]\ntheorems = ["dzps2019-two-layer-gd"]\n')
+    code, out, err = run_cli("run", cfg, "--out", tmp_path / "o")
+    assert code == 1, err
+    cert = json.loads((tmp_path / "o" / "certificate.json").read_text())
+    (gd,) = cert["theorems"]
+    hyp = {h["id"]: h for h in gd["hypotheses"]}
+    assert hyp["lambda0-positive"]["verdict"] == "undecided"
+    assert "float eigensolver failed" in hyp["lambda0-positive"]["message"]
+    assert "Internal Error (test)" in hyp["lambda0-positive"]["message"]
+    assert "float eigensolver failed" in gd["quantities"]["lambda0"]["method"]
+    assert "float eigensolver failed" in out
+
+
+def test_deep_instance_reason_names_the_failure(run_cli, tmp_path, no_eigensolver):
+    cfg = tmp_path / "d.toml"
+    cfg.write_text('[data]\nsource = "sphere"\nn = 8\nd = 5\nseed = 0\n[model]\nkind = "resnet"\ndepth = 2\n'
+                   'width = 24\n[train]\nsteps = 0\n')
+    code, _, err = run_cli("instance", cfg, "--out", tmp_path / "o", "--quiet")
+    assert code == 1, err
+    inst = json.loads((tmp_path / "o" / "certificate.json").read_text())["instance"]
+    assert inst["status"] != "certified" and "float eigensolver failed" in inst["reason"]
