@@ -42,6 +42,13 @@ def classify_enclosure(D: DerivativeEnclosures, p: CriticalPoint) -> None:
         p.kind = "strict-saddle" if p.method == "strict-saddle-region" else "undecided"
     else:
         p.kind = "undecided"
+    _name_failure(p, e)
+
+
+def _name_failure(p: CriticalPoint, e: dict) -> None:
+    """An undecided kind whose eigenvalue enclosures ran without float estimates says so."""
+    if p.kind == "undecided" and e.get("failure"):
+        p.evidence["undecided_because"] = e["failure"]
 
 
 def _rational_substitution(objective: SmoothObjective, point) -> dict:
@@ -99,6 +106,7 @@ def classify_exact(objective: SmoothObjective, point, p: CriticalPoint) -> None:
         return
     if Hs.det() != 0:
         p.kind = "undecided"
+        _name_failure(p, e)
         return
     p.hessian_min_eig = (0.0, 0.0)   # PSD and singular: lambda_min = 0 exactly
     _classify_singular_psd(objective, point, p, Hs)

@@ -82,24 +82,36 @@ def lambda_min_bounds(A: Interval) -> tuple[float, float]:
     LDL^T in Arb) is the independent cross-check used by the tests. Infinite entries give
     (-inf, inf).
     """
+    lo, hi, _ = _lambda_min_and_method(A)
+    return lo, hi
+
+
+def _lambda_min_and_method(A: Interval) -> tuple[float, float, str]:
+    """:func:`lambda_min_bounds` and how they were proved (the spectral enclosure's method)."""
     if not A.is_finite():
-        return -math.inf, math.inf
+        return -math.inf, math.inf, "an entry is not finite"
     A = Interval._raw(np.minimum(A.lo, A.lo.T), np.maximum(A.hi, A.hi.T))
     try:
         from numerics.linalg.spectral import lambda_min_enclosure
     except ImportError:
-        return _lambda_min_arb(A)
+        return (*_lambda_min_arb(A), "Arb LDL^T")
     from numerics.arith.context import workprec
     with workprec(max_precision_bits=212):
         e = lambda_min_enclosure(A, rel_tol=1e-6)
-    return float(e.lo), float(e.hi)
+    return float(e.lo), float(e.hi), e.method
 
 
 def eigen_bounds(A: Interval) -> dict:
-    """lambda_min and lambda_max enclosures of a symmetric interval matrix."""
-    lmin = lambda_min_bounds(A)
-    m = lambda_min_bounds(-A)
-    return {"min": lmin, "max": (-m[1], -m[0])}
+    """lambda_min and lambda_max enclosures of a symmetric interval matrix; ``failure``: the
+    spectral methods that ran without float estimates (every float eigensolver failed,
+    numerics.linalg.spectral.EIGENSOLVER_FAILED), or None."""
+    from numerics.linalg.spectral import EIGENSOLVER_FAILED
+
+    lo, hi, how_min = _lambda_min_and_method(A)
+    mlo, mhi, how_max = _lambda_min_and_method(-A)
+    failed = [f"{name}: {how}" for name, how in (("lambda_min", how_min), ("lambda_max", how_max))
+              if EIGENSOLVER_FAILED in how]
+    return {"min": (lo, hi), "max": (-mhi, -mlo), "failure": "; ".join(failed) or None}
 
 
 def rayleigh_upper_batch(H: Interval, V: np.ndarray) -> np.ndarray:

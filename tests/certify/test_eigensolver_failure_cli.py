@@ -45,3 +45,23 @@ def test_deep_instance_reason_names_the_failure(run_cli, tmp_path, no_eigensolve
     assert code == 1, err
     inst = json.loads((tmp_path / "o" / "certificate.json").read_text())["instance"]
     assert inst["status"] != "certified" and "float eigensolver failed" in inst["reason"]
+
+
+def test_certify_saddle_points_are_undecided_naming_the_failure(run_cli, tmp_path, monkeypatch):
+    """Two irrational critical points whose Hessians [[2x, 3], [3, 6]] are not diagonally
+    dominant: with the eigensolvers the local minimum and the strict saddle are proved; without
+    them Gershgorin and the diagonal decide neither kind: undecided, exit 1, the reason named."""
+    args = ("saddle", "--expr", "x^3/3 + 0.35*x + 3*x*y + 3*y^2", "--box", "x=-2:2,y=-2:2", "--no-empirical")
+    code, _, err = run_cli(*args, "--out", tmp_path / "ok")
+    assert code == 0, err
+    kinds = sorted(p["kind"] for p in json.loads((tmp_path / "ok" / "certificate.json").read_text())["critical_points"])
+    assert kinds == ["local-min", "strict-saddle"]
+    import scipy.linalg
+
+    monkeypatch.setattr(scipy.linalg, "eigh", _internal_error)
+    code, _, err = run_cli(*args, "--out", tmp_path / "failed")
+    assert code == 1, err
+    cert = json.loads((tmp_path / "failed" / "certificate.json").read_text())
+    assert cert["strict_saddle_property"] == "undecided"
+    for p in cert["critical_points"]:
+        assert p["kind"] == "undecided" and "float eigensolver failed" in p["evidence"]["undecided_because"]
