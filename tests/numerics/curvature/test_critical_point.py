@@ -247,3 +247,20 @@ def test_a_recorded_direction_must_be_a_finite_nonzero_vector_of_length_P(v):
     params, X, y = _zero_saddle()
     with pytest.raises(ValueError, match="length P = 6"):
         reprove_critical_point(params, X, y, normalize=False, direction=v, claim=STRICT_SADDLE)
+
+
+def test_every_eigensolver_failing_leaves_the_minimum_undecided_naming_it(monkeypatch):
+    """The Hessian-on-a-ball test with no float eigensolver (scipy's LAPACK drivers raising): the
+    enclosure of lambda_min is Gershgorin's, which does not prove this minimum; the answer is
+    undecided with the failure in its reason, never an error."""
+    import scipy.linalg
+
+    params, X, y = _noisy_teacher_minimum(0)
+
+    def internal_error(*args, **kwargs):
+        raise np.linalg.LinAlgError("Internal Error (test)")
+
+    monkeypatch.setattr(scipy.linalg, "eigh", internal_error)
+    res = certify_critical_point(params, X, y, normalize=False)
+    assert res.status == UNDECIDED
+    assert "float eigensolver failed" in res.reason and "Internal Error (test)" in res.reason
