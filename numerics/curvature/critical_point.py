@@ -174,10 +174,18 @@ def _saddle(res: CriticalPointResult, params, Xe, y, v: np.ndarray, gradient_tol
 
 def _dense_saddle(res: CriticalPointResult, params, Xe, y, hessian: np.ndarray, gradient_tol: float) -> bool:
     """When the FLOAT dense Hessian has a negative eigenvalue that the Lanczos run missed, the
-    rigorous curvature test of step 3 along its eigenvector (it may decide a saddle)."""
+    rigorous curvature test of step 3 along its eigenvector (it may decide a saddle). The float
+    eigensolver only steers: when it fails, the check is skipped (recorded) and the local-minimum
+    step goes on."""
     import scipy.linalg
 
-    w, V = scipy.linalg.eigh(hessian, subset_by_index=[0, 0])
+    from numerics.linalg.spectral import EIGENSOLVER_FAILED
+
+    try:
+        w, V = scipy.linalg.eigh(hessian, subset_by_index=[0, 0])
+    except (np.linalg.LinAlgError, ValueError) as exc:
+        res.attempts.append({"test": "dense float Hessian", "outcome": f"{EIGENSOLVER_FAILED} ({exc}): skipped"})
+        return False
     if not w[0] < 0:
         return False
     res.attempts.append({"test": "dense float Hessian", "smallest_eigenvalue": float(w[0])})
