@@ -361,7 +361,8 @@ def sweep_figure(sweep: dict, path: Path) -> None:
 @click.option("--resume", is_flag=True, default=False,
               help="--smallest-width: reuse the widths already proved in DIR's journal.")
 @click.option("--scheduler", default=None, metavar="ADDR",
-              help="--smallest-width: run the seeds on a dask.distributed scheduler (e.g. tcp://host:8786).")
+              help="--smallest-width: run each width as a task on a dask.distributed scheduler, the seeds "
+                   "concurrently (e.g. tcp://host:8786).")
 @click.option("--refine/--no-refine", default=True, show_default=True,
               help="With --weights: when the given point is not certified, search from it and certify again.")
 @click.option("--quiet", is_flag=True, default=False, help="No progress on stderr.")
