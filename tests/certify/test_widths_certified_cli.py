@@ -3,6 +3,8 @@ the journaled search of `certify instance --smallest-width` (its journal in --ou
 
 import json
 
+import pytest
+
 
 def _config(tmp_path, depth=2, name="w.toml"):
     p = tmp_path / name
@@ -119,7 +121,20 @@ def test_bad_certified_seeds_exit_2(run_cli, tmp_path):
     assert code == 2 and "--certified-seeds" in err
 
 
-def test_resume_without_certified_is_bad_input(run_cli, tmp_path):
-    code, _, err = run_cli("widths", _config(tmp_path), "--resume", "--out", tmp_path / "o")
-    assert code == 2 and "--resume" in err and "--certified" in err
+@pytest.mark.parametrize("flag", [("--resume",), ("--max-width", "8"), ("--scheduler", "tcp://127.0.0.1:1")])
+def test_search_options_without_certified_are_bad_input(run_cli, tmp_path, flag):
+    code, _, err = run_cli("widths", _config(tmp_path), *flag, "--out", tmp_path / "o")
+    assert code == 2 and flag[0] in err and "--certified" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_max_width_bounds_the_certified_search(run_cli, tmp_path):
+    """No width above --max-width is tried; when none up to it certifies, the median is None
+    and the table says so."""
+    code, out, err = _widths(run_cli, _config(tmp_path), tmp_path / "o", tmp_path / "w.json", "--max-width", "3")
+    assert code == 0, err
+    cw = json.loads((tmp_path / "w.json").read_text())["certified"]
+    tried = [t for r in cw["seeds"] for t in r["tried"]]
+    assert tried and max(t["width"] for t in tried) <= 3 and cw["max_width"] == 3
+    if not any(t["certified"] for t in tried):
+        assert cw["median_smallest_width"] is None and "none found" in out
