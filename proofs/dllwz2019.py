@@ -174,6 +174,12 @@ def _lambda_positive(arch: str):
                 {"float_estimate": repr(lam_) if isinstance(lam_, float) else None},
                 "cited, not proved on this instance: lambda is only a float estimate for this activation",
                 cited="1811.03804v4 Props. F.1 and F.2")
+        if not isinstance(lam_, float):
+            from numerics.linalg.spectral import EIGENSOLVER_FAILED
+
+            if EIGENSOLVER_FAILED in lam_.method:      # the enclosure had no float estimates to steer it
+                return StructuralResult(Verdict.UNDECIDED, "spectral bound inconclusive", ev,
+                                        f"undecided because {lam_.method}")
         return StructuralResult(Verdict.UNDECIDED, "spectral bound inconclusive", {})
     return check
 

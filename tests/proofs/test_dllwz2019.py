@@ -141,3 +141,21 @@ def test_cnn_theorem_evaluates_with_pixels():
     width = _hyp(e, "width")
     assert {c["symbol"] for c in width["evidence"]["critical_values"]} == {"c_w", "nu"}
     assert "holds if c_w <=" in width["message"]
+
+
+def test_every_eigensolver_failing_leaves_lambda_undecided_naming_it(monkeypatch):
+    """ReLU: lambda_min(K^(H)) is proved positive with the float eigensolvers; when every one
+    fails, its enclosure is Gershgorin's (no estimate to steer it), which does not decide, and
+    the hypothesis says why (numerics.linalg.spectral.EIGENSOLVER_FAILED), never an error."""
+    import scipy.linalg
+
+    inst, params = _instance("relu")
+    assert _hyp(evaluate_theorem(D.RESNET_THEOREM, inst, params), "lambda-positive")["verdict"] == "holds"
+
+    def internal_error(*args, **kwargs):
+        raise np.linalg.LinAlgError("Internal Error (test)")
+
+    monkeypatch.setattr(scipy.linalg, "eigh", internal_error)
+    inst, params = _instance("relu")
+    h = _hyp(evaluate_theorem(D.RESNET_THEOREM, inst, params), "lambda-positive")
+    assert h["verdict"] == "undecided" and "float eigensolver failed" in h["message"]
