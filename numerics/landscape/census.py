@@ -287,12 +287,16 @@ def _krawczyk_on_inflated_hull(D, hlo, hhi, x0, xn, scale, existing):
 
 def _region_rayleigh_upper(D, Rlo, Rhi) -> float:
     """Upper bound of lambda_min(Hessian) over the whole region (a Rayleigh quotient with the
-    midpoint's lowest eigenvector), inf when the midpoint Hessian is not finite."""
+    midpoint's lowest eigenvector), inf when the midpoint Hessian is not finite or the float
+    eigensolver fails."""
     _, H = D.gradient_hessian(Rlo[None, :], Rhi[None, :])
     Hm = H.mid()[0]
     if not np.isfinite(Hm).all():
         return math.inf
-    _, V = np.linalg.eigh(0.5 * (Hm + Hm.T))
+    try:
+        _, V = np.linalg.eigh(0.5 * (Hm + Hm.T))
+    except np.linalg.LinAlgError:       # the float eigenvector only steers: no bound, no error
+        return math.inf
     return rayleigh_upper_batch(H, V[:, 0][None, :])[0]
 
 
