@@ -6,7 +6,10 @@
 * :mod:`.ball_activations`: activations, slopes and scalings on Arb balls;
 * :mod:`.newton_refinement`: Newton steps to a two-float center with an Arb gradient (search
   with rigorous bookkeeping);
-* :mod:`.ball_hessian`: the Hessian of a one-hidden-layer net enclosed over a ball;
+* :mod:`.ball_hessian`: the Hessian of a one-hidden-layer net enclosed over a ball, and the split
+  (core + deviation) used for every depth;
+* :mod:`.deep_ball_hessian`: the same for deep-fc / resnet of any depth (second-order adjoints);
+* :mod:`.perturbed_products`: products with a factor perturbed within a Frobenius ball;
 * :mod:`.lanczos`: FLOAT Lanczos on Hessian-vector products (the search);
 * :mod:`.critical_point`: the classification (strict saddle, strict local minimum, zero loss,
   undecided).

@@ -19,6 +19,10 @@ every ``theta'`` in the ball. It is intersected with its transpose (the true Hes
 symmetric). For ReLU the boxes must exclude 0 (then ``sigma'`` is constant and ``sigma'' = 0``
 on the ball: the loss is a polynomial there); otherwise
 :class:`~numerics.curvature.activation_derivatives.KinkInside` is raised.
+
+Deeper nets (deep-fc, resnet of depth >= 2): :func:`split_ball_hessian` takes J over the ball
+and the second-order term from :mod:`numerics.curvature.deep_ball_hessian` (same split, same
+proof of the deviation bound).
 """
 
 from __future__ import annotations
@@ -30,18 +34,10 @@ import numpy as np
 from numerics.arith import upper_bounds as ub
 from numerics.arith.interval import Interval, as_interval, matmul_enclosure
 from numerics.curvature.activation_derivatives import activation_derivatives
+from numerics.curvature.deep_ball_hessian import deep_ball_pieces
+from numerics.curvature.perturbed_products import times_perturbed
 from numerics.networks.interval_forward import hidden_scale_enclosure
 from numerics.networks.parameters import Parameters
-
-
-def _row_norm_upper(X) -> np.ndarray:
-    mag = X.mag() if isinstance(X, Interval) else np.abs(np.asarray(X, dtype=np.float64))
-    return ub.norm(mag, axis=1)
-
-
-def _widen(A: Interval, rad: np.ndarray) -> Interval:
-    """``[A.lo - rad, A.hi + rad]`` rounded outward (rad >= 0)."""
-    return A + Interval._raw(-rad, rad)
 
 
 def _interval_x(X) -> Interval:
@@ -63,14 +59,14 @@ class _BallPieces:
 def _pieces(params: Parameters, X, y, radius: float, second: bool = True) -> _BallPieces:
     arch = params.architecture
     if arch.depth != 1:
-        raise ValueError(f"depth={arch.depth}; allowed: 1 (one hidden layer)")
+        return _BallPieces(*deep_ball_pieces(params, X, y, radius, second))
     rho = float(radius)
     if not (np.isfinite(rho) and rho >= 0):
         raise ValueError(f"radius={radius!r}; allowed: a finite number >= 0")
     W, a = params[arch.hidden_names[0]], params["a"]
     n, d, m = X.shape[0], arch.input_dim, arch.width
     Xi = _interval_x(X)
-    Z = _widen(matmul_enclosure(X, W.T), ub.mul(rho, _row_norm_upper(X))[:, None] * np.ones((1, m)))
+    Z = times_perturbed(X, W.T, rho)
     A = Interval.from_mid_rad(a, np.full(m, rho)) if arch.train_output else as_interval(a)
     S, S1, S2 = activation_derivatives(arch.activation, Z)
     alpha = hidden_scale_enclosure(arch)
@@ -105,7 +101,10 @@ def _symmetric(H: Interval) -> Interval:
 
 def one_hidden_layer_hessian(params: Parameters, X, y, radius: float) -> Interval:
     """Interval P x P matrix containing ``hess L(theta')`` for every ``||theta' - theta|| <= radius``
-    (module docstring). ValueError for a net with more than one hidden layer."""
+    (module docstring). ValueError for a net with more than one hidden layer (there:
+    :func:`~numerics.curvature.deep_ball_hessian.deep_ball_hessian`)."""
+    if params.architecture.depth != 1:
+        raise ValueError(f"depth={params.architecture.depth}; allowed: 1 (one hidden layer)")
     pieces = _pieces(params, X, y, radius)
     H = matmul_enclosure(pieces.jacobian.T, pieces.jacobian)
     return _symmetric(H + Interval._raw(pieces.second_lo, pieces.second_hi))
@@ -130,7 +129,8 @@ def split_ball_hessian(params: Parameters, X, y, radius: float) -> SplitBallHess
     the ball and point enclosures of J) and ``||J||_2 <= ||mid J||_2 + ||rad J||_F``
     (:func:`numerics.networks.deviation_bounds.spectral_norm_upper`). The entrywise enclosure of
     ``J'^T J'`` would instead sum n worst cases in every one of P^2 entries; this split keeps the
-    ball's effect at the size of a norm.
+    ball's effect at the size of a norm. Any depth: for depth >= 2, J over the ball and
+    ``sum_i r_i hess u_i`` over the ball are :func:`~numerics.curvature.deep_ball_hessian.deep_ball_pieces`.
     """
     from numerics.networks.deviation_bounds import spectral_norm_upper
 

@@ -15,7 +15,7 @@ states the method; in short:
    fails there for sqrt(rho eps) < gamma). With ``||grad L|| <= g <= gradient_tol`` proved too the
    status is ``strict-saddle``; with a larger gradient bound it is ``negative-curvature`` (theta
    is then not even an approximate critical point).
-4. **strict local minimum** (one hidden layer): first the point is refined
+4. **strict local minimum** (any depth): first the point is refined
    (:func:`~numerics.curvature.newton_refinement.refine_critical_point`: Newton steps with an Arb
    gradient to a center ``hi + lo`` between the float64 numbers, ``||center - theta|| <= moved``);
    then, with theta the center below, ``lambda_min(hess L(theta')) >= gamma > 0`` for
@@ -286,8 +286,6 @@ def _classify(params, X, y, normalize, lanczos_steps, seed, device, zero_tol, gr
     elif res.status == UNDECIDED and spec.values[0] > 0:
         if _homogeneous_relu(params):
             res.reason = "no strict local minimum can exist (ReLU rescaling symmetry; see structure)"
-        elif params.architecture.depth != 1:
-            res.reason = "the Hessian enclosure on a ball is implemented for one hidden layer only"
         else:
             _local_minimum(res, params, X, Xe, y, float(spec.values[0]), normalize, gradient_tol)
     if res.status == UNDECIDED and not res.reason:
