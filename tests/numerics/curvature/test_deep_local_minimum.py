@@ -1,0 +1,35 @@
+"""End to end: a strict local minimum of a depth-2 tanh net (deep-fc and resnet, n > P) is
+certified by certify_critical_point through the deep Hessian enclosure over a ball."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from mpmath import mp, mpf
+
+from float_minima import noisy_teacher_minimum
+from mp_network_oracle import Oracle
+from numerics.curvature.critical_point import STRICT_LOCAL_MINIMUM, certify_critical_point
+from numerics.networks import Architecture
+
+
+@pytest.mark.parametrize("kind, seed", [("deep-fc", 0), ("resnet", 2)])
+def test_depth_two_tanh_minimum_is_certified(kind, seed):
+    arch = Architecture(kind, 2, 2, depth=2, activation="tanh", train_output=True)    # P = 10
+    params, X, y = noisy_teacher_minimum(arch, seed, n=40)
+    res = certify_critical_point(params, X, y, normalize=False)
+    assert res.status == STRICT_LOCAL_MINIMUM and res.loss_positive, res.reason
+    lo, hi = res.lambda_min
+    assert 0 < lo <= hi and res.critical_point_distance <= res.radius
+    full = Oracle(params, X, y)
+    with mp.workdps(40):
+        eig = mp.eigsy(full.hessian_at(params.flatten()))[0]
+        assert min(eig) >= mpf(lo)                            # theta lies in the ball
+        assert mpf(float(res.loss.lo)) <= full.at([mpf(float(t)) for t in params.flatten()])
+
+
+def test_a_moved_deep_point_is_not_certified_a_minimum():
+    arch = Architecture("deep-fc", 2, 2, depth=2, activation="tanh", train_output=True)
+    params, X, y = noisy_teacher_minimum(arch, 0, n=40)
+    moved = params.unflatten(params.flatten() + 0.05)
+    assert certify_critical_point(moved, X, y, normalize=False).status != STRICT_LOCAL_MINIMUM
