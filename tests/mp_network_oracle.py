@@ -84,19 +84,36 @@ class Oracle:
             return [mp.diff(lambda t, j=j: self.along(np.eye(P)[j], t), 0, 1, h=STEP) for j in range(P)]
 
     def hessian_at(self, theta_float):
-        """The Hessian at the point ``theta_float`` (floats, or mp numbers taken as they are; P x P
-        mp matrix) by central second differences with step ``STEP`` (error O(STEP^2) ~ 1e-56),
-        the loss evaluated at 2 DPS digits: the differences cancel about 2 x 28 digits of it, and a
-        rounding error of 10^-DPS |L| divided by STEP^2 would be 1e-24 |L| -- above the relative
-        widths of the enclosures for Hessian entries much smaller than L."""
+        """The Hessian at the float point ``theta_float`` (P x P mp matrix) by second differences."""
+        with mp.workdps(DPS):
+            base = [mpf(float(t)) for t in theta_float]
+            P = len(base)
+
+            def f2(i, j, s, t):
+                th = list(base)
+                th[i] += s
+                th[j] += t
+                return self.at(th)
+            H = mp.matrix(P, P)
+            for i in range(P):
+                for j in range(i, P):
+                    H[i, j] = H[j, i] = mp.diff(lambda s, t: f2(i, j, s, t), (0, 0), (1, 1), h=STEP)
+            return H
+
+    def second_differences(self, theta):
+        """The Hessian at ``theta`` (floats, or mp numbers taken as they are; P x P mp matrix) by
+        central second differences with step ``STEP``, the loss evaluated at 2 DPS digits; about
+        3x faster than :meth:`hessian_at`. Error: truncation O(STEP^2) ~ 1e-56 relative, plus
+        rounding 10^-(2 DPS) |L| / STEP^2 ~ 1e-104 |L| -- compare with the slack
+        :func:`difference_slack` (an exact 0 may come out as 1e-105)."""
         with mp.workdps(2 * DPS):
-            base = [t if isinstance(t, mp.mpf) else mpf(float(t)) for t in theta_float]
+            base = [t if isinstance(t, mp.mpf) else mpf(float(t)) for t in theta]
             P, h = len(base), STEP
 
             def f(*moves):
                 th = list(base)
-                for j, s in moves:
-                    th[j] += s
+                for j, step in moves:
+                    th[j] += step
                 return self.at(th)
             f0 = f()
             H = mp.matrix(P, P)
@@ -106,3 +123,10 @@ class Oracle:
                     H[i, j] = H[j, i] = (f((i, h), (j, h)) - f((i, h), (j, -h)) - f((i, -h), (j, h))
                                          + f((i, -h), (j, -h))) / (4 * h * h)
             return H
+
+    def difference_slack(self, theta):
+        """A bound, with a margin of 10^9, of the error of :meth:`second_differences` at ``theta``:
+        ``1e-95 (1 + |L(theta)|)``."""
+        with mp.workdps(DPS):
+            base = [t if isinstance(t, mp.mpf) else mpf(float(t)) for t in theta]
+            return mpf(10) ** -95 * (1 + abs(self.at(base)))

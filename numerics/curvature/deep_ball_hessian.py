@@ -143,21 +143,15 @@ def _accumulate(lo: np.ndarray, hi: np.ndarray, rows: slice, cols: slice, block:
     hi[rows, cols] = up(hi[rows, cols] + block.hi)
 
 
-def _preactivation_gradient(W: np.ndarray, E: Interval | None, x, rho: float, p0: int) -> Interval:
-    """``D = grad z^(h)`` per sample, (b, m, p0 + m fan): ``W' E`` on the first p0 columns (those of
-    earlier layers), and ``x^(h-1)`` in row r of the block of neuron r of this layer."""
-    x = as_interval(x)
+def _own_block(coef: Interval, x: Interval, m: int) -> Interval:
+    """The columns of layer h in a per-sample gradient whose row r is ``coef_r x^T`` in the block
+    of neuron r and 0 in the other blocks: (b, m, m fan)."""
     b, fan = x.shape
-    m = W.shape[0]
+    vals = coef[:, :, None] * x[:, None, :]                         # (b, m, fan)
     lo, hi = np.zeros((b, m, m, fan)), np.zeros((b, m, m, fan))
     r = np.arange(m)
-    lo[:, r, r, :], hi[:, r, r, :] = x.lo[:, None, :], x.hi[:, None, :]
-    own = Interval._raw(lo.reshape(b, m, m * fan), hi.reshape(b, m, m * fan))
-    if E is None:
-        return own
-    stacked = E.transpose(1, 0, 2).reshape(m, b * p0)             # column (i, c): E_i[:, c]
-    earlier = perturbed_times(W, stacked, rho).reshape(m, b, p0).transpose(1, 0, 2)
-    return _hstack([earlier, own])
+    lo[:, r, r, :], hi[:, r, r, :] = vals.lo, vals.hi
+    return Interval._raw(lo.reshape(b, m, m * fan), hi.reshape(b, m, m * fan))
 
 
 def _padded(E: Interval, width: int) -> Interval:
@@ -165,32 +159,65 @@ def _padded(E: Interval, width: int) -> Interval:
     return _hstack([E, Interval._raw(pad, pad)])
 
 
+def _weights_times(W: np.ndarray, E: Interval, rho: float) -> Interval:
+    """``W' E_i`` for every sample i and every ``||W' - W||_F <= rho``: (b, m, p0)."""
+    b, k, p0 = E.shape
+    stacked = E.transpose(1, 0, 2).reshape(k, b * p0)               # column (i, c): E_i[:, c]
+    return perturbed_times(W, stacked, rho).reshape(W.shape[0], b, p0).transpose(1, 0, 2)
+
+
+def _add_curvature_term(lo, hi, early: Interval | None, x: Interval, w: Interval, p0: int) -> None:
+    """Add ``sum_{i,r} w_ir D_i[r,:]^T D_i[r,:]`` with ``D_i = [early_i | own block of x_i]``.
+
+    The own block of row r holds ``x_i`` in the columns of neuron r only, so the product splits
+    into ``early^T diag(w) early`` (one product), the neuron blocks ``sum_i w_ir x_i x_i^T`` (one
+    product for all r) and the mixed blocks ``sum_i w_ir x_i early_i[r,:]`` (one per neuron)."""
+    b, m = w.shape
+    fan = x.shape[1]
+    wx = w[:, :, None] * x[:, None, :]                               # (b, m, fan)
+    own = matmul_enclosure(wx.reshape(b, m * fan).T, x)              # rows (r, k), columns l
+    for r in range(m):
+        block = slice(p0 + r * fan, p0 + (r + 1) * fan)
+        _accumulate(lo, hi, block, block, own[r * fan:(r + 1) * fan])
+    if early is None:
+        return
+    _accumulate(lo, hi, slice(0, p0), slice(0, p0),
+                matmul_enclosure((early * w[:, :, None]).reshape(b * m, p0).T, early.reshape(b * m, p0)))
+    for r in range(m):
+        block = slice(p0 + r * fan, p0 + (r + 1) * fan)
+        mixed = matmul_enclosure(wx[:, r, :].T, early[:, r, :])       # (fan, p0)
+        _accumulate(lo, hi, block, slice(0, p0), mixed)
+        _accumulate(lo, hi, slice(0, p0), block, mixed.T)
+
+
 def _chunk_second_order(params: Parameters, bp: BallPass, rows: slice, lo: np.ndarray, hi: np.ndarray) -> None:
-    """Add ``sum_{i in rows} r_i hess u_i`` over the ball to ``[lo, hi]`` (module docstring)."""
+    """Add ``sum_{i in rows} r_i hess u_i`` over the ball to ``[lo, hi]`` (module docstring).
+    ``D^(h) = [W^(h)' E^(h-1) | own block of x^(h-1)]``; E is kept dense over its prefix."""
     arch, rho = params.architecture, bp.radius
     offsets = _layer_offsets(params)
     r = bp.residual[rows]
-    b, m = r.shape[0], arch.width
+    m = arch.width
     E = None
     for h, name in enumerate(arch.hidden_names, start=1):
         p0, p1 = offsets[h - 1], offsets[h]
-        D = _preactivation_gradient(params[name], E, bp.inputs[h - 1][rows], rho, p0)
+        x = as_interval(bp.inputs[h - 1][rows])
+        early = None if E is None else _weights_times(params[name], E, rho)
         c = bp.scales[h - 1]
         if arch.activation != "relu":          # sigma'' = 0 on a ReLU box proved free of kinks
             w = r[:, None] * (c * bp.adjoints[h - 1][rows]) * bp.curvatures[h - 1][rows]
-            flat = D.reshape(b * m, p1)
-            block = matmul_enclosure((D * w[:, :, None]).reshape(b * m, p1).T, flat)
-            _accumulate(lo, hi, slice(0, p1), slice(0, p1), block)
+            _add_curvature_term(lo, hi, early, x, w, p0)
         if E is not None:
             rg = r[:, None] * bp.pre_adjoints[h - 1][rows]
-            cross = matmul_enclosure(rg.T, E.reshape(b, m * p0)).reshape(m * m, p0)
+            cross = matmul_enclosure(rg.T, E.reshape(E.shape[0], m * p0)).reshape(m * m, p0)
             _accumulate(lo, hi, slice(p0, p1), slice(0, p0), cross)
             _accumulate(lo, hi, slice(0, p0), slice(p0, p1), cross.T)
-        step = (c * bp.slopes[h - 1][rows])[:, :, None] * D
+        slope = c * bp.slopes[h - 1][rows]
+        step = _own_block(slope, x, m) if early is None else \
+            _hstack([slope[:, :, None] * early, _own_block(slope, x, m)])
         E = step + _padded(E, p1) if arch.is_residual(h) else step
     if arch.train_output:
         pH = offsets[-1]
-        out = matmul_enclosure(r, E.reshape(b, m * pH)).reshape(m, pH)
+        out = matmul_enclosure(r, E.reshape(E.shape[0], m * pH)).reshape(m, pH)
         _accumulate(lo, hi, slice(pH, pH + m), slice(0, pH), out)
         _accumulate(lo, hi, slice(0, pH), slice(pH, pH + m), out.T)
 
