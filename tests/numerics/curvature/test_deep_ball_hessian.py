@@ -21,7 +21,7 @@ from numerics.curvature.perturbed_products import perturbed_times, times_perturb
 from numerics.linalg.spectral import lambda_min_enclosure
 from numerics.networks import Architecture, Parameters
 
-FAST = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SWEEP = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 MODES = ("boundary", "one-layer", "one-coordinate", "inside")
 
