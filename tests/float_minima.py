@@ -25,27 +25,11 @@ def float_minimum(start, X, y):
     return start.unflatten(t.numpy())
 
 
-def noisy_teacher_minimum(arch: Architecture, seed: int, n: int, noise: float = 0.1, steps: int = 200):
+def noisy_teacher_minimum(arch: Architecture, seed: int, n: int, noise: float = 0.1):
     """``(params, X, y)``: X (n, d) standard normal, y = teacher(X) + noise N(0, 1), params the
-    damped-Newton limit started at the teacher (every layer N(0, 1))."""
-    import torch
-
-    from numerics.curvature.lanczos import hessian_operator
-
+    :func:`float_minimum` reached from the teacher (every layer N(0, 1))."""
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, arch.input_dim))
     teacher = Parameters(arch, {k: rng.standard_normal(arch.layer_shape(k)) for k in arch.layer_names})
     y = outputs(teacher, X) + noise * rng.standard_normal(n)
-    theta, _, grad, loss = hessian_operator(teacher, X, y)
-    t, mu = theta.detach().clone(), 1e-3
-    for _ in range(steps):
-        g = grad(t)
-        if float(g.norm()) < 1e-14:
-            break
-        H = torch.autograd.functional.hessian(loss, t)
-        step = torch.linalg.solve(H + mu * torch.eye(t.numel(), dtype=t.dtype), g)
-        if loss(t - step) <= loss(t):
-            t, mu = t - step, max(mu / 10, 1e-12)
-        else:
-            mu *= 10
-    return teacher.unflatten(t.numpy()), X, y
+    return float_minimum(teacher, X, y), X, y

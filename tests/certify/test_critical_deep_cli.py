@@ -1,5 +1,6 @@
 """`certify critical` on a depth-2 tanh deep-fc net at a float minimum of noisy teacher data:
-strict-local-minimum, exit 0, with the proved lambda_min on the ball in the JSON."""
+strict-local-minimum, exit 0, with the proved lambda_min on the ball in the JSON; `certify check`
+re-proves it (the deep ball Hessian again, on the recorded ball)."""
 
 import json
 
@@ -22,4 +23,6 @@ def test_deep_minimum_is_a_strict_local_minimum(tmp_path, run_cli):
     cp = json.loads((tmp_path / "o" / "critical_point.json").read_text())["critical_point"]
     assert cp["status"] == "strict-local-minimum" and cp["parameters"] == 10
     lo, hi = map(float, cp["curvature"]["lambda_min"])
-    assert 0 < lo <= hi and float(cp["grad_norm_upper"]) < lo * float(cp["radius"])
+    assert 0 < lo <= hi and float(cp["critical_point_distance"]) < 1e-6
+    code, out, err = run_cli("check", tmp_path / "o" / "critical_point.json")
+    assert code == 0, out + err

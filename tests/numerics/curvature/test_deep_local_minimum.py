@@ -20,13 +20,15 @@ def test_depth_two_tanh_minimum_is_certified(kind, seed):
     res = certify_critical_point(params, X, y, normalize=False)
     assert res.status == STRICT_LOCAL_MINIMUM and res.loss_positive, res.reason
     lo, hi = res.lambda_min
-    assert 0 < lo <= hi and res.critical_point_distance <= res.radius
-    full = Oracle(params, X, y)
+    center = res.center                   # the refined point; the ball is around its float part
+    assert 0 < lo <= hi and res.critical_point_distance >= center.moved
+    oracle = Oracle(center.params, X, y)
+    at = center.params.flatten()
     with mp.workdps(40):
-        eig = mp.eigsy(full.second_differences(params.flatten()))[0]
-        assert min(eig) >= mpf(lo) - len(eig) * full.difference_slack(params.flatten())   # theta is in the ball
-        assert mpf(float(res.loss.lo)) <= full.at([mpf(float(t)) for t in params.flatten()])
-
+        eig = mp.eigsy(oracle.second_differences(at))[0]
+        assert min(eig) >= mpf(lo) - len(eig) * oracle.difference_slack(at)    # the center is in the ball
+        exact_center = [mpf(float(a)) + mpf(float(b)) for a, b in zip(at, center.correction)]
+        assert mpf(float(res.loss.lo)) <= oracle.at(exact_center)
 
 def test_a_moved_deep_point_is_not_certified_a_minimum():
     arch = Architecture("deep-fc", 2, 2, depth=2, activation="tanh", train_output=True)
