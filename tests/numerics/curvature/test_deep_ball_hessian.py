@@ -136,6 +136,23 @@ def test_depth_one_agrees_with_the_explicit_formulas(act, train_output):
     assert np.abs(A.mid() - B.mid()).max() <= 1e-12 * max(1.0, np.abs(B.mid()).max())
 
 
+def test_interval_inputs_are_enclosed_too():
+    """Rows given as intervals (as the exactly normalized rows are): the enclosure with rows
+    widened by 1e-9 contains the Hessian at the float rows, at a point of the ball's sphere."""
+    from numerics.arith.interval import Interval
+
+    arch = Architecture("resnet", 2, 2, depth=2, activation="softplus", train_output=True)
+    rng = np.random.default_rng(5)
+    params = Parameters(arch, {nm: rng.standard_normal(arch.layer_shape(nm)) for nm in arch.layer_names})
+    X, y = rng.standard_normal((3, 2)), rng.standard_normal(3)
+    rows = Interval.from_mid_rad(X, np.full(X.shape, 1e-9))
+    H = deep_ball_hessian(params, rows, y, 1e-3)
+    assert H.rad().max() > deep_ball_hessian(params, X, y, 1e-3).rad().max()      # the rows' width counts
+    oracle = Oracle(params, X, y)
+    point = ball_point(params, 1e-3, "boundary", 1)
+    assert _entrywise_inside(H, oracle.second_differences(point), oracle.difference_slack(point)) == []
+
+
 def _relu_net_next_to_a_kink():
     """Depth-2 ReLU net (alpha = 1 at m = 2) with z^(2)_11 = 2^-21 > 0 exactly: a kink at distance
     2^-21 / ||x^(1)_1|| ~ 4e-7 (move W2[0, 0])."""

@@ -35,3 +35,22 @@ def test_a_moved_deep_point_is_not_certified_a_minimum():
     params, X, y = noisy_teacher_minimum(arch, 0, n=40)
     moved = params.unflatten(params.flatten() + 0.05)
     assert certify_critical_point(moved, X, y, normalize=False).status != STRICT_LOCAL_MINIMUM
+
+
+def test_a_deep_minimum_on_the_exactly_normalized_rows_is_certified():
+    """normalize=True: the ball Hessian of the depth-2 net takes the interval enclosure of the
+    exact rows x_i / ||x_i||; a float minimum on their roundings is certified."""
+    from float_minima import float_minimum
+    from numerics.kernels.two_layer import normalize_rows
+    from numerics.networks import Parameters
+    from numerics.networks.float_forward import outputs
+
+    rng = np.random.default_rng(2)
+    arch = Architecture("deep-fc", 2, 2, depth=2, activation="tanh", train_output=True)
+    X = rng.standard_normal((40, 2)) * 3.0
+    teacher = Parameters(arch, {k: rng.standard_normal(arch.layer_shape(k)) * 2 for k in arch.layer_names})
+    Xn = normalize_rows(X).mid()
+    y = outputs(teacher, Xn) + 0.1 * rng.standard_normal(40)
+    res = certify_critical_point(float_minimum(teacher, Xn, y), X, y, normalize=True)
+    assert res.status == STRICT_LOCAL_MINIMUM and res.normalized
+    assert res.critical_point_distance >= res.center.moved
