@@ -1,7 +1,7 @@
 """Soundness of the Hessian enclosure over a ball for deep nets (deep-fc and resnet, depth 2 and 3):
-every exact Hessian (mpmath, 80 digits) at points of the ball -- on its boundary, concentrated
-in one layer or one coordinate, or inside -- lies in the enclosure; the split form's Weyl bound
-holds; a ReLU kink inside the ball is refused."""
+every exact Hessian (mpmath second differences at 160 digits) at points of the ball -- on its
+boundary, concentrated in one layer or one coordinate, or inside -- lies in the enclosure; the
+split form's Weyl bound holds; a ReLU kink inside the ball is refused."""
 
 from __future__ import annotations
 
