@@ -122,9 +122,6 @@ def inputs(draw, max_n=4, max_d=4):
     n = draw(st.integers(2, max_n))
     d = draw(st.integers(1, max_d))
     X = np.array([[draw(_coord) for _ in range(d)] for _ in range(n)])
-    for i in range(n):
-        if not X[i].any():
-            X[i, 0] = 1.0
     kind = draw(st.sampled_from(["plain", "parallel", "antiparallel", "near", "scaled"]))
     if kind == "parallel":
         X[1] = X[0] * draw(st.floats(1e-3, 1e3))
@@ -134,6 +131,9 @@ def inputs(draw, max_n=4, max_d=4):
         X[1] = X[0] + draw(st.floats(1e-14, 1e-6)) * np.abs(X[0]).max()
     elif kind == "scaled":
         X[0] = X[0] * 2.0 ** draw(st.integers(-300, 300))
+    for i in range(n):          # last: a scaling above may underflow a row to zero
+        if not X[i].any():
+            X[i, 0] = 1.0
     return X
 
 
