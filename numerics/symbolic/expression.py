@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import keyword
 import math
+import sys
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable, Union
@@ -160,6 +161,10 @@ class _Token:
 
 
 _OPERATORS = ("**", "+", "-", "*", "/", "^", "(", ")", ",")
+
+
+_LARGEST_FLOAT = Fraction(sys.float_info.max)
+"""Numbers above it are refused (``float()`` of a larger Fraction raises OverflowError)."""
 
 
 def _describe(tok: _Token) -> str:
@@ -317,7 +322,7 @@ class _Parser:
         if tok.kind == "num":
             self.advance()
             value = Fraction(tok.text)
-            if value > 2**1100 or not math.isfinite(float(value)):
+            if value > _LARGEST_FLOAT:
                 raise ExpressionError(f"number {tok.text} is too large for floating point", tok.pos)
             return Number(value)
         if tok.kind == "name":
@@ -747,7 +752,7 @@ def _signed_number(text: str, start: int, end: int, what: str) -> Fraction:
     if j != len(body):
         raise ExpressionError(f"unexpected {body[j]!r} in the number for {what}", pos + j)
     value = Fraction(lexeme)
-    if value > 2**1100 or not math.isfinite(float(value)):
+    if value > _LARGEST_FLOAT:
         raise ExpressionError(f"number for {what} is too large for floating point", pos)
     return sign * value
 

@@ -276,3 +276,11 @@ def test_bad_boxes(text, fragment, position):
 def test_bad_assignments(text):
     with pytest.raises(ExpressionError):
         parse_assignments(text)
+
+
+@pytest.mark.parametrize("text", ["1e311", "2e308", "x + 1e400"])
+def test_a_number_above_the_largest_float_is_an_expression_error(text):
+    """1e311 lies below 2^1100 but above the largest float: float() of it overflowed, an
+    OverflowError instead of the parse error (found by the fuzz test)."""
+    with pytest.raises(ExpressionError, match="too large for floating point"):
+        parse(text)
