@@ -205,7 +205,8 @@ def _local_minimum(res: CriticalPointResult, params, X, Xe, y, gamma0: float, no
         hessian = split_ball_hessian(params, Xe, y, 0.0).core.mid()
         if _dense_saddle(res, params, Xe, y, hessian, gradient_tol):
             return
-        center = refine_critical_point(params, X, y, hessian, normalize=normalize)
+        center = refine_critical_point(params, X, y, hessian, normalize=normalize,
+                                       hessian_at=lambda p: split_ball_hessian(p, Xe, y, 0.0).core.mid())
     except (KinkInside, ValueError, np.linalg.LinAlgError) as exc:
         res.attempts.append({"test": "Newton refinement", "outcome": str(exc)})
         return

@@ -23,6 +23,7 @@ center itself is a search result, to be certified by the caller.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import scipy.linalg
@@ -88,31 +89,42 @@ def center_at(params: Parameters, correction, theta, X, y, *, normalize: bool = 
 
 
 def refine_critical_point(params: Parameters, X, y, hessian: np.ndarray, *, normalize: bool = False,
-                          max_steps: int = 12, bits: int = 160) -> RefinedPoint:
+                          hessian_at: Callable[[Parameters], np.ndarray] | None = None, refreshes: int = 3,
+                          max_steps: int = 16, bits: int = 160) -> RefinedPoint:
     """Newton steps ``center <- center - H^{-1} g`` with ``g`` the Arb gradient (module docstring);
-    a step is kept only when the rigorous gradient bound drops, and the loop stops when it no
-    longer shrinks by a factor 4. ``hessian``: a FLOAT Hessian near theta (P x P)."""
+    a step is kept only when the rigorous gradient bound drops. ``hessian``: a FLOAT Hessian near
+    theta (P x P). When a step shrinks the bound by less than a factor 4 (or fails), the Hessian is
+    recomputed at the current center's float part by ``hessian_at`` (at most ``refreshes`` times:
+    Newton's quadratic convergence for a start that is not yet close); without a refresh left the
+    loop stops."""
     solve = _solver(np.asarray(hessian, dtype=np.float64))
     theta = params.flatten()
     hi, lo = theta, np.zeros_like(theta)
     enc = gradient_balls(params, X, y, bits=bits, normalize=normalize)
     bound = norm_upper(enc.gradient)
-    history = [bound]
+    history, fresh = [bound], True
     for _ in range(max_steps):
-        step = solve(enc.gradient.mid())
-        if not np.isfinite(step).all():
+        trial = _newton_trial(params, X, y, hi, lo, solve(enc.gradient.mid()), bits, normalize)
+        improved = trial is not None and trial[3] < bound
+        if improved:
+            hi, lo, enc, bound = trial
+            history.append(bound)
+            fresh = False
+        if improved and bound < history[-2] / 4:
+            continue
+        if hessian_at is None or refreshes == 0 or (fresh and not improved):
             break
-        t_hi, t_lo = _step(hi, lo, step)
-        if not (np.isfinite(t_hi).all() and np.isfinite(t_lo).all()):
-            break
-        t_enc = gradient_balls(params.unflatten(t_hi), X, y, correction=t_lo, bits=bits, normalize=normalize)
-        t_bound = norm_upper(t_enc.gradient)
-        if not t_bound < bound:
-            break
-        (hi, lo, enc), shrank = (t_hi, t_lo, t_enc), t_bound < bound / 4
-        bound = t_bound
-        history.append(bound)
-        if not shrank:
-            break
+        solve, refreshes, fresh = _solver(hessian_at(params.unflatten(hi))), refreshes - 1, True
     return RefinedPoint(params.unflatten(hi), lo, enc, bound, offset_norm_upper(hi, lo, theta),
                         float(ub.norm(np.abs(lo))), tuple(history))
+
+
+def _newton_trial(params, X, y, hi, lo, step, bits, normalize):
+    """``(hi, lo, enclosure, bound)`` of the center after the step, or None when it is not finite."""
+    if not np.isfinite(step).all():
+        return None
+    t_hi, t_lo = _step(hi, lo, step)
+    if not (np.isfinite(t_hi).all() and np.isfinite(t_lo).all()):
+        return None
+    enc = gradient_balls(params.unflatten(t_hi), X, y, correction=t_lo, bits=bits, normalize=normalize)
+    return t_hi, t_lo, enc, norm_upper(enc.gradient)
