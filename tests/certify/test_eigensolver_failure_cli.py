@@ -7,18 +7,12 @@ import json
 import numpy as np
 import pytest
 
-
-def _internal_error(*args, **kwargs):
-    raise np.linalg.LinAlgError("Internal Error (test)")
+from eigensolver_failure import disable_eigensolvers, internal_error
 
 
 @pytest.fixture
 def no_eigensolver(monkeypatch):
-    import scipy.linalg
-    import scipy.sparse.linalg
-
-    monkeypatch.setattr(scipy.linalg, "eigh", _internal_error)
-    monkeypatch.setattr(scipy.sparse.linalg, "eigsh", _internal_error)
+    disable_eigensolvers(monkeypatch)
 
 
 def test_certify_run_is_undecided_naming_the_failure(run_cli, tmp_path, no_eigensolver):
@@ -58,8 +52,8 @@ def test_certify_saddle_points_are_undecided_naming_the_failure(run_cli, tmp_pat
     assert kinds == ["local-min", "strict-saddle"]
     import scipy.linalg
 
-    monkeypatch.setattr(scipy.linalg, "eigh", _internal_error)
-    monkeypatch.setattr(np.linalg, "eigh", _internal_error)      # the census's float test vectors too
+    monkeypatch.setattr(scipy.linalg, "eigh", internal_error)
+    monkeypatch.setattr(np.linalg, "eigh", internal_error)      # the census's float test vectors too
     code, _, err = run_cli(*args, "--out", tmp_path / "failed")
     assert code == 1, err
     cert = json.loads((tmp_path / "failed" / "certificate.json").read_text())

@@ -6,44 +6,22 @@ test_spectral.py). Verdicts built on it are undecided unless it decides them rig
 
 import numpy as np
 import pytest
+
+from eigensolver_failure import disable_eigensolvers, internal_error
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from numerics.arith.interval import Interval
 from numerics.arith.verdict import Verdict
-from numerics.linalg import spectral
 from numerics.linalg.spectral import (EIGENSOLVER_FAILED, lambda_max_enclosure, lambda_min_enclosure,
                                       positive_definite_evidence)
+import symmetric_matrix_families as matrix_families
 from numerics_oracle import (is_positive_definite_exact, lambda_min_is_above, qmat, random_symmetric_member,
                              shifted)
 
 
-@st.composite
-def symmetric_intervals(draw, max_n=8):
-    """Well-conditioned, indefinite, singular, clustered, badly scaled, huge and subnormal
-    symmetric matrices, with relative radii from 0 to 1e-6."""
-    n = draw(st.integers(1, max_n))
-    rng = np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1)))
-    family = draw(st.sampled_from(["well", "clustered", "indefinite", "psd-singular", "badly-scaled", "huge",
-                                   "subnormal-entries", "diagonally-dominant"]))
-    Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
-    ev = {"clustered": 1.0 + 1e-9 * rng.standard_normal(n), "indefinite": rng.standard_normal(n)}.get(
-        family, rng.uniform(0.5, 2.0, n))
-    if family == "psd-singular":
-        ev[0] = 0.0
-    A = (Q * ev) @ Q.T
-    if family == "badly-scaled":
-        D = 10.0 ** rng.uniform(-4, 4, n)
-        A = D[:, None] * A * D[None, :]
-    elif family == "huge":
-        A *= 1e250
-    elif family == "subnormal-entries":
-        A[np.abs(A) < 0.3] *= 1e-310
-    elif family == "diagonally-dominant":
-        A = A * 1e-3 + np.diag(rng.uniform(1.0, 2.0, n))
-    A = np.triu(A) + np.triu(A, 1).T
-    R = np.abs(A) * draw(st.sampled_from([0.0, 1e-15, 1e-10, 1e-6]))
-    return Interval(A - R, A + R)
+def symmetric_intervals(max_n: int = 8):
+    return matrix_families.symmetric_intervals(max_n, families=[f for f in matrix_families.FAMILIES if f != "tiny"],
+                                               radii=(0.0, 1e-15, 1e-10, 1e-6))
 
 
 def _members(A: Interval):
@@ -51,17 +29,9 @@ def _members(A: Interval):
     return [A.mid(), random_symmetric_member(A.lo, A.hi, rng), random_symmetric_member(A.lo, A.hi, rng)]
 
 
-def _internal_error(*args, **kwargs):
-    raise np.linalg.LinAlgError("Internal Error (test)")
-
-
 @pytest.fixture
 def no_lapack_eigensolver(monkeypatch):
-    import scipy.linalg
-    import scipy.sparse.linalg
-
-    monkeypatch.setattr(scipy.linalg, "eigh", _internal_error)
-    monkeypatch.setattr(scipy.sparse.linalg, "eigsh", _internal_error)
+    disable_eigensolvers(monkeypatch)
 
 
 def _brackets(e, X) -> None:
@@ -77,7 +47,7 @@ def test_enclosure_without_estimates_brackets_the_exact_eigenvalue(A):
     import scipy.linalg
 
     real = scipy.linalg.eigh
-    scipy.linalg.eigh = _internal_error         # (hypothesis: no function-scoped fixture)
+    scipy.linalg.eigh = internal_error         # (hypothesis: no function-scoped fixture)
     try:
         e = lambda_min_enclosure(A, rel_tol=1e-6)
     finally:
@@ -122,7 +92,7 @@ def test_a_verdict_the_fallback_cannot_decide_is_undecided(monkeypatch):
     A = (Q * np.linspace(1e-3, 1.0, 30)) @ Q.T
     A = Interval(np.triu(A) + np.triu(A, 1).T)
     assert positive_definite_evidence(A, 2e-3)[0] is Verdict.FAILS
-    monkeypatch.setattr(scipy.linalg, "eigh", _internal_error)
+    monkeypatch.setattr(scipy.linalg, "eigh", internal_error)
     v, enc = positive_definite_evidence(A, 2e-3)
     assert v is Verdict.UNDECIDED and EIGENSOLVER_FAILED in enc.method
     _brackets(enc, A.mid())

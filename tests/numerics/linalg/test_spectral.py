@@ -14,38 +14,14 @@ from numerics.linalg.spectral import (SpectralEnclosure, _center_and_radius, _pr
                                certify_positive_definite, lambda_max_enclosure,
                                lambda_min_enclosure, norm2_enclosure)
 from numerics.arith.verdict import Verdict
+import symmetric_matrix_families as matrix_families
 from numerics_oracle import (ORACLE_BITS, is_positive_definite_exact, lambda_min_is_above, q,
                              qmat, random_symmetric_member, shifted)
 
 
-@st.composite
-def symmetric_intervals(draw, max_n=10):
-    n = draw(st.integers(1, max_n))
-    rng = np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1)))
-    family = draw(st.sampled_from(["well", "clustered", "tiny", "indefinite", "badly-scaled",
-                                   "huge", "subnormal-entries", "psd-singular"]))
-    Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
-    ev = rng.uniform(0.5, 2.0, n)
-    if family == "clustered":
-        ev = 1.0 + 1e-9 * rng.standard_normal(n)
-    elif family == "tiny":
-        ev[0] = 10.0 ** -rng.uniform(6, 14)
-    elif family == "indefinite":
-        ev = rng.standard_normal(n)
-    elif family == "psd-singular":
-        ev[0] = 0.0
-    A = (Q * ev) @ Q.T
-    if family == "badly-scaled":
-        D = 10.0 ** rng.uniform(-4, 4, n)
-        A = D[:, None] * A * D[None, :]
-    elif family == "huge":
-        A *= 1e250
-    elif family == "subnormal-entries":
-        A[np.abs(A) < 0.3] *= 1e-310
-    A = np.triu(A) + np.triu(A, 1).T
-    rad = draw(st.sampled_from([0.0, 0.0, 1e-15, 1e-10, 1e-6]))
-    R = np.abs(A) * rad
-    return Interval(A - R, A + R)
+def symmetric_intervals(max_n: int = 10):
+    return matrix_families.symmetric_intervals(max_n, families=[f for f in matrix_families.FAMILIES
+                                                                if f != "diagonally-dominant"])
 
 
 def _members(A: Interval, k=2):
