@@ -8,6 +8,8 @@ import json
 
 import pytest
 
+from interruptions import interrupt_after
+
 CONFIG = """
 [data]
 source = "sphere"
@@ -70,13 +72,7 @@ def test_interrupted_deep_search_resumes_without_redoing_widths(run_cli, tmp_pat
     real = dws.certify_at_width
     calls = []
 
-    def interrupting(*args, **kwargs):
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        calls.append(args[4:6])
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(dws, "certify_at_width", interrupting)
+    monkeypatch.setattr(dws, "certify_at_width", interrupt_after(3, real, calls))
     code, _, _ = _search(run_cli, cfg, out, "--seeds", "0,1")
     assert code != 0 and not (out / "certificate.json").exists()
     _, records = _journal(out)

@@ -8,6 +8,8 @@ import json
 import numpy as np
 import pytest
 
+from interruptions import interrupt_after
+
 CONFIG = """
 [data]
 {data}
@@ -152,13 +154,7 @@ def test_interrupted_width_search_resumes_without_redoing_widths(run_cli, config
     real = tws.certify_at_width
     calls = []
 
-    def interrupting(*args, **kwargs):
-        if len(calls) == 4:
-            raise KeyboardInterrupt
-        calls.append(args[2:4])
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(tws, "certify_at_width", interrupting)
+    monkeypatch.setattr(tws, "certify_at_width", interrupt_after(4, real, calls, key=slice(2, 4)))
     code, _, _ = run_cli("instance", config_file(), "--out", out, "--smallest-width", "--seeds", "0,1", "--quiet")
     assert code != 0 and not (out / "certificate.json").exists()
     journal = (out / "width_journal.jsonl").read_text().splitlines()

@@ -5,6 +5,8 @@ import json
 
 import pytest
 
+from interruptions import interrupt_after
+
 
 def _config(tmp_path, depth=2, name="w.toml"):
     p = tmp_path / name
@@ -45,13 +47,7 @@ def test_interrupted_certified_widths_resume_without_redoing_a_width(run_cli, tm
     cfg, out = _config(tmp_path), tmp_path / "o"
     real, calls = dws.certify_at_width, []
 
-    def interrupting(*args, **kwargs):
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        calls.append(args[4:6])
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(dws, "certify_at_width", interrupting)
+    monkeypatch.setattr(dws, "certify_at_width", interrupt_after(3, real, calls))
     code, _, _ = _widths(run_cli, cfg, out, tmp_path / "a.json")
     assert code != 0 and not (tmp_path / "a.json").exists()
     done = {(r["width"], r["seed"]) for r in _journal(out)[1:]}
