@@ -98,46 +98,43 @@ def _recorded_point(directory: Path, cert: dict, arch):
                        f"{', '.join(arch.layer_names)} of the architecture's shapes ({exc})") from None
 
 
-def _recorded_direction(directory: Path, cert: dict, P: int) -> tuple[np.ndarray | None, dict | None]:
-    """(v, the record of direction.npz with the sha256 of every array in it), or (None, None) when
-    no direction is recorded; BadInput naming the file when it is absent or v is malformed."""
+def _recorded_arrays(directory: Path, cert: dict, key: str, read, wanted: str):
+    """``(read(arrays), record)`` for the .npz file the record ``cert[key]`` names (the record:
+    its file name and the sha256 of every array in it), or (None, None) when ``cert[key]`` is
+    null; BadInput naming the file when it is absent or ``read`` finds it malformed."""
     from certify.commands.critical import arrays_sha256
-    from numerics.curvature.critical_point import checked_direction
 
-    if cert.get("direction") is None:
+    if cert.get(key) is None:
         return None, None
-    if not isinstance(cert["direction"], dict):
-        raise BadInput("CERT.direction", cert["direction"], "null or an object {saved_as, sha256}")
-    path = _beside(directory, cert["direction"], "CERT.direction.saved_as", "direction.npz")
+    if not isinstance(cert[key], dict):
+        raise BadInput(f"CERT.{key}", cert[key], "null or an object {saved_as, sha256}")
+    path = _beside(directory, cert[key], f"CERT.{key}.saved_as", f"{key}.npz")
     try:
         with np.load(path, allow_pickle=False) as z:
             arrays = {k: np.asarray(z[k], dtype=np.float64) for k in z.files}
-        v = checked_direction(arrays["v"], P)
+        value = read(arrays)
     except (ValueError, OSError, KeyError) as exc:
-        raise BadInput("CERT.direction.saved_as", str(path), f"an .npz file with the array 'v' ({exc})") from None
-    return v, {"saved_as": cert["direction"].get("saved_as"), "sha256": arrays_sha256(arrays)}
+        raise BadInput(f"CERT.{key}.saved_as", str(path), f"an .npz file with {wanted} ({exc})") from None
+    return value, {"saved_as": cert[key].get("saved_as"), "sha256": arrays_sha256(arrays)}
+
+
+def _recorded_direction(directory: Path, cert: dict, P: int) -> tuple[np.ndarray | None, dict | None]:
+    """(v, the record of direction.npz), or (None, None) when no direction is recorded."""
+    from numerics.curvature.critical_point import checked_direction
+
+    return _recorded_arrays(directory, cert, "direction", lambda a: checked_direction(a["v"], P), "the array 'v'")
 
 
 def _recorded_center(directory: Path, cert: dict, arch) -> tuple[tuple | None, dict | None]:
     """((center layers, correction), the record of center.npz), or (None, None) when no center
-    is recorded; BadInput naming the file when it is absent or malformed."""
-    from certify.commands.critical import arrays_sha256
+    is recorded."""
     from numerics.networks.parameters import Parameters
 
-    if cert.get("center") is None:
-        return None, None
-    if not isinstance(cert["center"], dict):
-        raise BadInput("CERT.center", cert["center"], "null or an object {saved_as, sha256}")
-    path = _beside(directory, cert["center"], "CERT.center.saved_as", "center.npz")
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            arrays = {k: np.asarray(z[k], dtype=np.float64) for k in z.files}
-        layers = Parameters(arch, {k: arrays[k] for k in arch.layer_names})
-        center = (layers, arrays["correction"])
-    except (ValueError, OSError, KeyError) as exc:
-        raise BadInput("CERT.center.saved_as", str(path), f"an .npz file with the layers "
-                       f"{', '.join(arch.layer_names)} and the vector 'correction' ({exc})") from None
-    return center, {"saved_as": cert["center"].get("saved_as"), "sha256": arrays_sha256(arrays)}
+    def read(arrays):
+        return Parameters(arch, {k: arrays[k] for k in arch.layer_names}), arrays["correction"]
+
+    wanted = f"the layers {', '.join(arch.layer_names)} and the vector 'correction'"
+    return _recorded_arrays(directory, cert, "center", read, wanted)
 
 
 def _number(path: str, value: Any, allow_none: bool = False) -> float | None:
