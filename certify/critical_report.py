@@ -54,6 +54,8 @@ def write_figures(out: Path, res, params, X, y) -> list[str]:
 
     names = []
     spec = res.spectrum
+    if spec is None:            # the float search failed: nothing to draw
+        return names
     fig, ax = plt.subplots(figsize=(6, 2.6))
     ax.plot(spec.values, np.zeros_like(spec.values), "|", markersize=18)
     ax.axvline(0.0, color="grey", lw=0.8)
@@ -132,6 +134,8 @@ def _paragraphs(doc: dict) -> tuple[list[str], str, str]:
     """(structure notes, the inputs line, the spectrum paragraph)."""
     cp, fs = doc["critical_point"], doc["float_search"]
     inputs = f"Inputs: {doc['inputs']}; point: {doc['point'].get('point')}; {cp['seconds']} s."
+    if not fs.get("ritz_values"):
+        return list(cp["structure"]), inputs, f"No spectrum estimate: {fs.get('failed', 'the float search failed')}."
     spectrum = (f"Smallest Ritz values {', '.join(f'{v:.4g}' for v in fs['ritz_values'][:3])}; largest "
                 f"{fs['ritz_values'][-1]:.4g}. These are estimates; only the table above is proved."
                 + _unconverged(cp, fs))

@@ -165,7 +165,10 @@ def center_record(res) -> dict | None:
     return None if res.center is None else {"saved_as": CENTER_FILE, "sha256": arrays_sha256(center_arrays(res.center))}
 
 
-def float_search_object(spec) -> dict:
+def float_search_object(spec, reason: str = "") -> dict:
+    if spec is None:
+        return {"label": "FLOAT (Lanczos on Hessian-vector products, torch float64)", "steps": 0,
+                "ritz_values": [], "residuals": [], "gradient_norm": None, "loss": None, "failed": reason}
     return {"label": "FLOAT (Lanczos on Hessian-vector products, torch float64)", "steps": spec.steps,
             "ritz_values": [float(v) for v in spec.values], "residuals": list(spec.residuals),
             "gradient_norm": spec.gradient_norm, "loss": spec.loss}
@@ -274,7 +277,7 @@ def _classify(config, dataset, weights, at, inputs, lanczos_steps, seed, device,
     document = {**instance_record(arch, inputs, settings), "point": info,
                 "direction": direction_record(arch, res.direction), "center": center_record(res),
                 "critical_point": critical_point_object(res),
-                "float_search": float_search_object(res.spectrum)}
+                "float_search": float_search_object(res.spectrum, res.reason)}
     return document, res, params
 
 

@@ -61,6 +61,9 @@ ZERO_LOSS = "zero-loss"
 UNDECIDED = "undecided"
 CONDITIONAL = "conditional"
 RADIUS_FACTORS = (4.0, 16.0, 1.5)
+DENSE_LIMIT = 8000
+"""The largest P for the strict-local-minimum step: it builds the P x P Hessian enclosure and a
+float Hessian (8 P^2 bytes each, several of them)."""
 
 
 @dataclass(frozen=True)
@@ -237,14 +240,15 @@ def _zero_loss(res: CriticalPointResult, params, X, y, normalize: bool) -> None:
 
 def certify_critical_point(params: Parameters, X, y, *, normalize: bool = True, lanczos_steps: int = 40,
                            seed: int = 0, device="cpu", zero_tol: float = 1e-20,
-                           gradient_tol: float = 1e-3) -> CriticalPointResult:
+                           gradient_tol: float = 1e-3, dense_limit: int = DENSE_LIMIT) -> CriticalPointResult:
     """Classify theta (module docstring). ``X`` (n, d) stored inputs, normalized exactly inside
     when ``normalize``; ``y`` (n,). ``zero_tol``: float loss below ``zero_tol (1 + ||y||^2)`` is
     treated as a zero-loss candidate (only a search hint; the verdict is the instance
     certificate's). ``gradient_tol``: a point of proved negative curvature is a ``strict-saddle``
-    when ``||grad L|| <= gradient_tol`` is proved, else ``negative-curvature``."""
+    when ``||grad L|| <= gradient_tol`` is proved, else ``negative-curvature``. ``dense_limit``:
+    above this P the strict-local-minimum step (dense P x P matrices) is not attempted."""
     return _timed_with_premises(_classify, params, X, y, normalize, lanczos_steps, seed, device, zero_tol,
-                                gradient_tol)
+                                gradient_tol, dense_limit)
 
 
 def _timed_with_premises(decide, *args) -> CriticalPointResult:
@@ -267,12 +271,21 @@ def _premised(res: CriticalPointResult, used) -> None:
         res.status_if_premises, res.status = res.status, CONDITIONAL
 
 
-def _classify(params, X, y, normalize, lanczos_steps, seed, device, zero_tol, gradient_tol) -> CriticalPointResult:
+def _classify(params, X, y, normalize, lanczos_steps, seed, device, zero_tol, gradient_tol,
+              dense_limit) -> CriticalPointResult:
     X, y, Xe = _inputs(params, X, y, normalize)
     n, P = X.shape[0], params.architecture.parameter_count
     res = CriticalPointResult(UNDECIDED, "", P, n, normalized=normalize)
     Xf = Xe.mid() if isinstance(Xe, Interval) else Xe
-    spec = lanczos_spectrum(params, Xf, y, steps=lanczos_steps, seed=seed, device=device)
+    try:
+        spec = lanczos_spectrum(params, Xf, y, steps=lanczos_steps, seed=seed, device=device)
+    except np.linalg.LinAlgError as exc:
+        res.reason = f"the float Lanczos search failed ({exc}); no direction to test"
+        try:
+            res.grad_norm_upper = norm_upper(gradient_enclosure(params, Xe, y))
+        except KinkInside:
+            pass
+        return res
     res.spectrum = spec
     zero_float = spec.loss <= zero_tol * (1.0 + float(y @ y))
     res.structure = structure_notes(params, n, zero_float)
@@ -287,6 +300,9 @@ def _classify(params, X, y, normalize, lanczos_steps, seed, device, zero_tol, gr
     elif res.status == UNDECIDED and spec.values[0] > 0:
         if _homogeneous_relu(params):
             res.reason = "no strict local minimum can exist (ReLU rescaling symmetry; see structure)"
+        elif P > dense_limit:
+            res.reason = (f"the strict-local-minimum step needs the dense P x P Hessian; P = {P} exceeds its limit "
+                          f"{dense_limit} (smallest Ritz value {spec.values[0]:.3g}, float)")
         else:
             _local_minimum(res, params, X, Xe, y, float(spec.values[0]), normalize, gradient_tol)
     if res.status == UNDECIDED and not res.reason:

@@ -315,3 +315,21 @@ def test_report_says_when_lanczos_had_not_reached_the_certified_lambda_min():
     assert "had not converged" in _unconverged(cp, {"ritz_values": [0.281, 1.0]})
     assert _unconverged(cp, {"ritz_values": [0.0402, 1.0]}) == ""
     assert _unconverged({"curvature": {"lambda_min": None}}, {"ritz_values": [0.3]}) == ""
+
+
+def test_a_failing_float_search_writes_an_undecided_certificate_that_checks(tmp_path, check, monkeypatch):
+    import numerics.curvature.critical_point as cp
+
+    def failing(*args, **kwargs):
+        raise np.linalg.LinAlgError("Eigenvalues did not converge (test)")
+
+    monkeypatch.setattr(cp, "lanczos_spectrum", failing)
+    rng = np.random.default_rng(4)
+    X, y = rng.standard_normal((8, 2)), rng.standard_normal(8)
+    code, out = _produce(tmp_path, X, y, 2, "--at", "init", "--inputs", "stored")
+    doc = json.loads((out / "critical_point.json").read_text())
+    assert code == 1 and doc["critical_point"]["status"] == "undecided"
+    assert "Lanczos search failed" in doc["critical_point"]["reason"] and doc["float_search"]["ritz_values"] == []
+    assert "No spectrum estimate" in (out / "report.md").read_text()
+    code, text = check(out / "critical_point.json")
+    assert code == 0, text

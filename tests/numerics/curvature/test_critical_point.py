@@ -264,3 +264,20 @@ def test_every_eigensolver_failing_leaves_the_minimum_undecided_naming_it(monkey
     res = certify_critical_point(params, X, y, normalize=False)
     assert res.status == UNDECIDED
     assert "float eigensolver failed" in res.reason and "Internal Error (test)" in res.reason
+
+
+def test_a_failing_float_search_is_undecided_and_a_large_net_skips_the_dense_step(monkeypatch):
+    """The Lanczos search only steers: its failure is an undecided answer naming it; above
+    ``dense_limit`` parameters the strict-local-minimum step (dense P x P) is not attempted."""
+    import numerics.curvature.critical_point as cp
+
+    params, X, y = _noisy_teacher_minimum(0)
+    limited = certify_critical_point(params, X, y, normalize=False, dense_limit=5)
+    assert limited.status == UNDECIDED and "exceeds its limit 5" in limited.reason
+
+    def failing(*args, **kwargs):
+        raise np.linalg.LinAlgError("Eigenvalues did not converge (test)")
+
+    monkeypatch.setattr(cp, "lanczos_spectrum", failing)
+    res = certify_critical_point(params, X, y, normalize=False)
+    assert res.status == UNDECIDED and "Lanczos search failed" in res.reason and res.spectrum is None
