@@ -300,14 +300,15 @@ def _trig(name: str, x: Interval) -> Interval:
         ta, tb = lo_e / _PI_LO, hi_e / _PI_LO
         ka = np.floor(ta - shift - (1e-9 + 1e-14 * np.abs(ta)))
         kb = np.floor(tb - shift + (1e-9 + 1e-14 * np.abs(tb)))
-    may_have = kb > ka
+    may_have = (kb > ka) & (lo_e < hi_e)       # a point has no interior extremum
     # parity of the extremum: sin(pi/2 + k pi) = (-1)^k, cos(k pi) = (-1)^k
     k1 = ka + 1
     has_max = may_have & ((np.mod(k1, 2) == 0) | (kb > k1))
     has_min = may_have & ((np.mod(k1, 2) == 1) | (kb > k1))
     hi = np.where(has_max, 1.0, hi)
     lo = np.where(has_min, -1.0, lo)
-    huge = (np.abs(lo_e) > _TRIG_MAX) | (np.abs(hi_e) > _TRIG_MAX) | (x.hi - x.lo > 4.0)
+    wide = (np.abs(lo_e) > _TRIG_MAX) | (np.abs(hi_e) > _TRIG_MAX) | (x.hi - x.lo > 4.0)
+    huge = wide & ~((lo_e == hi_e) & np.isfinite(lo_e) & (mode != "margin"))   # points: values are proved
     lo = np.where(huge, -1.0, np.clip(lo, -1.0, 1.0))
     hi = np.where(huge, 1.0, np.clip(hi, -1.0, 1.0))
     zero = (x.lo == 0) & (x.hi == 0)

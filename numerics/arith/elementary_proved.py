@@ -25,7 +25,9 @@ Reductions (derivations: docs/elementary_enclosures.md):
 * ``sin``, ``cos``: ``|x| <= 2**20``: ``k = rint(2x/pi)``, ``r = x - k pi/2`` enclosed by an
   exact ``TwoSum`` and a three-part pi/2 (two 33-bit floats, whose products with ``|k| < 2**20``
   are exact, and an Arb interval); then the tables on ``|r| <= 0.83`` and the quadrant.
-  Beyond ``2**20`` the enclosure is ``[-1, 1]``.
+  Beyond ``2**20`` the values come from Arb (exact float argument, working precision its
+  binary exponent plus 128 bits, so Arb's reduction modulo pi/2 keeps more than 100 correct bits;
+  Arb's results are rigorous balls).
 """
 
 from __future__ import annotations
@@ -338,8 +340,19 @@ def _cos_point(r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return _interval(*table("cos").evaluate(np.abs(r)))
 
 
+def _sin_cos_arb(x: float) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Rigorous ``(sin x, cos x)`` bounds at a finite float x by Arb (module docstring)."""
+    from flint import arb
+
+    _, e = np.frexp(x)
+    with arb_precision(max(int(e), 0) + 128):
+        a = arb(float(x))
+        return _bounds(a.sin()), _bounds(a.cos())
+
+
 def sin_cos(x: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """Enclosures ``(sin_lo, sin_hi), (cos_lo, cos_hi)`` at floats x (``[-1, 1]`` beyond 2**20)."""
+    """Enclosures ``(sin_lo, sin_hi), (cos_lo, cos_hi)`` at floats x (Arb beyond 2**20; ``[-1, 1]``
+    at infinities)."""
     x = np.asarray(x, dtype=np.float64)
     huge = ~(np.abs(x) <= TRIG_MAX)
     k, rl, rh = _reduce(np.where(huge, 0.0, x))
@@ -354,5 +367,10 @@ def sin_cos(x: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndar
     sin_hi = np.select([q == 0, q == 1, q == 2], [sh, ch, -sl], -cl)
     cos_lo = np.select([q == 0, q == 1, q == 2], [cl, -sh, -ch], sl)
     cos_hi = np.select([q == 0, q == 1, q == 2], [ch, -sl, -cl], sh)
-    clip = lambda a, v: np.where(huge, v, np.clip(a, -1.0, 1.0))  # noqa: E731
-    return ((clip(sin_lo, -1.0), clip(sin_hi, 1.0)), (clip(cos_lo, -1.0), clip(cos_hi, 1.0)))
+    out = [np.where(huge, v, np.clip(a, -1.0, 1.0)) for a, v in
+           ((sin_lo, -1.0), (sin_hi, 1.0), (cos_lo, -1.0), (cos_hi, 1.0))]
+    for i in np.flatnonzero((huge & np.isfinite(x)).ravel()):
+        (s_lo, s_hi), (c_lo, c_hi) = _sin_cos_arb(float(x.ravel()[i]))
+        for arr, v in zip(out, (s_lo, s_hi, c_lo, c_hi)):
+            arr.reshape(-1)[i] = min(max(v, -1.0), 1.0)
+    return (out[0], out[1]), (out[2], out[3])

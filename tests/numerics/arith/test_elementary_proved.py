@@ -149,10 +149,34 @@ def test_limits_overflow_underflow_and_saturation():
     assert lo.tolist() == [1 - U, 1 - U, -1.0] and hi.tolist() == [1.0, 1.0, -(1 - U)]
     lo, hi = P.log(np.array([0.0, 1.0, np.inf]))
     assert lo.tolist() == [-np.inf, 0.0, FMAX] and hi.tolist() == [-np.inf, 0.0, np.inf]
-    lo, hi = P.sin_cos(np.array([2.0 ** 21, np.inf]))[0]
+    lo, hi = P.sin_cos(np.array([np.inf, -np.inf]))[0]
     assert lo.tolist() == [-1.0, -1.0] and hi.tolist() == [1.0, 1.0]
     lo, hi = P.log1p(np.array([-1.0]))
     assert lo[0] == hi[0] == -np.inf
+
+
+@settings(max_examples=60, deadline=None)
+@given(mantissa=st.floats(0.5, 1.0, exclude_max=True), exponent=st.integers(21, 1024), negative=st.booleans())
+def test_sin_cos_beyond_2_20_contain_arb_at_ample_precision_and_are_tight(mantissa, exponent, negative):
+    """Beyond 2**20 the values come from Arb at exponent + 128 bits; the oracle is Arb at exponent
+    + 400 bits, and the enclosure must be a few ulps wide (it was [-1, 1] before)."""
+    x = math.ldexp(mantissa, exponent) * (-1.0 if negative else 1.0)
+    if not math.isfinite(x):
+        return
+    (s_lo, s_hi), (c_lo, c_hi) = P.sin_cos(np.array([x]))
+    with ctx.workprec(exponent + 400):
+        sin_x, cos_x = arb(x).sin(), arb(x).cos()
+    assert contains_ball(float(s_lo[0]), float(s_hi[0]), sin_x) and contains_ball(float(c_lo[0]), float(c_hi[0]), cos_x)
+    assert s_hi[0] - s_lo[0] <= 4 * U and c_hi[0] - c_lo[0] <= 4 * U
+
+
+def test_sin_of_huge_points_through_the_interval_api():
+    """A point interval at 1e22 is the value (sin 1e22 = -0.8522008497671888...); an interval
+    around it that may contain an extremum is [-1, 1]."""
+    v = el.sin(Interval(1e22, 1e22))
+    assert v.lo <= -0.8522008497671888 <= v.hi and v.hi - v.lo < 1e-15
+    wide = el.sin(Interval(1e22, 1e22 * (1 + 1e-15)))
+    assert wide.lo == -1.0 and wide.hi == 1.0
 
 
 def test_tables_reject_arguments_outside_their_range():
