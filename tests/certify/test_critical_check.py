@@ -333,3 +333,18 @@ def test_a_failing_float_search_writes_an_undecided_certificate_that_checks(tmp_
     assert "No spectrum estimate" in (out / "report.md").read_text()
     code, text = check(out / "critical_point.json")
     assert code == 0, text
+
+
+def test_the_bundled_example_is_a_strict_saddle_at_zero_and_checks(run_cli, tmp_path, check):
+    """examples/critical_iris_tanh.toml as its header says to run it: theta = 0 of the tanh net on
+    iris is certified a strict saddle (gradient 0, curvature along v proved negative)."""
+    from pathlib import Path
+
+    pytest.importorskip("sklearn")
+    example = Path(__file__).resolve().parents[2] / "examples" / "critical_iris_tanh.toml"
+    code, out, err = run_cli("critical", str(example), "--at", "zero", "--out", str(tmp_path / "zero"))
+    doc = json.loads((tmp_path / "zero" / "critical_point.json").read_text())
+    assert code == 0 and doc["critical_point"]["status"] == "strict-saddle", out + err
+    assert float(doc["critical_point"]["curvature"]["direction_value_upper"]) < 0
+    code, text = check(tmp_path / "zero" / "critical_point.json")
+    assert code == 0, text
