@@ -18,16 +18,25 @@ def _iv(d) -> str:
     return interval_display(d["lo"], d["hi"])
 
 
-def _census_text(cert: dict) -> str:
+def census_text(cert: dict, sep: str = " · ", kinds: bool = False) -> str:
+    """The count as proved: isolated points in the box (with their kinds when ``kinds``), regions
+    with an unknown number of points, points whose membership in the box is undecided, and
+    whether the census is complete (``sep`` before that last part)."""
     c = cert.get("census")
     if not c:
         return f"complete search: {cert['complete']}"
     text = f"critical points in the box: {c['isolated_points']} proved"
+    if kinds:
+        counts: dict = {}
+        for p in cert["critical_points"]:
+            if p["exists"] == "holds" and p["unique"] and p["in_box"] == "holds":
+                counts[p["kind"]] = counts.get(p["kind"], 0) + 1
+        text += f" {counts}"
     if c["regions"]:
         text += f" + {c['regions']} region(s) holding an unknown number"
     if c["membership_undecided"]:
         text += f" + {c['membership_undecided']} whose membership in the box is undecided"
-    text += f" · census complete: {c['complete']}"
+    text += f"{sep}census complete: {c['complete']}"
     return text + (f" ({'; '.join(c['reasons'])})" if c["reasons"] else "")
 
 
@@ -41,7 +50,7 @@ def render_saddle_markdown(cert: dict) -> str:
              f"Objective: `{o.get('sympy') or o.get('expr')}` on {_box(o['box'])}", "",
              *([f"$$f({', '.join(o.get('variables', []))}) = {o['latex']}$$", ""] if o.get("latex") else []),
              f"**Strict-saddle property: {cert['strict_saddle_property']}** · verdict: {cert['verdict']}", "",
-             _census_text(cert), "",
+             census_text(cert), "",
              *([f"**Every local minimum is global: {cert['local_minima_global']['verdict']}** "
                 f"({cert['local_minima_global'].get('reason', '')})", ""] if "local_minima_global" in cert else []),
              *[f"- spurious local minimum near {s_['local_min']}: f >= {s_['f_lower']:.6g}, above f at "

@@ -578,20 +578,10 @@ class ProgressLines:
 
 
 def census_line(cert: dict) -> str:
-    """One line that states the count as proved: isolated points in the box, regions with an
-    unknown number of points, points whose membership in the box is undecided."""
-    c = cert["census"]
-    kinds: dict = {}
-    for p in cert["critical_points"]:
-        if p["exists"] == "holds" and p["unique"] and p["in_box"] == "holds":
-            kinds[p["kind"]] = kinds.get(p["kind"], 0) + 1
-    line = f"critical points in the box: {c['isolated_points']} proved {kinds}"
-    if c["regions"]:
-        line += f" + {c['regions']} region(s) holding an unknown number"
-    if c["membership_undecided"]:
-        line += f" + {c['membership_undecided']} whose membership in the box is undecided"
-    line += f"; census complete: {c['complete']}"
-    return line + (f" ({'; '.join(c['reasons'])})" if c["reasons"] else "")
+    """One line that states the count as proved, with the kinds of the isolated points."""
+    from certify.saddle_report import census_text
+
+    return census_text(cert, sep="; ", kinds=True)
 
 
 @click.command("saddle")

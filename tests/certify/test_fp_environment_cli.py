@@ -4,23 +4,13 @@ subnormal-scale (lambda0 = 0). Now nothing is computed in such a process: exit 2
 flush-to-zero, no output directory."""
 
 import json
-from contextlib import contextmanager
 
 import numpy as np
 import pytest
 
+from flush_to_zero import flush_denormal
+
 torch = pytest.importorskip("torch")
-
-
-@contextmanager
-def flush_denormal():
-    if not torch.set_flush_denormal(True):
-        torch.set_flush_denormal(False)
-        pytest.skip("this CPU cannot flush denormals")
-    try:
-        yield
-    finally:
-        torch.set_flush_denormal(False)
 
 
 def parallel_tiny_rows(tmp_path):

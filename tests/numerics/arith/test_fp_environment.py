@@ -9,11 +9,12 @@ rounding mode (fesetround through ctypes).
 import ctypes
 import ctypes.util
 import time
-from contextlib import contextmanager
 from fractions import Fraction
 
 import numpy as np
 import pytest
+
+from flush_to_zero import flush_denormal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -126,18 +127,6 @@ def test_flushing_product_is_caught():
         return np.where(np.abs(C) < 2.0 ** -1022, 0.0, C)
     failures = fpe.matmul_failures("flushing", flushing)
     assert {f.breaks for f in failures} == {fpe.SUBNORMALS}
-
-
-@contextmanager
-def flush_denormal():
-    torch = pytest.importorskip("torch")
-    if not torch.set_flush_denormal(True):
-        torch.set_flush_denormal(False)
-        pytest.skip("this CPU cannot flush denormals")
-    try:
-        yield
-    finally:
-        torch.set_flush_denormal(False)
 
 
 def test_flush_to_zero_is_detected_and_named():
